@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "livetop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "livetop", targets: ["livetop"]),
+        .library(name: "LiveModel", targets: ["LiveModel"]),
+        .library(name: "PushLink", targets: ["PushLink"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        // Pure store: JSON, fold rules, status, histories, stats. Foundation at most.
+        .target(name: "LiveModel"),
+        // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server.
+        .target(
+            name: "PushLink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "livetop",
+            dependencies: [
+                "CNcurses", "LiveModel", "PushLink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
+        .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
+        .testTarget(name: "LiveModelTests", dependencies: ["LiveModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "PushLinkTests",
+            dependencies: [
+                "PushLink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LiveModel", "PushLink"]),
+    ]
+)

@@ -1,0 +1,75 @@
+// Shim for ncursesw from Swift 6.
+//
+// SwiftPM drops the -D flags pkg-config gives for ncursesw, so the wide-character
+// API is switched on here, before curses.h. Macros that Swift cannot import
+// (A_*, ACS_*, KEY_F, getmaxyx, COLOR_PAIR) and globals that Swift 6 strict
+// concurrency rejects (stdscr, LINES, COLS) are wrapped in small functions.
+#ifndef LIVETOP_CNCURSES_SHIM_H
+#define LIVETOP_CNCURSES_SHIM_H
+
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <locale.h>
+#include <stddef.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+
+// glibc hides these without _XOPEN_SOURCE; declare them so Swift sees them.
+extern int wcwidth(wchar_t c);
+extern int wcswidth(const wchar_t *s, size_t n);
+
+static inline WINDOW *lt_stdscr(void) { return stdscr; }
+static inline int lt_lines(void) { return LINES; }
+static inline int lt_cols(void) { return COLS; }
+static inline int lt_getmaxy(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)x; return y; }
+static inline int lt_getmaxx(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)y; return x; }
+
+static inline attr_t lt_color_pair(short n) { return (attr_t)COLOR_PAIR(n); }
+static inline attr_t lt_a_normal(void) { return A_NORMAL; }
+static inline attr_t lt_a_bold(void) { return A_BOLD; }
+static inline attr_t lt_a_dim(void) { return A_DIM; }
+static inline attr_t lt_a_reverse(void) { return A_REVERSE; }
+static inline attr_t lt_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t lt_a_standout(void) { return A_STANDOUT; }
+
+static inline int lt_key_resize(void) { return KEY_RESIZE; }
+static inline int lt_key_up(void) { return KEY_UP; }
+static inline int lt_key_down(void) { return KEY_DOWN; }
+static inline int lt_key_left(void) { return KEY_LEFT; }
+static inline int lt_key_right(void) { return KEY_RIGHT; }
+static inline int lt_key_npage(void) { return KEY_NPAGE; }
+static inline int lt_key_ppage(void) { return KEY_PPAGE; }
+static inline int lt_key_home(void) { return KEY_HOME; }
+static inline int lt_key_end(void) { return KEY_END; }
+static inline int lt_key_btab(void) { return KEY_BTAB; }
+static inline int lt_key_enter(void) { return KEY_ENTER; }
+static inline int lt_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int lt_key_f(int n) { return KEY_F(n); }
+
+// ACS glyphs live in acs_map[], filled by initscr/newterm; valid only after that.
+static inline chtype lt_acs_hline(void) { return ACS_HLINE; }
+static inline chtype lt_acs_vline(void) { return ACS_VLINE; }
+static inline chtype lt_acs_ulcorner(void) { return ACS_ULCORNER; }
+static inline chtype lt_acs_urcorner(void) { return ACS_URCORNER; }
+static inline chtype lt_acs_llcorner(void) { return ACS_LLCORNER; }
+static inline chtype lt_acs_lrcorner(void) { return ACS_LRCORNER; }
+
+static inline int lt_true(void) { return TRUE; }
+static inline int lt_false(void) { return FALSE; }
+
+// Draws one wide-character cell string with attributes at (y, x); returns ERR/OK.
+static inline int lt_put_wide(WINDOW *w, int y, int x, const wchar_t *text, attr_t attrs, short pair) {
+    cchar_t cell;
+    if (setcchar(&cell, text, attrs, pair, NULL) == ERR) return ERR;
+    return mvwadd_wch(w, y, x, &cell);
+}
+
+// Opens the terminal without initscr's exit(1) on a bad TERM: NULL means "no screen".
+static inline SCREEN *lt_newterm_stdio(const char *term) { return newterm(term, stdout, stdin); }
+
+#endif

@@ -1,0 +1,118 @@
+/// The transports a link speaks.
+public enum TransportKind: String, Hashable, Sendable, CaseIterable {
+    case websocket, sse, longpoll
+}
+
+/// What happened to the connection, as the link reports it.
+public enum ConnectionEvent: Hashable, Sendable {
+    case connecting(transport: TransportKind, url: String, attempt: Int)
+    case open(transport: TransportKind)
+    /// Lost or refused; the next attempt is at `retryAt`.
+    case waiting(transport: TransportKind, attempt: Int, retryAt: Timestamp, error: String)
+    /// A fatal error (401/403, bad URL, TLS verification): retried only at the longest backoff, if at all.
+    case failed(transport: TransportKind, error: String, retryAt: Timestamp?)
+    /// The link moved to another transport, for `reason`.
+    case fallback(transport: TransportKind, reason: String)
+    /// Messages may have been missed (a cursor the server no longer knows).
+    case gap(transport: TransportKind, reason: String)
+    /// The user quit or the run ended.
+    case closed(reason: String?)
+}
+
+/// The connection as the status line shows it, folded from `ConnectionEvent`s.
+public struct ConnectionStatus: Hashable, Sendable {
+    public enum Phase: Hashable, Sendable {
+        case idle
+        case connecting(attempt: Int)
+        case open
+        case waiting(attempt: Int, retryAt: Timestamp)
+        case failed(retryAt: Timestamp?)
+        case closed
+    }
+
+    /// A transition that is recorded but does not change the phase.
+    public struct Transition: Hashable, Sendable {
+        public enum Kind: String, Hashable, Sendable { case fallback, gap }
+        public var kind: Kind
+        public var reason: String
+        public var at: Timestamp
+    }
+
+    public internal(set) var phase: Phase = .idle
+    public internal(set) var transport: TransportKind?
+    public internal(set) var url: String?
+    /// The exact last error, kept after the connection opens again.
+    public internal(set) var lastError: String?
+    public internal(set) var since: Timestamp?
+    public internal(set) var lastTransition: Transition?
+    public internal(set) var opens = 0
+    public internal(set) var fallbacks = 0
+    public internal(set) var gaps = 0
+
+    public init() {}
+
+    mutating func apply(_ event: ConnectionEvent, at time: Timestamp) {
+        switch event {
+        case .connecting(let t, let url, let attempt):
+            phase = .connecting(attempt: attempt)
+            transport = t
+            self.url = url
+        case .open(let t):
+            phase = .open
+            transport = t
+            opens += 1
+        case .waiting(let t, let attempt, let retryAt, let error):
+            phase = .waiting(attempt: attempt, retryAt: retryAt)
+            transport = t
+            lastError = error
+        case .failed(let t, let error, let retryAt):
+            phase = .failed(retryAt: retryAt)
+            transport = t
+            lastError = error
+        case .fallback(let t, let reason):
+            transport = t
+            fallbacks += 1
+            lastTransition = Transition(kind: .fallback, reason: reason, at: time)
+            return
+        case .gap(let t, let reason):
+            transport = t
+            gaps += 1
+            lastTransition = Transition(kind: .gap, reason: reason, at: time)
+            return
+        case .closed(let reason):
+            phase = .closed
+            if let reason { lastError = reason }
+        }
+        since = time
+    }
+
+    /// The phase in one word: connecting, open, waiting, failed, closed (or idle).
+    public var word: String {
+        switch phase {
+        case .idle: return "idle"
+        case .connecting: return "connecting"
+        case .open: return "open"
+        case .waiting: return "waiting"
+        case .failed: return "failed"
+        case .closed: return "closed"
+        }
+    }
+
+    /// A line for the status bar, e.g. `reconnecting in 3.2 s (attempt 4): connection refused`.
+    public func summary(at now: Timestamp) -> String {
+        func countdown(_ at: Timestamp) -> String {
+            let s = max(0, at - now)
+            return s < 10 ? String(Double(Int((s * 10).rounded(.up))) / 10) + " s" : "\(Int(s.rounded(.up))) s"
+        }
+        let error = lastError.map { ": " + $0 } ?? ""
+        switch phase {
+        case .idle: return "not connected"
+        case .connecting(let attempt): return attempt > 1 ? "connecting (attempt \(attempt))" : "connecting"
+        case .open: return "open"
+        case .waiting(let attempt, let retryAt): return "reconnecting in \(countdown(retryAt)) (attempt \(attempt))\(error)"
+        case .failed(let retryAt?): return "failed, retry in \(countdown(retryAt))\(error)"
+        case .failed(nil): return "failed\(error)"
+        case .closed: return "closed"
+        }
+    }
+}

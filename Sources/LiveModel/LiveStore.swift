@@ -1,0 +1,198 @@
+/// The in-memory store: the folded document (or upsert rows), numeric histories, the message log,
+/// stats and the connection status. A pure fold: `apply(_:)` is the only way it changes, and it
+/// never reads a clock.
+public struct LiveStore: Sendable {
+    /// Fold rule, selection and the bounds that keep memory fixed whatever the feed sends.
+    public struct Configuration: Hashable, Sendable {
+        /// How each message changes the document (`--fold`).
+        public var fold: FoldRule = .merge
+        /// The part of each message to fold (`--select`); messages without it go to the log only.
+        public var select: JSONPointer? = nil
+        /// Parser limits: depth, string and message size.
+        public var limits = JSONLimits()
+        /// Samples kept per numeric leaf for sparklines.
+        public var historyLength = 120
+        /// Messages kept in the log.
+        public var logLength = 1000
+        /// Bytes of each message kept in the log.
+        public var maxLogEntryBytes = 4096
+        /// Keys (nodes of the document) tracked; beyond it the least recently updated are evicted.
+        public var maxKeys = 10_000
+        /// Rows kept by `upsert`; beyond it the least recently updated row is evicted.
+        public var maxRows = 1_000
+        /// Bytes of each string value kept for display.
+        public var maxStringBytes = 4096
+        /// Window of the message rate, in seconds.
+        public var rateWindow = 5.0
+
+        public init(fold: FoldRule = .merge, select: JSONPointer? = nil) {
+            self.fold = fold
+            self.select = select
+        }
+    }
+
+    public let configuration: Configuration
+    public private(set) var status = ConnectionStatus()
+    public private(set) var stats: MessageStats
+    public private(set) var log: MessageLog
+    /// The latest time the store has heard of.
+    public private(set) var now: Timestamp?
+    /// Grows by one whenever anything visible may have changed; a screen redraws when it moves.
+    public private(set) var revision: UInt64 = 0
+    private var document: Document
+    private var tape = JSONTape()
+
+    public init(_ configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        stats = MessageStats(rateWindow: configuration.rateWindow)
+        log = MessageLog(capacity: configuration.logLength, maxEntryBytes: configuration.maxLogEntryBytes)
+        document = Document(limits: .init(maxNodes: max(1, configuration.maxKeys), maxStringBytes: configuration.maxStringBytes),
+                            historyLength: configuration.historyLength)
+    }
+
+    // MARK: Folding
+
+    public mutating func apply(_ event: LiveEvent) {
+        switch event {
+        case .messages(let batch, let at):
+            fold(batch, at: at)
+        case .connection(let change, let at):
+            status.apply(change, at: at)
+            advance(to: at)
+            revision &+= 1
+        case .tick(let at):
+            advance(to: at)
+        }
+    }
+
+    public mutating func apply(contentsOf events: some Sequence<LiveEvent>) {
+        for event in events { apply(event) }
+    }
+
+    /// Folds a batch of messages received at `time`: the same as `apply(.messages(batch, at: time))`.
+    public mutating func apply(contentsOf batch: MessageBatch, at time: Timestamp) {
+        fold(batch, at: time)
+    }
+
+    private mutating func advance(to time: Timestamp) {
+        if now.map({ time > $0 }) ?? true { now = time }
+    }
+
+    private mutating func fold(_ batch: MessageBatch, at time: Timestamp) {
+        guard !batch.isEmpty else { return }
+        advance(to: time)
+        revision &+= 1
+        stats.record(messages: batch.count, at: time)
+        document.prepareForWriting()
+        log.begin(batch: batch.bytes)
+        // Only the last `logLength` messages of a batch can survive in the log; skip copying the rest.
+        let firstLogged = max(0, batch.count - log.capacity)
+        batch.bytes.withUnsafeBufferPointer { all in
+            for (n, frame) in batch.frames.enumerated() {
+                let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
+                fold(message: bytes, offset: frame.offset, isBinary: frame.isBinary, at: time, logged: n >= firstLogged)
+            }
+        }
+        log.end()
+        stats.evictions = document.evictions
+    }
+
+    private mutating func fold(message bytes: UnsafeBufferPointer<UInt8>, offset: Int, isBinary: Bool, at time: Timestamp, logged: Bool) {
+        stats.messages += 1
+        stats.bytes += Int64(bytes.count)
+        let seq = stats.messages
+        if isBinary {
+            stats.binaryMessages += 1
+            if logged { log.append(seq: seq, time: time, offset: offset, bytes: bytes, isBinary: true, isJSON: false) }
+            return
+        }
+        do {
+            try tape.parse(bytes, limits: configuration.limits)
+        } catch {
+            stats.textMessages += 1
+            if let first = bytes.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                stats.invalidJSON += 1
+                stats.lastInvalidReason = error.description
+            }
+            if logged { log.append(seq: seq, time: time, offset: offset, bytes: bytes, isBinary: false, isJSON: false, reason: error.description) }
+            return
+        }
+        stats.jsonMessages += 1
+        if logged { log.append(seq: seq, time: time, offset: offset, bytes: bytes, isBinary: false, isJSON: true) }
+
+        var at = 0
+        if let select = configuration.select {
+            guard let selected = tape.resolve(select, in: bytes) else {
+                stats.unfolded += 1
+                return
+            }
+            at = selected
+        }
+        document.seq = seq
+        switch configuration.fold {
+        case .append:
+            return
+        case .merge:
+            document.assign(Document.root, token: at, tape: &tape, bytes: bytes, merge: true)
+        case .replace:
+            document.assign(Document.root, token: at, tape: &tape, bytes: bytes, merge: false)
+        case .upsert(let pointer):
+            guard upsert(row: at, keyAt: pointer, bytes: bytes) else {
+                stats.unfolded += 1
+                return
+            }
+        }
+        document.evictToLimit()
+    }
+
+    /// Folds the value at `row` as the row keyed by the value at `pointer` inside it.
+    private mutating func upsert(row: Int, keyAt pointer: JSONPointer, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let keyToken = tape.resolve(pointer, from: row, in: bytes) else { return false }
+        let token = tape[keyToken]
+        var keyBytes: [UInt8]
+        switch token.kind {
+        case .string: keyBytes = tape.withStringBytes(keyToken, in: bytes) { Array($0) }
+        case .int, .double, .true, .false:
+            keyBytes = Array(UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.start + token.length)]))
+        default: return false
+        }
+        let root = Document.root
+        document.makeObject(root)
+        let hash = keyBytes.withUnsafeBufferPointer { JSONTape.hash($0) }
+        var id = keyBytes.withUnsafeBufferPointer { document.find(parent: root, key: $0, hash: hash) }
+        if id < 0 {
+            id = document.addChild(root, key: String(decoding: keyBytes, as: UTF8.self), hash: hash)
+        }
+        document.assign(id, token: row, tape: &tape, bytes: bytes, merge: true)
+        document.touch(root)
+        while Int(document.nodes[Int(root)].childCount) > configuration.maxRows { document.evictOldestChild(of: root) }
+        return true
+    }
+
+    // MARK: Reading
+
+    /// The folded document as a JSON value (the rows object for `upsert`).
+    public var value: JSONValue { document.value(of: Document.root) }
+
+    /// The history of the numeric leaf at `pointer`, or nil if there is none.
+    public func history(at pointer: JSONPointer) -> History? {
+        guard let id = document.node(at: pointer), document.nodes[Int(id)].history >= 0 else { return nil }
+        return document.histories.history(document.nodes[Int(id)].history)
+    }
+
+    /// The value at `pointer` in the document, or nil.
+    public func value(at pointer: JSONPointer) -> JSONValue? {
+        document.node(at: pointer).map { document.value(of: $0) }
+    }
+
+    /// Keys (document nodes) currently tracked.
+    public var trackedKeys: Int { document.liveNodes }
+    /// Numeric histories currently kept.
+    public var trackedHistories: Int { document.histories.slotsInUse }
+
+    /// Upsert rows, in first-seen order, with their keys.
+    public var rows: [(key: String, value: JSONValue)] {
+        guard case .upsert = configuration.fold else { return [] }
+        return document.children(of: Document.root).map { (document.nodes[Int($0)].key, document.value(of: $0)) }
+    }
+}

