@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Scripts/test.sh: the one command that runs every livetop test.
+#
+# On a fresh Debian 12 machine, as root, it installs what the tests need
+# (only what is missing), checks each real-server prerequisite and prints
+# one "deps:" line per item so CI logs show what the tests ran against,
+# then builds the tests and runs `swift test`. Its exit status is swift test's.
+#
+#   bash Scripts/test.sh              install/verify, build, test
+#   bash Scripts/test.sh --deps-only  install/verify, then exit 0
+#
+# Exports for the tests (they skip nothing silently: they read these):
+#   NODE_PATH             so `node ws_greeter.js` finds Debian's node-ws
+#   LIVETOP_NGINX         the nginx binary
+#   LIVETOP_NCHAN_MODULE  the Nchan dynamic module (.so) for load_module
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log() { printf '%s\n' "$*"; }
+die() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- installing
+
+# True when dpkg has PKG fully installed. `dpkg -s` alone also succeeds for a
+# package that was removed but left its config files behind.
+pkg_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+python_has_websockets() { python3 -c 'import websockets' >/dev/null 2>&1; }
+
+# Debian packages the tests need, each for a reason:
+#   libncursesw5-dev    ncursesw headers + ncursesw.pc for the CNcurses target
+#   tmux                drives the real terminal UI in livetopTests
+#   nginx, libnginx-mod-nchan
+#                       a real Nchan server (WebSocket, EventSource, long-poll
+#                       with Last-Modified/Etag) for PushLink's interop tests
+#   node-ws             Node's ws module: a second, independent WebSocket peer
+#   openssl             makes the self-signed certificate for the wss tests
+#   python3             runs the websockets echo fixture (and picks free ports)
+#   curl                used by Tests/PushLinkTests/Servers/nchan_check.sh
+# nginx is Debian 12's full server package (nginx-light only adds the echo
+# module on top of it), and nchan's ABI dependency is satisfied by it.
+APT_PACKAGES=(libncursesw5-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl)
+
+# Lists the Debian packages that are missing, one a line.
+missing_apt_packages() {
+    local pkg
+    for pkg in "${APT_PACKAGES[@]}"; do
+        pkg_installed "$pkg" || echo "$pkg"
+    done
+    # node-ws depends on `nodejs:any`, so apt brings Debian's nodejs with it;
+    # a machine may also have node from elsewhere (then we keep that one).
+    command -v node >/dev/null 2>&1 || pkg_installed nodejs || echo nodejs
+    # pip is needed only when websockets is missing.
+    if ! python_has_websockets && ! python3 -m pip --version >/dev/null 2>&1; then
+        echo python3-pip
+    fi
+}
+
+NGINX_PID_BEFORE=""    # what /run/nginx.pid said before we installed anything
+
+apt_install() {
+    [ -f /run/nginx.pid ] && NGINX_PID_BEFORE=$(cat /run/nginx.pid 2>/dev/null || true)
+    log "deps: installing with apt-get: $*"
+    # One update, only because something is about to be installed: a fresh
+    # machine's package lists may be empty or stale.
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+pip_install_websockets() {
+    log "deps: installing with pip: websockets"
+    # Debian's own python3 refuses pip installs into the system (PEP 668);
+    # this is a throwaway test machine, so override that only if it says so.
+    python3 -m pip install --quiet --disable-pip-version-check websockets \
+        || python3 -m pip install --quiet --disable-pip-version-check \
+               --break-system-packages websockets
+}
+
+# Debian's nginx package starts its own service on port 80 where an init
+# system lets it. Tests start private nginx instances and must not meet a
+# stray one, so stop the master the package install started: the one named
+# by /run/nginx.pid, if that file is new or names a new process. Nothing else
+# is touched.
+stop_package_nginx() {
+    [ -f /run/nginx.pid ] || return 0
+    local pid
+    pid=$(cat /run/nginx.pid 2>/dev/null || true)
+    [ -n "$pid" ] && [ "$pid" != "$NGINX_PID_BEFORE" ] || return 0
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = nginx ] || return 0
+    log "deps: stopping the nginx service the package started (pid $pid)"
+    kill -QUIT "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do               # up to 5 s for a graceful exit
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+}
+
+install_missing() {
+    local -a apt_missing
+    mapfile -t apt_missing < <(missing_apt_packages)
+    local need_pip=0
+    python_has_websockets || need_pip=1
+
+    if [ "${#apt_missing[@]}" -eq 0 ] && [ "$need_pip" -eq 0 ]; then
+        log "deps: nothing to install"
+        return 0
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        local what="${apt_missing[*]}"
+        [ "$need_pip" -eq 1 ] && what="${what:+$what; }pip: websockets"
+        die "missing ($what); run as root, or install them: apt-get install ${apt_missing[*]:-<none>} && python3 -m pip install websockets"
+    fi
+    if [ "${#apt_missing[@]}" -gt 0 ]; then
+        apt_install "${apt_missing[@]}"
+        stop_package_nginx
+    fi
+    # Checked again: python3 itself may have been installed just now.
+    python_has_websockets || pip_install_websockets
+}
+
+# ----------------------------------------------------------------- verifying
+
+FAILED=0
+ok()   { log "deps: $1 OK ($2)"; }
+bad()  { log "deps: $1 MISSING ($2)"; FAILED=1; }
+
+verify_ncurses() {
+    local h=/usr/include/ncursesw/curses.h pc
+    pc=$(dpkg -L libncurses-dev 2>/dev/null | grep '/ncursesw\.pc$' | head -n1 || true)
+    if [ -f "$h" ] && [ -n "$pc" ]; then ok "ncursesw headers" "$h, $pc"
+    else bad "ncursesw headers" "need $h and ncursesw.pc: apt-get install libncursesw5-dev"; fi
+}
+
+verify_tmux() {
+    if command -v tmux >/dev/null 2>&1; then ok tmux "$(tmux -V)"
+    else bad tmux "apt-get install tmux"; fi
+}
+
+verify_openssl() {
+    if command -v openssl >/dev/null 2>&1; then ok openssl "$(openssl version)"
+    else bad openssl "apt-get install openssl"; fi
+}
+
+verify_curl() {
+    if command -v curl >/dev/null 2>&1; then ok curl "$(curl --version | head -n1 | cut -d' ' -f1-2)"
+    else bad curl "apt-get install curl"; fi
+}
+
+# Node from any source, plus Debian's ws module, which lives outside the
+# module paths of a node that is not Debian's own: hence NODE_PATH.
+verify_node_ws() {
+    if ! command -v node >/dev/null 2>&1; then bad node "apt-get install nodejs"; return; fi
+    ok node "$(command -v node) $(node --version)"
+    local pkgjson dir
+    pkgjson=$(dpkg -L node-ws 2>/dev/null | grep -E '/nodejs/ws/package\.json$' | head -n1 || true)
+    if [ -z "$pkgjson" ]; then bad "node ws" "apt-get install node-ws"; return; fi
+    dir=$(dirname "$pkgjson")                       # .../nodejs/ws
+    export NODE_PATH="$(dirname "$dir")${NODE_PATH:+:$NODE_PATH}"
+    local version
+    if node -e 'process.exit(typeof require("ws").WebSocketServer === "function" ? 0 : 1)' 2>/dev/null; then
+        version=$(node -p 'require(process.argv[1]).version' "$pkgjson" 2>/dev/null || echo '?')
+        ok "node ws" "$dir, ws $version, NODE_PATH=$NODE_PATH"
+    else
+        bad "node ws" "node cannot require('ws') with NODE_PATH=$NODE_PATH"
+    fi
+}
+
+verify_python_websockets() {
+    if ! command -v python3 >/dev/null 2>&1; then bad python3 "apt-get install python3"; return; fi
+    local info
+    if info=$(python3 -c 'import websockets, sys; print(websockets.__version__, sys.executable)' 2>/dev/null); then
+        ok "python3 websockets" "websockets ${info% *}, $(python3 --version 2>&1) at ${info#* }"
+    else
+        bad "python3 websockets" "python3 -m pip install websockets"
+    fi
+}
+
+# nginx and the Nchan module, proved by `nginx -t` on a config that loads
+# it: a module built for another nginx ABI fails here, not in a test.
+verify_nginx_nchan() {
+    local nginx
+    nginx=$(command -v nginx || true)
+    [ -n "$nginx" ] || { [ -x /usr/sbin/nginx ] && nginx=/usr/sbin/nginx; }
+    if [ -z "$nginx" ]; then bad nginx "apt-get install nginx"; return; fi
+    export LIVETOP_NGINX="$nginx"
+    ok nginx "$nginx, $("$nginx" -v 2>&1 | sed 's/^nginx version: //')"
+
+    local so
+    so=$(dpkg -L libnginx-mod-nchan 2>/dev/null | grep '\.so$' | head -n1 || true)
+    if [ -z "$so" ] || [ ! -f "$so" ]; then bad "nchan module" "apt-get install libnginx-mod-nchan"; return; fi
+    export LIVETOP_NCHAN_MODULE="$so"
+
+    local prefix out
+    prefix=$(mktemp -d)
+    printf 'load_module %s;\npid %s/nginx.pid;\nevents {}\nhttp { access_log off; server { listen 127.0.0.1:1; location ~ /sub/(\\w+)$ { nchan_subscriber; nchan_channel_id $1; } } }\n' \
+        "$so" "$prefix" >"$prefix/nginx.conf"
+    if out=$("$nginx" -t -q -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" 2>&1); then
+        ok "nchan module" "$so, nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan)"
+    else
+        bad "nchan module" "nginx -t failed with $so: $(echo "$out" | tail -n1)"
+    fi
+    rm -rf "$prefix"
+}
+
+verify_all() {
+    verify_ncurses
+    verify_tmux
+    verify_openssl
+    verify_curl
+    verify_node_ws
+    verify_python_websockets
+    verify_nginx_nchan
+    [ "$FAILED" -eq 0 ] || die "some prerequisites are missing (see the deps: lines above)"
+}
+
+# ------------------------------------------------------------------- running
+
+# Runs "$@" and prints how long it took; returns its status.
+timed() {
+    local name=$1; shift
+    local start=$SECONDS status=0
+    log "== $name: $*"
+    "$@" || status=$?
+    log "== $name: exit $status after $((SECONDS - start)) s"
+    return "$status"
+}
+
+main() {
+    local deps_only=0 arg
+    for arg in "$@"; do
+        case "$arg" in
+            --deps-only) deps_only=1 ;;
+            -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+            *) die "unknown argument: $arg (try --help)" ;;
+        esac
+    done
+
+    local start=$SECONDS
+    install_missing
+    verify_all
+    log "== deps: ready after $((SECONDS - start)) s"
+    [ "$deps_only" -eq 1 ] && exit 0
+
+    # CI=true (set by CI) is inherited by swift test as it is: tests may use
+    # it to be stricter (no skipping for a missing server) or more patient.
+    log "== CI=${CI:-<unset>}"
+    timed build swift build --build-tests
+    local status=0
+    timed test swift test || status=$?
+    exit "$status"
+}
+
+main "$@"
