@@ -28,6 +28,7 @@ let package = Package(
             name: "PushLink",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -54,7 +55,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
-            ]
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            // Third-party servers the tests start (Node ws, Python websockets, nginx + Nchan).
+            resources: [.copy("Servers")]
         ),
         .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LiveModel", "PushLink"]),
     ]

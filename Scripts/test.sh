@@ -9,7 +9,7 @@
 #   bash Scripts/test.sh              install/verify, build, test
 #   bash Scripts/test.sh --deps-only  install/verify, then exit 0
 #
-# Exports for the tests (they skip nothing silently: they read these):
+# Exported for the tests, which read them:
 #   NODE_PATH             so `node ws_greeter.js` finds Debian's node-ws
 #   LIVETOP_NGINX         the nginx binary
 #   LIVETOP_NCHAN_MODULE  the Nchan dynamic module (.so) for load_module
@@ -72,15 +72,21 @@ apt_install() {
 
 pip_install_websockets() {
     log "deps: installing with pip: websockets"
-    # Debian's own python3 refuses pip installs into the system (PEP 668);
-    # this is a throwaway test machine, so override that only if it says so.
-    python3 -m pip install --quiet --disable-pip-version-check websockets \
-        || python3 -m pip install --quiet --disable-pip-version-check \
-               --break-system-packages websockets
+    local -a flags=(--quiet --disable-pip-version-check --root-user-action=ignore)
+    # Debian's own python3 refuses pip installs into the system (PEP 668,
+    # marked by EXTERNALLY-MANAGED); this is a throwaway test machine, and
+    # Debian's python3-websockets (10.4) is older than the API the fixtures
+    # prefer, so override that marker only where it is present.
+    if python3 -c 'import os, sys, sysconfig
+sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")) else 1)'; then
+        flags+=(--break-system-packages)
+    fi
+    python3 -m pip install "${flags[@]}" websockets
 }
 
 # Debian's nginx package starts its own service on port 80 where an init
-# system lets it. Tests start private nginx instances and must not meet a
+# system and policy-rc.d let it (this workplace's image has a policy-rc.d
+# that forbids it, so normally there is nothing to stop). Tests start private nginx instances and must not meet a
 # stray one, so stop the master the package install started: the one named
 # by /run/nginx.pid, if that file is new or names a new process. Nothing else
 # is touched.
@@ -92,8 +98,8 @@ stop_package_nginx() {
     [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = nginx ] || return 0
     log "deps: stopping the nginx service the package started (pid $pid)"
     kill -QUIT "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do               # up to 5 s for a graceful exit
+    local _
+    for _ in $(seq 1 50); do               # up to 5 s for a graceful exit
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done
@@ -111,9 +117,10 @@ install_missing() {
         return 0
     fi
     if [ "$(id -u)" -ne 0 ]; then
-        local what="${apt_missing[*]}"
-        [ "$need_pip" -eq 1 ] && what="${what:+$what; }pip: websockets"
-        die "missing ($what); run as root, or install them: apt-get install ${apt_missing[*]:-<none>} && python3 -m pip install websockets"
+        local hint=""
+        [ "${#apt_missing[@]}" -gt 0 ] && hint="apt-get install ${apt_missing[*]}"
+        [ "$need_pip" -eq 1 ] && hint="${hint:+$hint && }python3 -m pip install websockets"
+        die "not root, so cannot install what is missing; run as root, or first: $hint"
     fi
     if [ "${#apt_missing[@]}" -gt 0 ]; then
         apt_install "${apt_missing[@]}"
@@ -160,7 +167,8 @@ verify_node_ws() {
     pkgjson=$(dpkg -L node-ws 2>/dev/null | grep -E '/nodejs/ws/package\.json$' | head -n1 || true)
     if [ -z "$pkgjson" ]; then bad "node ws" "apt-get install node-ws"; return; fi
     dir=$(dirname "$pkgjson")                       # .../nodejs/ws
-    export NODE_PATH="$(dirname "$dir")${NODE_PATH:+:$NODE_PATH}"
+    NODE_PATH="$(dirname "$dir")${NODE_PATH:+:$NODE_PATH}"
+    export NODE_PATH
     local version
     if node -e 'process.exit(typeof require("ws").WebSocketServer === "function" ? 0 : 1)' 2>/dev/null; then
         version=$(node -p 'require(process.argv[1]).version' "$pkgjson" 2>/dev/null || echo '?')
@@ -182,6 +190,7 @@ verify_python_websockets() {
 
 # nginx and the Nchan module, proved by `nginx -t` on a config that loads
 # it: a module built for another nginx ABI fails here, not in a test.
+NCHAN_TEMPLATE=Tests/PushLinkTests/Servers/nchan.conf.template
 verify_nginx_nchan() {
     local nginx
     nginx=$(command -v nginx || true)
@@ -195,14 +204,17 @@ verify_nginx_nchan() {
     if [ -z "$so" ] || [ ! -f "$so" ]; then bad "nchan module" "apt-get install libnginx-mod-nchan"; return; fi
     export LIVETOP_NCHAN_MODULE="$so"
 
-    local prefix out
+    # Render the tests' own template, so this also proves the template;
+    # `nginx -t` binds its listen address, hence a free port.
+    local prefix out port
     prefix=$(mktemp -d)
-    printf 'load_module %s;\npid %s/nginx.pid;\nevents {}\nhttp { access_log off; server { listen 127.0.0.1:1; location ~ /sub/(\\w+)$ { nchan_subscriber; nchan_channel_id $1; } } }\n' \
-        "$so" "$prefix" >"$prefix/nginx.conf"
-    if out=$("$nginx" -t -q -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" 2>&1); then
-        ok "nchan module" "$so, nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan)"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    sed -e "s|@NCHAN_MODULE@|$so|g" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" \
+        "$NCHAN_TEMPLATE" >"$prefix/nginx.conf"
+    if out=$("$nginx" -t -q -p "$prefix/" -c "$prefix/nginx.conf" -e "$prefix/error.log" 2>&1); then
+        ok "nchan module" "$so, nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), nginx -t of $NCHAN_TEMPLATE passed"
     else
-        bad "nchan module" "nginx -t failed with $so: $(echo "$out" | tail -n1)"
+        bad "nchan module" "nginx -t of $NCHAN_TEMPLATE with $so failed: $(echo "$out" | grep -m1 -E 'emerg|alert|crit' || echo "$out" | tail -n1)"
     fi
     rm -rf "$prefix"
 }
@@ -235,7 +247,7 @@ main() {
     for arg in "$@"; do
         case "$arg" in
             --deps-only) deps_only=1 ;;
-            -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+            -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
             *) die "unknown argument: $arg (try --help)" ;;
         esac
     done

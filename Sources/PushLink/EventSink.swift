@@ -1,0 +1,79 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Where a link's events go: the producer side of the link's `events` sequence, with backpressure.
+///
+/// When the consumer falls behind, `yield` answers "stop" and the connection stops reading from
+/// its socket (TCP then slows the server down); nothing is dropped and memory stays bounded by the
+/// watermarks. When the consumer catches up, reading resumes.
+public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
+    typealias Source = NIOAsyncSequenceProducer<LinkEvent, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, EventSink>.Source
+
+    private struct State {
+        var source: Source?
+        var paused = false
+        var resume: [@Sendable () -> Void] = []
+        var terminated = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func attach(_ source: Source) { state.withLockedValue { $0.source = source } }
+
+    /// Hands events to the consumer; returns false when the producer should pause reading.
+    @discardableResult
+    func yield(_ events: [LinkEvent]) -> Bool {
+        guard let source = state.withLockedValue({ $0.terminated ? nil : $0.source }) else { return true }
+        switch source.yield(contentsOf: events) {
+        case .produceMore: return true
+        case .stopProducing:
+            state.withLockedValue { $0.paused = true }
+            return false
+        case .dropped: return true
+        }
+    }
+
+    func yield(_ event: LinkEvent) { yield([event]) }
+
+    var isPaused: Bool { state.withLockedValue { $0.paused } }
+
+    /// Runs `resume` once the consumer wants more (now, if it already does).
+    func whenResumed(_ resume: @escaping @Sendable () -> Void) {
+        let now = state.withLockedValue { s -> Bool in
+            if !s.paused { return true }
+            s.resume.append(resume)
+            return false
+        }
+        if now { resume() }
+    }
+
+    func finish() {
+        let source = state.withLockedValue { s -> Source? in
+            defer { s.source = nil }
+            return s.source
+        }
+        source?.finish()
+    }
+
+    var isTerminated: Bool { state.withLockedValue { $0.terminated } }
+
+    // NIOAsyncSequenceProducerDelegate
+    public func produceMore() {
+        let waiting = state.withLockedValue { s -> [@Sendable () -> Void] in
+            s.paused = false
+            defer { s.resume = [] }
+            return s.resume
+        }
+        for resume in waiting { resume() }
+    }
+
+    public func didTerminate() {
+        let waiting = state.withLockedValue { s -> [@Sendable () -> Void] in
+            s.terminated = true
+            s.paused = false
+            defer { s.resume = [] }
+            return s.resume
+        }
+        for resume in waiting { resume() }
+    }
+}

@@ -1,0 +1,106 @@
+/// Why a connection could not be made or was lost. One line, fit for a status line.
+///
+/// A struct wrapping a private enum, so adding a case breaks no caller.
+public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
+    enum Kind: Hashable, Sendable {
+        case badURL(String, String)
+        case refused
+        case reset
+        case resolve(String)
+        case connectTimeout(seconds: Double)
+        case tls(String)
+        case upgradeRefused(status: Int, reason: String)
+        case upgradeInvalid(String)
+        case closedByPeer(code: Int?, reason: String)
+        case droppedWithoutClose
+        case dead(seconds: Double)
+        case messageTooLarge(limit: Int)
+        case io(String)
+    }
+
+    let kind: Kind
+
+    init(_ kind: Kind) { self.kind = kind }
+
+    public static func badURL(_ url: String, _ why: String) -> LinkError { LinkError(.badURL(url, why)) }
+    public static let refused = LinkError(.refused)
+    public static let reset = LinkError(.reset)
+    public static func resolve(_ host: String) -> LinkError { LinkError(.resolve(host)) }
+    public static func connectTimeout(seconds: Double) -> LinkError { LinkError(.connectTimeout(seconds: seconds)) }
+    public static func tls(_ detail: String) -> LinkError { LinkError(.tls(detail)) }
+    public static func upgradeRefused(status: Int, reason: String) -> LinkError { LinkError(.upgradeRefused(status: status, reason: reason)) }
+    public static func upgradeInvalid(_ detail: String) -> LinkError { LinkError(.upgradeInvalid(detail)) }
+    public static func closedByPeer(code: Int?, reason: String) -> LinkError { LinkError(.closedByPeer(code: code, reason: reason)) }
+    public static let droppedWithoutClose = LinkError(.droppedWithoutClose)
+    public static func dead(seconds: Double) -> LinkError { LinkError(.dead(seconds: seconds)) }
+    public static func messageTooLarge(limit: Int) -> LinkError { LinkError(.messageTooLarge(limit: limit)) }
+    public static func io(_ detail: String) -> LinkError { LinkError(.io(detail)) }
+
+    /// The WebSocket close code, when the peer closed with one.
+    public var closeCode: Int? {
+        switch kind {
+        case .closedByPeer(let code, _): return code
+        case .messageTooLarge: return 1009
+        default: return nil
+        }
+    }
+
+    /// The HTTP status of a refused upgrade.
+    public var upgradeStatus: Int? {
+        if case .upgradeRefused(let status, _) = kind { return status }
+        return nil
+    }
+
+    /// How the link should react.
+    public enum Severity: Sendable {
+        /// The peer ended the connection on purpose (1000, 1001, no code): reconnect, or end with --exit-on-close.
+        case normal
+        /// A network fault or a server-side condition that may pass: retry with backoff.
+        case transient
+        /// Retrying soon will not help (bad URL, auth, TLS verification, protocol violations): retry only at the cap.
+        case fatal
+    }
+
+    public var severity: Severity {
+        switch kind {
+        case .closedByPeer(let code, _):
+            switch code {
+            case nil, 1000, 1001, 1005: return .normal
+            case 1002, 1003, 1007, 1008, 1009, 1010, 1015: return .fatal
+            default: return .transient  // 1006, 1011, 1012, 1013 and application codes
+            }
+        case .messageTooLarge, .badURL, .tls, .upgradeInvalid: return .fatal
+        case .upgradeRefused(let status, _): return status == 401 || status == 403 ? .fatal : .transient
+        case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
+        }
+    }
+
+    /// A definite "no WebSocket here": the server answered the upgrade with plain HTTP.
+    public var meansNoWebSocket: Bool {
+        guard let status = upgradeStatus else { return false }
+        return [400, 404, 405, 426, 501].contains(status) || (200..<300).contains(status)
+    }
+
+    public var description: String {
+        switch kind {
+        case .badURL(let url, let why): return "bad URL '\(url)': \(why)"
+        case .refused: return "connection refused"
+        case .reset: return "connection reset by peer"
+        case .resolve(let host): return "cannot resolve host '\(host)'"
+        case .connectTimeout(let s): return "connect timed out after \(LinkError.seconds(s))"
+        case .tls(let detail): return "TLS: \(detail)"
+        case .upgradeRefused(let status, let reason): return "websocket upgrade answered HTTP \(status)\(reason.isEmpty ? "" : " \(reason)")"
+        case .upgradeInvalid(let detail): return "invalid websocket upgrade answer: \(detail)"
+        case .closedByPeer(let code?, let reason): return "closed by server with code \(code)\(reason.isEmpty ? "" : ": \(reason)")"
+        case .closedByPeer(nil, _): return "closed by server"
+        case .droppedWithoutClose: return "connection dropped without a close frame (1006)"
+        case .dead(let s): return "no answer to ping within \(LinkError.seconds(s))"
+        case .messageTooLarge(let limit): return "message larger than \(limit) bytes; closed with 1009"
+        case .io(let detail): return detail
+        }
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    }
+}

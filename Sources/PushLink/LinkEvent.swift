@@ -1,0 +1,46 @@
+/// Messages received in one read burst: one byte array and where each message lies in it.
+public struct FrameBatch: Sendable {
+    public struct Frame: Hashable, Sendable {
+        public var offset: Int
+        public var length: Int
+        public var isBinary: Bool
+    }
+
+    public var bytes: [UInt8] = []
+    public var frames: [Frame] = []
+    /// Wall-clock time the burst was read, in nanoseconds since the Unix epoch.
+    public var receivedAt: Int64 = 0
+    public var transport: Transport
+
+    public init(transport: Transport) { self.transport = transport }
+
+    public var isEmpty: Bool { frames.isEmpty }
+    public var count: Int { frames.count }
+
+    public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool) {
+        frames.append(Frame(offset: bytes.count, length: payload.count, isBinary: isBinary))
+        bytes.append(contentsOf: payload)
+    }
+}
+
+/// A change of the connection, as the status line and the headless output show it.
+public enum LinkState: Hashable, Sendable {
+    case connecting(transport: Transport, url: String, attempt: Int)
+    case open(transport: Transport)
+    /// Lost or refused; the next attempt starts after `retryIn`.
+    case waiting(transport: Transport, attempt: Int, retryIn: Duration, error: LinkError)
+    /// A fatal error; retried only after the longest backoff (`retryIn`), or not at all (nil).
+    case failed(transport: Transport, error: LinkError, retryIn: Duration?)
+    /// The link moved to another transport.
+    case fallback(transport: Transport, reason: String)
+    /// Messages may have been missed.
+    case gap(transport: Transport, reason: String)
+    /// The run ended: the user quit, `--max-messages` was reached, or the server closed with `--exit-on-close`.
+    case closed(reason: String?)
+}
+
+/// Everything a link reports, in order, through one asynchronous sequence.
+public enum LinkEvent: Sendable {
+    case state(LinkState, at: Int64)
+    case messages(FrameBatch)
+}

@@ -1,0 +1,230 @@
+import NIOCore
+import NIOWebSocket
+
+/// The message path of a WebSocket connection: reassembles messages from frames into one batch
+/// per read burst and hands the batch on at `channelReadComplete` (one hop per burst, never per
+/// message). Also answers pings, does the close handshake, keeps the heartbeat and enforces the
+/// message size limit. Runs on the channel's event loop only.
+final class WebSocketFeedHandler: ChannelDuplexHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let sink: EventSink
+    private let maxMessageBytes: Int
+    private let ended: EventLoopPromise<LinkError>
+    private var heartbeat: Heartbeat
+    private var heartbeatTask: Scheduled<Void>?
+    private let monotonic: @Sendable () -> Duration
+    private let wallClock: @Sendable () -> Int64
+
+    private var batch = FrameBatch(transport: .websocket)
+    private var messageStart: Int?
+    private var messageIsBinary = false
+    private var closeSent = false
+    private var endReason: LinkError?
+    private var pendingRead = false
+
+    init(sink: EventSink, maxMessageBytes: Int, ended: EventLoopPromise<LinkError>, heartbeat: Heartbeat,
+         monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) {
+        self.sink = sink
+        self.maxMessageBytes = maxMessageBytes
+        self.ended = ended
+        self.heartbeat = heartbeat
+        self.monotonic = monotonic
+        self.wallClock = wallClock
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        batch.bytes.reserveCapacity(1 << 16)
+        scheduleHeartbeat(context: context)
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        heartbeat.received(at: monotonic())
+        switch frame.opcode {
+        case .text, .binary:
+            guard messageStart == nil else { return protocolError(context, "new message before the last one ended") }
+            messageStart = batch.bytes.count
+            messageIsBinary = frame.opcode == .binary
+            appendPayload(frame, context: context)
+        case .continuation:
+            guard messageStart != nil else { return protocolError(context, "continuation frame without a message") }
+            appendPayload(frame, context: context)
+        case .ping:
+            guard frame.fin else { return protocolError(context, "fragmented ping") }
+            send(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData), context: context)
+        case .pong:
+            break
+        case .connectionClose:
+            receivedClose(frame, context: context)
+        default:
+            protocolError(context, "unknown opcode \(frame.opcode)")
+        }
+    }
+
+    private func appendPayload(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        guard let start = messageStart else { return }
+        let data = frame.unmaskedData
+        if batch.bytes.count - start + data.readableBytes > maxMessageBytes {
+            batch.bytes.removeSubrange(start...)
+            messageStart = nil
+            return fail(context, .messageTooLarge(limit: maxMessageBytes), closeCode: .messageTooLarge)
+        }
+        data.withUnsafeReadableBytes { batch.bytes.append(contentsOf: $0) }
+        if frame.fin {
+            batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
+            messageStart = nil
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    /// Hands the finished messages of this burst on; an unfinished message stays for the next burst.
+    private func flush() {
+        guard !batch.frames.isEmpty else { return }
+        var out = batch
+        batch = FrameBatch(transport: .websocket)
+        batch.bytes.reserveCapacity(1 << 16)
+        if let start = messageStart {
+            batch.bytes.append(contentsOf: out.bytes[start...])
+            out.bytes.removeSubrange(start...)
+            messageStart = 0
+        }
+        out.receivedAt = wallClock()
+        sink.yield(.messages(out))
+    }
+
+    private func receivedClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        var data = frame.unmaskedData
+        var code: Int?
+        var reason = ""
+        if let raw = data.readInteger(as: UInt16.self) {
+            code = Int(raw)
+            reason = data.readString(length: data.readableBytes) ?? ""
+        }
+        if endReason == nil { endReason = .closedByPeer(code: code, reason: reason) }
+        if !closeSent {
+            // Echo the code, as RFC 6455 §5.5.1 asks, then close.
+            var echo = context.channel.allocator.buffer(capacity: 2)
+            if let code { echo.writeInteger(UInt16(code)) }
+            closeSent = true
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: echo)))
+                .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        flush()
+        heartbeatTask?.cancel()
+        ended.succeed(endReason ?? .droppedWithoutClose)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let ws = error as? NIOWebSocketError, ws == .invalidFrameLength {
+            return fail(context, .messageTooLarge(limit: maxMessageBytes), closeCode: nil)  // the protocol error handler sent 1009
+        }
+        if endReason == nil { endReason = LinkErrors.map(error) }
+        context.close(promise: nil)
+    }
+
+    // MARK: Outbound
+
+    /// Sends a text message (used for --send on every connect).
+    func sendText(_ text: String, context: ChannelHandlerContext) {
+        let buffer = context.channel.allocator.buffer(string: text)
+        send(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer), context: context)
+    }
+
+    /// Starts the close handshake with `code`; the connection closes when the peer answers, or after a second.
+    func close(code: WebSocketErrorCode, reason: LinkError?, context: ChannelHandlerContext) {
+        if endReason == nil { endReason = reason ?? .closedByPeer(code: 1000, reason: "") }
+        guard !closeSent else { return }
+        closeSent = true
+        var buffer = context.channel.allocator.buffer(capacity: 2)
+        buffer.write(webSocketErrorCode: code)
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: buffer)),
+                              promise: nil)
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+    }
+
+    private func send(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        guard !closeSent else { return }
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+    }
+
+    /// Reads only while the consumer keeps up (see `EventSink`).
+    func read(context: ChannelHandlerContext) {
+        if sink.isPaused {
+            guard !pendingRead else { return }
+            pendingRead = true
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            sink.whenResumed {
+                loopBound.eventLoop.execute {
+                    handler.value.pendingRead = false
+                    handler.value.read(context: loopBound.value)
+                }
+            }
+            return
+        }
+        context.read()
+    }
+
+    // MARK: Failures and heartbeat
+
+    private func protocolError(_ context: ChannelHandlerContext, _ detail: String) {
+        fail(context, .closedByPeer(code: 1002, reason: detail), closeCode: .protocolError)
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ error: LinkError, closeCode: WebSocketErrorCode?) {
+        if endReason == nil { endReason = error }
+        if let closeCode {
+            close(code: closeCode, reason: error, context: context)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    private func scheduleHeartbeat(context: ChannelHandlerContext) {
+        guard let deadline = heartbeat.nextDeadline else { return }
+        let delay = max(.zero, deadline - monotonic())
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        heartbeatTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) {
+            handler.value.heartbeatFired(context: loopBound.value)
+        }
+    }
+
+    private func heartbeatFired(context: ChannelHandlerContext) {
+        switch heartbeat.tick(at: monotonic()) {
+        case .sendPing:
+            send(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: context.channel.allocator.buffer(string: "livetop")),
+                 context: context)
+        case .dead:
+            if endReason == nil { endReason = .dead(seconds: heartbeat.timeout.seconds) }
+            context.close(promise: nil)
+            return
+        case .none:
+            break
+        }
+        scheduleHeartbeat(context: context)
+    }
+}
+
+@available(*, unavailable)
+extension WebSocketFeedHandler: Sendable {}
