@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import PushLink
+
+/// How to reach the feed: the options websocat and curl users expect.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("A request header, 'Name: value' (repeatable).", valueName: "header"))
+    var header: [String] = []
+
+    @Option(help: ArgumentHelp("Send 'Authorization: Bearer <value of VAR>'; the token is never printed.", valueName: "VAR"))
+    var bearerEnv: String?
+
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("A WebSocket subprotocol to offer (repeatable).", valueName: "name"))
+    var protocols: [String] = []
+
+    @Option(help: ArgumentHelp("The Origin header.", valueName: "origin"))
+    var origin: String?
+
+    @Option(help: ArgumentHelp("A text message to send after every connect and reconnect (repeatable, in order).", valueName: "text"))
+    var send: [String] = []
+
+    @Option(help: ArgumentHelp("Send this file's contents after every connect, after the --send messages (repeatable).", valueName: "file"))
+    var sendFile: [String] = []
+
+    @Option(help: ArgumentHelp("Trust the certificates in this PEM file, besides the system's.", valueName: "file"))
+    var cacert: String?
+
+    @Flag(help: "Do not verify TLS certificates (dangerous; says so on stderr).")
+    var insecure = false
+
+    @Option(help: ArgumentHelp("Ping every N seconds; 0 turns pings off.", valueName: "seconds"))
+    var ping: Double = 15
+
+    @Option(help: ArgumentHelp("A connection that answers nothing within N seconds of a ping is dead.", valueName: "seconds"))
+    var pingTimeout: Double = 10
+
+    @Option(help: ArgumentHelp("Limit for connecting: TCP, TLS and the upgrade together.", valueName: "seconds"))
+    var connectTimeout: Double = 10
+
+    @Option(help: ArgumentHelp("Largest message accepted, in bytes (K, M suffixes allowed); a larger one closes with 1009.",
+                               valueName: "bytes"))
+    var maxMessage: String = "16M"
+
+    @Flag(help: "End when the connection ends instead of reconnecting: exit 0 after a normal close, 1 after an error.")
+    var exitOnClose = false
+
+    @Option(help: ArgumentHelp("The transport: websocket (sse and longpoll are not built yet).", valueName: "name"))
+    var transport: String = "websocket"
+
+    func validate() throws {
+        for h in header where parseHeader(h) == nil {
+            throw ValidationError("-H must look like 'Name: value', not '\(h)'")
+        }
+        for (name, value) in [("--ping", ping), ("--ping-timeout", pingTimeout), ("--connect-timeout", connectTimeout)]
+        where !(value >= 0 && value <= 86_400) {
+            throw ValidationError("\(name) must be a number of seconds between 0 and 86400")
+        }
+        if pingTimeout == 0 || connectTimeout == 0 { throw ValidationError("--ping-timeout and --connect-timeout must be above 0") }
+        guard let bytes = Self.byteCount(maxMessage), bytes > 0, bytes <= 1 << 30 else {
+            throw ValidationError("--max-message must be a size such as 65536, 512K or 16M (at most 1G)")
+        }
+        _ = bytes
+        guard transport == "websocket" else {
+            throw ValidationError("--transport \(transport): only websocket is available in this version")
+        }
+        if let bearerEnv, ProcessInfo.processInfo.environment[bearerEnv] == nil {
+            throw ValidationError("--bearer-env \(bearerEnv): that environment variable is not set")
+        }
+        for file in sendFile where !FileManager.default.isReadableFile(atPath: file) {
+            throw ValidationError("--send-file \(file): cannot read that file")
+        }
+        if let cacert, !FileManager.default.isReadableFile(atPath: cacert) {
+            throw ValidationError("--cacert \(cacert): cannot read that file")
+        }
+    }
+
+    /// The link configuration for `url`.
+    func linkConfiguration(url: FeedURL) throws -> LinkConfiguration {
+        var c = LinkConfiguration(url: url)
+        c.headers = header.compactMap(parseHeader)
+        if let bearerEnv, let token = ProcessInfo.processInfo.environment[bearerEnv] {
+            c.headers.append(("Authorization", "Bearer \(token)"))
+        }
+        c.protocols = protocols
+        c.origin = origin
+        c.sendOnOpen = send
+        for file in sendFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ValidationError("--send-file \(file): cannot read it as UTF-8 text")
+            }
+            c.sendOnOpen.append(text)
+        }
+        c.caCertificateFile = cacert
+        c.insecure = insecure
+        c.pingInterval = ping > 0 ? .milliseconds(Int64(ping * 1000)) : nil
+        c.pingTimeout = .milliseconds(Int64(pingTimeout * 1000))
+        c.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        c.maxMessageBytes = Self.byteCount(maxMessage) ?? 16 << 20
+        c.reconnect.exitOnClose = exitOnClose
+        return c
+    }
+
+    private func parseHeader(_ text: String) -> (name: String, value: String)? {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let name = text[..<colon].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, !name.contains(" ") else { return nil }
+        return (name, text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// `65536`, `512K`, `16M`, `1G` (binary units).
+    static func byteCount(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        if let last = text.last?.uppercased().first, let unit = units[last] {
+            return Int(text.dropLast()).map { $0 * unit }
+        }
+        return Int(text)
+    }
+}

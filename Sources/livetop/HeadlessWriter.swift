@@ -1,0 +1,149 @@
+import LiveModel
+import PushLink
+
+/// Turns link events into JSON lines (DESIGN.md "Headless output"): one object per line, snake_case,
+/// each with `type` and `time`. A message whose bytes are already compact, valid and safe JSON is
+/// passed through as it is; any other is written again from its parsed form.
+struct HeadlessWriter {
+    enum Emit: String, CaseIterable { case all, messages }
+
+    let emit: Emit
+    /// Messages written so far; the next one gets `seq + 1`.
+    private(set) var seq: Int64 = 0
+    private var tape = JSONTape()
+    private let limits: JSONLimits
+
+    init(emit: Emit, limits: JSONLimits = JSONLimits()) {
+        self.emit = emit
+        self.limits = limits
+    }
+
+    /// Writes the messages of a batch, at most `limit` of them; returns how many were written.
+    @discardableResult
+    mutating func write(_ batch: FrameBatch, limit: Int64 = .max, into out: inout StandardOutput) -> Int {
+        var time: [UInt8] = []
+        Timestamp(nanoseconds: batch.receivedAt).writeRFC3339(into: &time)
+        let transport = Array(batch.transport.rawValue.utf8)
+        var written = 0
+        batch.bytes.withUnsafeBufferPointer { all in
+            for frame in batch.frames {
+                guard seq < limit else { break }
+                seq += 1
+                written += 1
+                let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
+                if emit == .all {
+                    out.buffer.append(contentsOf: #"{"type":"message","time":""#.utf8)
+                    out.buffer.append(contentsOf: time)
+                    out.buffer.append(contentsOf: #"","seq":"#.utf8)
+                    HeadlessWriter.writeInteger(seq, into: &out.buffer)
+                    out.buffer.append(contentsOf: #","transport":""#.utf8)
+                    out.buffer.append(contentsOf: transport)
+                    out.buffer.append(contentsOf: #"","#.utf8)
+                }
+                writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
+                if emit == .all { out.buffer.append(UInt8(ascii: "}")) }
+                out.buffer.append(UInt8(ascii: "\n"))
+                out.flushIfFull()
+            }
+        }
+        return written
+    }
+
+    /// `"data":…` for JSON, `"text":"…"` for other text, `"base64":"…"` for binary
+    /// (with `--emit messages`, just the value).
+    private mutating func writePayload(_ bytes: UnsafeBufferPointer<UInt8>, isBinary: Bool, into out: inout [UInt8]) {
+        let bare = emit == .messages
+        if isBinary {
+            if !bare { out.append(contentsOf: #""base64":"#.utf8) }
+            out.append(UInt8(ascii: "\""))
+            Base64.encode(bytes, into: &out)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        do {
+            try tape.parse(bytes, limits: limits)
+            if !bare { out.append(contentsOf: #""data":"#.utf8) }
+            if tape.isCompact && !tape.hasUnsafeText && !tape.hasShadowedKeys {
+                out.append(contentsOf: bytes)
+            } else {
+                tape.writeCompact(in: bytes, into: &out)
+            }
+        } catch {
+            if !bare { out.append(contentsOf: #""text":"#.utf8) }
+            JSONValue.writeString(String(decoding: bytes, as: UTF8.self), into: &out)
+        }
+    }
+
+    /// A state change as one line (nothing with `--emit messages`).
+    func write(_ state: LinkState, at time: Int64, into out: inout StandardOutput) {
+        guard emit == .all else { return }
+        var fields: [(String, JSONValue)] = [("type", "state"), ("time", .string(Timestamp(nanoseconds: time).rfc3339))]
+        switch state {
+        case .connecting(let transport, let url, let attempt):
+            fields += [("state", "connecting"), ("transport", .string(transport.rawValue)), ("url", .string(url)),
+                       ("attempt", .int(Int64(attempt)))]
+        case .open(let transport):
+            fields += [("state", "open"), ("transport", .string(transport.rawValue))]
+        case .waiting(let transport, let attempt, let retryIn, let error):
+            fields += [("state", "waiting"), ("transport", .string(transport.rawValue)), ("attempt", .int(Int64(attempt))),
+                       ("retry_in_ms", .int(Int64((retryIn.seconds * 1000).rounded()))), ("error", .string(error.description))]
+        case .failed(let transport, let error, let retryIn):
+            fields += [("state", "failed"), ("transport", .string(transport.rawValue)), ("error", .string(error.description))]
+            if let retryIn { fields.append(("retry_in_ms", .int(Int64((retryIn.seconds * 1000).rounded())))) }
+        case .fallback(let transport, let reason):
+            fields += [("state", "fallback"), ("transport", .string(transport.rawValue)), ("reason", .string(reason))]
+        case .gap(let transport, let reason):
+            fields += [("state", "gap"), ("transport", .string(transport.rawValue)), ("reason", .string(reason))]
+        case .closed(let reason):
+            fields += [("state", "closed")]
+            if let reason { fields.append(("error", .string(reason))) }
+        }
+        var object = JSONObject()
+        for (k, v) in fields { object[k] = v }
+        JSONValue.object(object).write(into: &out.buffer)
+        out.buffer.append(UInt8(ascii: "\n"))
+    }
+
+    static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var v = value.magnitude
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while v > 0 {
+                d[19 - n] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                n += 1
+            }
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: d[(20 - n)...])
+        }
+    }
+}
+
+/// Standard base64 (RFC 4648 §4) for binary messages.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var i = 0
+        while i + 3 <= bytes.count {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)]); out.append(alphabet[Int(v & 63)])
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest > 0 {
+            let v = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(rest == 2 ? alphabet[Int(v >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(UInt8(ascii: "="))
+        }
+    }
+}

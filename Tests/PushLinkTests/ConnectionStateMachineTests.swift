@@ -1,0 +1,183 @@
+import Testing
+@testable import PushLink
+
+@Suite struct BackoffTests {
+    @Test func boundsDoubleFromHalfASecondUpToTheCap() {
+        let backoff = Backoff(jitter: 0)
+        let delays = (1...9).map { backoff.delay(forRetry: $0, random: 0.99).seconds }
+        #expect(delays == [0.5, 1, 2, 4, 8, 16, 30, 30, 30])
+    }
+
+    @Test(arguments: [(0.0, 4.0), (0.25, 3.0), (0.5, 2.0), (0.999, 0.004)])
+    func fullJitterPicksAnywhereBelowTheBound(_ random: Double, _ expected: Double) {
+        #expect(abs(Backoff().delay(forRetry: 4, random: random).seconds - expected) < 0.0011)
+    }
+}
+
+@Suite struct ConnectionStateMachineTests {
+    typealias Action = ConnectionStateMachine.Action
+    let noJitter = ConnectionStateMachine.Configuration(backoff: Backoff(jitter: 0))
+
+    @Test func refusedConnectionsBackOffExponentially() {
+        var m = ConnectionStateMachine(noJitter)
+        #expect(m.start() == .connect(attempt: 1))
+        var waits: [Double] = []
+        for attempt in 1...8 {
+            let action = m.ended(.refused, at: .seconds(attempt), random: 0.5)
+            guard case .wait(let next, let delay, let error) = action else { Issue.record("\(action)"); return }
+            #expect(next == attempt + 1 && error == .refused)
+            waits.append(delay.seconds)
+            #expect(m.retry() == .connect(attempt: attempt + 1))
+        }
+        #expect(waits == [0.5, 1, 2, 4, 8, 16, 30, 30])
+    }
+
+    @Test func aConnectionThatStayedOpenTenSecondsResetsTheBackoff() {
+        var m = ConnectionStateMachine(noJitter)
+        _ = m.start()
+        for _ in 0..<4 {
+            _ = m.ended(.refused, at: .zero, random: 0)
+            _ = m.retry()
+        }
+        _ = m.opened(at: .seconds(100))
+        // Dropped after 5 s: the backoff goes on from attempt 5.
+        #expect(m.ended(.reset, at: .seconds(105), random: 0) == .wait(attempt: 6, delay: .seconds(8), error: .reset))
+        _ = m.retry()
+        _ = m.opened(at: .seconds(200))
+        // Dropped after 10 s: it starts over.
+        #expect(m.ended(.reset, at: .seconds(210), random: 0) == .wait(attempt: 1, delay: .milliseconds(500), error: .reset))
+    }
+
+    static let reconnecting: [Int?] = [1000, 1001, 1006, 1011, 1012, 1013, nil, 4000]
+    static let failing = [1002, 1003, 1007, 1008, 1009, 1010, 1015]
+
+    @Test(arguments: reconnecting)
+    func closeCodesThatReconnectWithBackoff(_ code: Int?) {
+        var m = ConnectionStateMachine(noJitter)
+        _ = m.start()
+        _ = m.opened(at: .zero)
+        let error = LinkError.closedByPeer(code: code, reason: "")
+        #expect(m.ended(error, at: .seconds(1), random: 0) == .wait(attempt: 2, delay: .milliseconds(500), error: error))
+    }
+
+    @Test(arguments: failing)
+    func closeCodesThatFailAndRetryOnlyAtTheCap(_ code: Int) {
+        var m = ConnectionStateMachine(noJitter)
+        _ = m.start()
+        _ = m.opened(at: .zero)
+        let error = LinkError.closedByPeer(code: code, reason: "")
+        #expect(m.ended(error, at: .seconds(1), random: 0) == .fail(attempt: 2, delay: .seconds(30), error: error))
+        #expect(m.retry() == .connect(attempt: 2))
+    }
+
+    @Test(arguments: [(401, true), (403, true), (404, false), (500, false), (503, false)])
+    func upgradeAnswers(_ status: Int, _ fatal: Bool) {
+        var m = ConnectionStateMachine(noJitter)
+        _ = m.start()
+        let error = LinkError.upgradeRefused(status: status, reason: "")
+        let action = m.ended(error, at: .zero, random: 0)
+        if fatal {
+            #expect(action == .fail(attempt: 2, delay: .seconds(30), error: error))
+        } else {
+            #expect(action == .wait(attempt: 2, delay: .milliseconds(500), error: error))
+        }
+    }
+
+    @Test(arguments: [
+        (LinkError.connectTimeout(seconds: 10), false), (.dead(seconds: 10), false), (.droppedWithoutClose, false),
+        (.resolve("x"), false), (.tls("certificate verification failed"), true), (.messageTooLarge(limit: 10), true),
+    ])
+    func faultsAreTransientOrFatal(_ error: LinkError, _ fatal: Bool) {
+        #expect((error.severity == .fatal) == fatal)
+    }
+
+    @Test(arguments: [
+        (LinkError.closedByPeer(code: 1000, reason: "bye"), true), (.closedByPeer(code: 1001, reason: ""), true),
+        (.closedByPeer(code: nil, reason: ""), true), (.closedByPeer(code: 1011, reason: ""), false),
+        (.refused, false), (.droppedWithoutClose, false), (.closedByPeer(code: 1008, reason: ""), false),
+    ])
+    func exitOnCloseEndsTheRun(_ error: LinkError, _ success: Bool) {
+        var m = ConnectionStateMachine(.init(backoff: Backoff(jitter: 0), exitOnClose: true))
+        _ = m.start()
+        _ = m.opened(at: .zero)
+        #expect(m.ended(error, at: .seconds(1), random: 0) == .finish(success: success, error: success ? nil : error))
+        #expect(m.isFinished && m.retry() == .none)
+    }
+
+    @Test func stopEndsFromAnyStateOnce() {
+        var m = ConnectionStateMachine(noJitter)
+        _ = m.start()
+        _ = m.ended(.refused, at: .zero, random: 0)
+        #expect(m.stop() == .finish(success: true, error: nil))
+        #expect(m.stop() == .none && m.retry() == .none && m.start() == .none)
+    }
+
+    @Test func inputsOutOfOrderAreIgnored() {
+        var m = ConnectionStateMachine(noJitter)
+        #expect(m.retry() == .none && m.opened(at: .zero) == .none && m.ended(.refused, at: .zero, random: 0) == .none)
+        _ = m.start()
+        #expect(m.retry() == .none)
+    }
+}
+
+@Suite struct HeartbeatTests {
+    @Test func pingsEveryIntervalAndDeclaresASilentPeerDead() {
+        var h = Heartbeat(interval: .seconds(15), timeout: .seconds(10), openedAt: .zero)
+        #expect(h.nextDeadline == .seconds(15))
+        #expect(h.tick(at: .seconds(14)) == .none)
+        #expect(h.tick(at: .seconds(15)) == .sendPing)
+        #expect(h.nextDeadline == .seconds(25))  // the timeout of that ping comes before the next ping
+        #expect(h.tick(at: .seconds(24.9)) == .none)
+        #expect(h.tick(at: .seconds(25)) == .dead)
+    }
+
+    @Test func anythingReceivedKeepsThePeerAlive() {
+        var h = Heartbeat(interval: .seconds(15), timeout: .seconds(10), openedAt: .zero)
+        #expect(h.tick(at: .seconds(15)) == .sendPing)
+        h.received(at: .seconds(16))  // the pong (or any message)
+        #expect(h.nextDeadline == .seconds(30))
+        #expect(h.tick(at: .seconds(25)) == .none)
+        #expect(h.tick(at: .seconds(30)) == .sendPing)
+        h.received(at: .seconds(31))
+        #expect(h.tick(at: .seconds(44)) == .none)
+    }
+
+    @Test func aTimeoutLongerThanTheIntervalStillCountsFromTheFirstUnansweredPing() {
+        var h = Heartbeat(interval: .seconds(5), timeout: .seconds(12), openedAt: .zero)
+        #expect(h.tick(at: .seconds(5)) == .sendPing)
+        #expect(h.tick(at: .seconds(10)) == .sendPing)
+        #expect(h.tick(at: .seconds(15)) == .sendPing)
+        #expect(h.tick(at: .seconds(17)) == .dead)
+    }
+
+    @Test func noIntervalMeansNoPingsAndNoDeadline() {
+        var h = Heartbeat(interval: nil, timeout: .seconds(10), openedAt: .zero)
+        #expect(h.nextDeadline == nil && h.tick(at: .seconds(1000)) == .none)
+    }
+}
+
+@Suite struct FeedURLTests {
+    @Test(arguments: [
+        ("ws://127.0.0.1:9000/", FeedURL.Scheme.ws, "127.0.0.1", 9000, "/"),
+        ("wss://feed.example.com/ticker?x=1#frag", .wss, "feed.example.com", 443, "/ticker?x=1"),
+        ("WS://host", .ws, "host", 80, "/"),
+        ("ws://host?q=1", .ws, "host", 80, "/?q=1"),
+        ("http://[::1]:8080/poll", .http, "::1", 8080, "/poll"),
+        ("https://user@host/x", .https, "host", 443, "/x"),
+    ])
+    func parses(_ text: String, _ scheme: FeedURL.Scheme, _ host: String, _ port: Int, _ target: String) throws {
+        let url = try FeedURL(text)
+        #expect(url.scheme == scheme && url.host == host && url.port == port && url.target == target)
+    }
+
+    @Test(arguments: ["127.0.0.1:9000", "ftp://x/", "ws://", "ws://host:0/", "ws://host:99999/", "ws://host:abc/", "ws://[::1/"])
+    func rejects(_ text: String) {
+        #expect(throws: LinkError.self) { try FeedURL(text) }
+    }
+
+    @Test func fallsBackToTheSameAddressOverHTTP() throws {
+        #expect(try FeedURL("ws://h:1/p").httpEquivalent.description == "http://h:1/p")
+        #expect(try FeedURL("wss://h/p").httpEquivalent.description == "https://h/p")
+        #expect(try FeedURL("wss://h:443/p").hostHeader == "h")
+    }
+}
