@@ -46,11 +46,13 @@ let package = Package(
         ),
         // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
+        // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
+        .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "LiveModelTests", dependencies: ["LiveModel"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PushLinkTests",
             dependencies: [
-                "PushLink",
+                "PushLink", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -61,6 +63,6 @@ let package = Package(
             // Third-party servers the tests start (Node ws, Python websockets, nginx + Nchan).
             resources: [.copy("Servers")]
         ),
-        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LiveModel", "PushLink"]),
+        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LiveModel", "PushLink", "TestSupport"]),
     ]
 )

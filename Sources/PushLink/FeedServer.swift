@@ -21,17 +21,33 @@ public final class FeedServer: Sendable {
         var runner: Task<Void, Never>?
     }
 
+    /// Knobs for showing how clients cope with awkward servers.
+    public struct Options: Sendable {
+        /// Answer pings (a server that does not looks dead to a client's heartbeat).
+        public var answersPings = true
+        /// Answer upgrade requests for targets with this prefix with plain HTTP 404 (no WebSocket here).
+        public var refuseUpgradePrefix: String?
+        public init(answersPings: Bool = true, refuseUpgradePrefix: String? = nil) {
+            self.answersPings = answersPings
+            self.refuseUpgradePrefix = refuseUpgradePrefix
+        }
+    }
+
     private let group: EventLoopGroup
     private let session: Session
+    private let options: Options
     private let state = NIOLockedValueBox(State())
 
-    public init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, session: @escaping Session) {
+    public init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, options: Options = Options(),
+                session: @escaping Session) {
         self.group = group
+        self.options = options
         self.session = session
     }
 
     /// Starts listening and returns the bound port (`port` 0 picks a free one).
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
+        let refusePrefix = options.refuseUpgradePrefix
         let listener: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never> = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -39,7 +55,10 @@ public final class FeedServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                         maxFrameSize: 1 << 26,
-                        shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+                        shouldUpgrade: { channel, head in
+                            let refuse = refusePrefix.map { head.uri.hasPrefix($0) } ?? false
+                            return channel.eventLoop.makeSucceededFuture(refuse ? nil : HTTPHeaders())
+                        },
                         upgradePipelineHandler: { channel, head in
                             channel.eventLoop.makeCompletedFuture {
                                 Upgrade.websocket(try NIOAsyncChannel(wrappingChannelSynchronously: channel), target: head.uri)
@@ -91,7 +110,8 @@ public final class FeedServer: Sendable {
             state.withLockedValue { $0.connections[id] = channel.channel }
             defer { state.withLockedValue { _ = $0.connections.removeValue(forKey: id) } }
             try? await channel.executeThenClose { inbound, outbound in
-                let session = FeedSession(target: target, outbound: outbound, allocator: channel.channel.allocator)
+                let session = FeedSession(target: target, outbound: outbound, allocator: channel.channel.allocator,
+                                          answersPings: options.answersPings)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await session.readLoop(inbound) }
                     group.addTask { try await self.session(session) }
@@ -134,8 +154,11 @@ public struct FeedSession: Sendable {
     private let receivedSink: AsyncStream<Received>.Continuation
     private let outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
     private let allocator: ByteBufferAllocator
+    private let answersPings: Bool
 
-    init(target: String, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, allocator: ByteBufferAllocator) {
+    init(target: String, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, allocator: ByteBufferAllocator,
+         answersPings: Bool) {
+        self.answersPings = answersPings
         self.target = target
         self.outbound = outbound
         self.allocator = allocator
@@ -190,7 +213,7 @@ public struct FeedSession: Sendable {
                 message.append(contentsOf: frame.unmaskedData.readableBytesView)
                 if frame.fin { receivedSink.yield(isBinary ? .binary(message) : .text(String(decoding: message, as: UTF8.self))) }
             case .ping:
-                try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+                if answersPings { try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)) }
             case .pong:
                 receivedSink.yield(.pong)
             case .connectionClose:

@@ -111,7 +111,7 @@ enum WebSocketConnector {
         let heartbeat = (configuration.pingInterval, configuration.pingTimeout)
         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
             maxFrameSize: min(maxMessage, Int(UInt32.max)),
-            enableAutomaticErrorHandling: true
+            enableAutomaticErrorHandling: false  // WebSocketFeedHandler answers decoding errors itself
         ) { channel, _ in
             channel.eventLoop.makeCompletedFuture {
                 let ended = channel.eventLoop.makePromise(of: LinkError.self)

@@ -129,9 +129,21 @@ final class WebSocketFeedHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
+    /// Frame decoding errors are answered here (NIO's automatic handler is off, so that the reason
+    /// is known before the channel closes): 1009 for a frame over the limit, 1002 for the rest.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let ws = error as? NIOWebSocketError, ws == .invalidFrameLength {
-            return fail(context, .messageTooLarge(limit: maxMessageBytes), closeCode: nil)  // the protocol error handler sent 1009
+        if let ws = error as? NIOWebSocketError {
+            let reason: LinkError = ws == .invalidFrameLength
+                ? .messageTooLarge(limit: maxMessageBytes) : .closedByPeer(code: 1002, reason: "protocol error: \(ws)")
+            if endReason == nil { endReason = reason }
+            guard !closeSent else { return context.close(promise: nil) }
+            closeSent = true
+            var buffer = context.channel.allocator.buffer(capacity: 2)
+            buffer.write(webSocketErrorCode: ws == .invalidFrameLength ? .messageTooLarge : .protocolError)
+            // The decoder cannot read anything after this error, so close once the frame is out.
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: buffer)))
+                .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            return
         }
         if endReason == nil { endReason = LinkErrors.map(error) }
         context.close(promise: nil)

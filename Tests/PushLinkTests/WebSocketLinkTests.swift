@@ -1,0 +1,209 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+import TestSupport
+@testable import PushLink
+
+/// The WebSocket link against the in-process reference server.
+@Suite(.timeLimit(.minutes(1))) struct WebSocketLinkTests {
+    @Test func deliversTextAndBinaryMessagesInOrderAndBatched() async throws {
+        let server = FeedServer { session in
+            try await session.send(texts: (1...20_000).map { #"{"n":\#($0)}"# })
+            try await session.send(binary: [0, 1, 0xFE, 0xFF])
+            try await session.close(code: 1000, reason: "done")
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.reconnect.exitOnClose = true }
+        #expect(await run.runner.value == true)
+        let messages = run.messages
+        #expect(messages.count == 20_001)
+        #expect(messages.first == #"{"n":1}"# && messages[19_999] == #"{"n":20000}"#)
+        #expect(messages.last == "b:0001feff")
+        #expect(messages.dropLast().enumerated().allSatisfy { $1 == #"{"n":\#($0 + 1)}"# })
+        // One hand-over per read burst, never one per message.
+        #expect(run.batchCount < 2_000, "\(run.batchCount) batches for 20,001 messages")
+        #expect(run.states.map { "\($0)".prefix(10) }.count == 3)  // connecting, open, closed
+        guard case .closed(nil) = run.states.last else { Issue.record("\(run.states)"); return }
+    }
+
+    @Test func reassemblesFragmentedMessages() async throws {
+        let server = FeedServer { session in
+            try await session.send(fragments: [#"{"a":"#, "1,", #""b":2}"#])
+            try await session.send(fragments: ["he", "llo"], binary: true)
+            try await session.send(text: "after")
+            try await session.close(code: 1000)
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.reconnect.exitOnClose = true }
+        #expect(await run.runner.value == true)
+        #expect(run.messages == [#"{"a":1,"b":2}"#, "b:68656c6c6f", "after"])
+    }
+
+    @Test func answersTheServersPing() async throws {
+        let received = Recorder<FeedSession.Received>()
+        let server = FeedServer { session in
+            try await session.ping("are you there")
+            await collect(session, into: received)
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/")
+        try await received.wait(5, for: "the pong") { $0.contains(.pong) }
+        #expect(await run.stop() == true)
+        // Stopping closes cleanly with 1000.
+        try await received.wait(5, for: "the close frame") { $0.contains(.close(code: 1000)) }
+    }
+
+    @Test func declaresASilentPeerDead() async throws {
+        let server = FeedServer(options: .init(answersPings: false)) { session in
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") {
+            $0.pingInterval = .milliseconds(100)
+            $0.pingTimeout = .milliseconds(300)
+        }
+        try await run.waitForState(5, "waiting after a dead peer") { $0.waitingError == .dead(seconds: 0.3) }
+        #expect("\(LinkError.dead(seconds: 0.3))" == "no answer to ping within 0.3 s")
+        _ = await run.stop()
+    }
+
+    @Test(arguments: [(UInt16(1011), false), (1012, false), (1001, false), (1008, true), (1003, true)])
+    func closeCodesDecideBetweenWaitingAndFailed(_ code: UInt16, _ fails: Bool) async throws {
+        let server = FeedServer { session in
+            try await session.close(code: code, reason: "test")
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/")
+        let expected = LinkError.closedByPeer(code: Int(code), reason: "test")
+        if fails {
+            try await run.waitForState(5, "failed") { $0.failedError == expected }
+            guard case .failed(_, _, let retry?) = run.states.last(where: { $0.failedError != nil }) else { return }
+            #expect(retry == .milliseconds(400))  // only at the cap
+        } else {
+            try await run.waitForState(5, "waiting") { $0.waitingError == expected }
+            try await run.waitForStates(5, "a second connection") { $0.filter(\.isOpen).count >= 2 }
+        }
+        _ = await run.stop()
+    }
+
+    @Test func aMessageOverTheLimitClosesWith1009() async throws {
+        let received = Recorder<FeedSession.Received>()
+        let server = FeedServer { session in
+            try await session.send(text: "small")
+            try await session.send(text: String(repeating: "x", count: 5_000))
+            await collect(session, into: received)
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") {
+            $0.maxMessageBytes = 4_096
+            $0.reconnect.exitOnClose = true
+        }
+        #expect(await run.runner.value == false)
+        #expect(run.messages == ["small"])
+        try await received.wait(5, for: "close 1009") { $0.contains(.close(code: 1009)) }
+        guard case .closed(let reason?) = run.states.last else { Issue.record("\(run.states)"); return }
+        #expect(reason == "message larger than 4096 bytes; closed with 1009")
+    }
+
+    @Test func largeFragmentedMessagesWithinTheLimitArrive() async throws {
+        let big = String(repeating: "y", count: 300_000)
+        let server = FeedServer { session in
+            try await session.send(fragments: [String(big.prefix(100_000)), String(big.dropFirst(100_000))])
+            try await session.close(code: 1000)
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.reconnect.exitOnClose = true }
+        #expect(await run.runner.value == true)
+        #expect(run.messages == [big])
+    }
+
+    @Test func reconnectsAfterTheServerRestartsAndSendsTheSubscriptionAgain() async throws {
+        let firstReceived = Recorder<FeedSession.Received>()
+        let first = FeedServer { session in
+            try await session.send(text: "from the first server")
+            await collect(session, into: firstReceived)
+        }
+        let port = try await first.start()
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.sendOnOpen = [#"{"subscribe":"ticker"}"#, "second"] }
+        try await firstReceived.wait(5, for: "the subscription") { $0.count >= 2 }
+        #expect(firstReceived.all == [.text(#"{"subscribe":"ticker"}"#), .text("second")])
+        try await run.waitForMessages(1)
+
+        await first.stop()  // drops the connection without a close frame, as a crash would
+        try await run.waitForState(5, "waiting") { $0.waitingError != nil }
+
+        let secondReceived = Recorder<FeedSession.Received>()
+        let second = FeedServer { session in
+            try await session.send(text: "from the second server")
+            await collect(session, into: secondReceived)
+        }
+        _ = try await second.start(port: port)
+        defer { Task { await second.stop() } }
+        try await secondReceived.wait(10, for: "the subscription again") { $0.count >= 2 }
+        #expect(secondReceived.all == [.text(#"{"subscribe":"ticker"}"#), .text("second")])
+        try await run.waitForMessages(2)
+        #expect(run.messages == ["from the first server", "from the second server"])
+        let waiting = run.states.compactMap(\.waitingError)
+        #expect(waiting.first == .droppedWithoutClose)
+        _ = await run.stop()
+    }
+
+    @Test func aRefusedConnectionIsRetried() async throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let probe = FeedServer { _ in }
+        let port = try await probe.start()
+        await probe.stop()
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/")
+        try await run.waitForStates(5, "three refused attempts") { $0.filter { $0.waitingError == .refused }.count >= 3 }
+        let attempts = run.states.compactMap { if case .connecting(_, _, let a) = $0 { return a } else { return nil } }
+        #expect(Array(attempts.prefix(3)) == [1, 2, 3])
+        _ = await run.stop()
+    }
+
+    @Test func aServerThatNeverAnswersTheUpgradeTimesOut() async throws {
+        // A listening socket that accepts (in the kernel) but never speaks.
+        let group = MultiThreadedEventLoopGroup.singleton
+        let silent = try await ServerBootstrap(group: group)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { silent.close(promise: nil) }
+        let port = silent.localAddress!.port!
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.connectTimeout = .milliseconds(300) }
+        try await run.waitForState(5, "connect timeout") { $0.waitingError == .connectTimeout(seconds: 0.3) }
+        #expect("\(LinkError.connectTimeout(seconds: 0.3))" == "connect timed out after 0.3 s")
+        _ = await run.stop()
+    }
+
+    @Test func aRefusedUpgradeReportsTheHTTPStatus() async throws {
+        let server = FeedServer(options: .init(refuseUpgradePrefix: "/poll")) { _ in }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/poll") { $0.reconnect.exitOnClose = true }
+        #expect(await run.runner.value == false)
+        guard case .closed(let reason?) = run.states.last else { Issue.record("\(run.states)"); return }
+        #expect(reason == "websocket upgrade answered HTTP 404 Not Found")
+        #expect(LinkError.upgradeRefused(status: 404, reason: "").meansNoWebSocket)
+    }
+
+    @Test func stopEndsAWaitAtOnce() async throws {
+        let probe = FeedServer { _ in }
+        let port = try await probe.start()
+        await probe.stop()
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") {
+            $0.reconnect.backoff = Backoff(base: .seconds(60), cap: .seconds(60), jitter: 0)
+        }
+        try await run.waitForState(5, "waiting a minute") { $0.waitingError == .refused }
+        let stopped = try await withDeadline(2, "stop during a wait") { await run.stop() }
+        #expect(stopped)
+        guard case .closed = run.states.last else { Issue.record("\(run.states)"); return }
+    }
+}

@@ -1,0 +1,98 @@
+import Dispatch
+import Foundation
+
+/// The test took longer than it may.
+public struct TimedOut: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "timed out waiting for \(what)" }
+}
+
+/// Runs `body`, failing with `TimedOut` if it has not finished after `seconds`. The timer is a
+/// dispatch timer that cancels the work: tests wait for events, never for fixed times.
+public func withDeadline<T: Sendable>(_ seconds: Double, _ what: String = "the operation",
+                                      _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let work = Task { try await body() }
+    let fired = Flag()
+    let timer = DispatchWorkItem {
+        fired.set()
+        work.cancel()
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
+    defer { timer.cancel() }
+    do {
+        let value = try await work.value
+        if fired.isSet { throw TimedOut(what: what) }
+        return value
+    } catch {
+        if fired.isSet { throw TimedOut(what: what) }
+        throw error
+    }
+}
+
+/// A thread-safe one-way flag.
+public final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public func set() { lock.withLock { value = true } }
+    public var isSet: Bool { lock.withLock { value } }
+}
+
+/// Values collected from another task, with a way to wait until they satisfy a condition.
+public final class Recorder<Element: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Element] = []
+    private var finished = false
+    private var waiters: [(id: Int, check: @Sendable ([Element], Bool) -> Bool, resume: CheckedContinuation<Void, Never>)] = []
+    private var nextID = 0
+
+    public init() {}
+
+    public func append(_ item: Element) { update { $0.items.append(item) } }
+    public func finish() { update { $0.finished = true } }
+
+    public var all: [Element] { lock.withLock { items } }
+    public var isFinished: Bool { lock.withLock { finished } }
+
+    /// Waits until `condition` holds for the items so far, at most `seconds`; fails if the
+    /// recording finishes without it.
+    public func wait(_ seconds: Double, for what: String, until condition: @escaping @Sendable ([Element]) -> Bool) async throws {
+        let fired = Flag()
+        let timer = DispatchWorkItem { [self] in
+            fired.set()
+            wakeAll()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
+        defer { timer.cancel() }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { () -> Bool in
+                if condition(items) || finished || fired.isSet { return true }
+                nextID += 1
+                waiters.append((nextID, { items, done in condition(items) || done }, c))
+                return false
+            }
+            if ready { c.resume() }
+        }
+        if condition(all) { return }
+        throw TimedOut(what: fired.isSet ? what : "\(what) (it ended without that)")
+    }
+
+    private func update(_ change: (Recorder) -> Void) {
+        let ready: [CheckedContinuation<Void, Never>] = lock.withLock {
+            change(self)
+            let (done, pending) = (waiters.filter { $0.check(items, finished) }, waiters.filter { !$0.check(items, finished) })
+            waiters = pending
+            return done.map(\.resume)
+        }
+        ready.forEach { $0.resume() }
+    }
+
+    /// Resumes every waiter (used when a deadline cancels the waiting task).
+    public func wakeAll() {
+        let all: [CheckedContinuation<Void, Never>] = lock.withLock {
+            defer { waiters = [] }
+            return waiters.map(\.resume)
+        }
+        all.forEach { $0.resume() }
+    }
+}

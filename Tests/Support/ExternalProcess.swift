@@ -1,0 +1,133 @@
+import Foundation
+
+/// A process a test starts (a third-party server, or the livetop binary): its stdout and stderr
+/// collected line by line, stopped by its PID when the test ends.
+public final class ExternalProcess: @unchecked Sendable {
+    public let process = Process()
+    public let stdout = Recorder<String>()
+    public let stderr = Recorder<String>()
+    private let outPipe = Pipe()
+    private let errPipe = Pipe()
+    private let inPipe = Pipe()
+    private let exited = Recorder<Int32>()
+
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    public func start() throws {
+        ExternalProcess.collectLines(from: outPipe.fileHandleForReading, into: stdout)
+        ExternalProcess.collectLines(from: errPipe.fileHandleForReading, into: stderr)
+        process.terminationHandler = { [exited] p in
+            exited.append(p.terminationStatus)
+            exited.finish()
+        }
+        try process.run()
+    }
+
+    /// Starts a server that prints `PORT=<n>` once listening, and returns the port.
+    public static func startServer(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                                   timeout: Double = 20) async throws -> (ExternalProcess, Int) {
+        let server = ExternalProcess(executable, arguments, environment: environment)
+        try server.start()
+        do {
+            try await server.stdout.wait(timeout, for: "PORT= from \(executable) \(arguments)") { lines in
+                lines.contains { $0.hasPrefix("PORT=") }
+            }
+        } catch {
+            server.stop()
+            throw error
+        }
+        let line = server.stdout.all.first { $0.hasPrefix("PORT=") }!
+        return (server, Int(line.dropFirst(5))!)
+    }
+
+    /// Writes to the process's stdin.
+    public func write(_ text: String) { inPipe.fileHandleForWriting.write(Data(text.utf8)) }
+    public func closeInput() { try? inPipe.fileHandleForWriting.close() }
+
+    /// Waits for the process to exit and returns its status.
+    public func exitStatus(timeout: Double) async throws -> Int32 {
+        try await exited.wait(timeout, for: "\(process.executableURL?.lastPathComponent ?? "process") to exit") { !$0.isEmpty }
+        // Let the pipes drain what the process wrote last.
+        try await stdout.wait(timeout, for: "stdout to close", until: { _ in false }, ignoringTimeoutIfFinished: true)
+        return exited.all[0]
+    }
+
+    /// Sends SIGTERM (then SIGKILL after a second) to the PID, and waits for the exit.
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(1)
+        while process.isRunning && Date() < deadline { usleepFor(10_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    public func signal(_ number: Int32) { kill(pid, number) }
+
+    deinit { stop() }
+
+    private static func collectLines(from handle: FileHandle, into recorder: Recorder<String>) {
+        let thread = Thread {
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    recorder.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                    pending.removeSubrange(pending.startIndex...newline)
+                }
+            }
+            if !pending.isEmpty { recorder.append(String(decoding: pending, as: UTF8.self)) }
+            recorder.finish()
+        }
+        thread.start()
+    }
+}
+
+extension Recorder {
+    /// Like `wait`, but a recording that finished counts as success (used to drain pipes).
+    public func wait(_ seconds: Double, for what: String, until condition: @escaping @Sendable ([Element]) -> Bool,
+                     ignoringTimeoutIfFinished: Bool) async throws {
+        do {
+            try await wait(seconds, for: what, until: condition)
+        } catch is TimedOut where ignoringTimeoutIfFinished && isFinished {
+        }
+    }
+}
+
+/// Polling a process's exit for at most a second after SIGTERM; not a wait for an event under test.
+private func usleepFor(_ microseconds: UInt32) { usleep(microseconds) }
+
+/// Where the test servers are, and what is required of the machine.
+public enum TestEnvironment {
+    /// Under CI a missing third-party server fails the test; it never skips silently.
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// Finds an executable on PATH.
+    public static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// A directory for one test's files, removed by the caller.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
