@@ -4,6 +4,7 @@ import Foundation
 /// The test took longer than it may.
 public struct TimedOut: Error, CustomStringConvertible {
     public let what: String
+    public init(what: String) { self.what = what }
     public var description: String { "timed out waiting for \(what)" }
 }
 
