@@ -1,0 +1,215 @@
+import Foundation
+import PushLink
+import Testing
+import TestSupport
+
+/// The built `livetop` binary in headless mode: stdout checked line by line against the schema of
+/// DESIGN.md "Headless output", stderr and the exit status checked too.
+@Suite(.timeLimit(.minutes(1))) struct HeadlessEndToEndTests {
+    static var binary: String {
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("livetop"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("livetop"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug/livetop"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? candidates[2].path
+    }
+
+    struct Output {
+        let status: Int32
+        let lines: [[String: Any]]
+        let stderr: [String]
+        var states: [String] { lines.filter { $0["type"] as? String == "state" }.compactMap { $0["state"] as? String } }
+        var messages: [[String: Any]] { lines.filter { $0["type"] as? String == "message" } }
+    }
+
+    static func run(_ arguments: [String], until: ((ExternalProcess) async throws -> Void)? = nil) async throws -> Output {
+        let process = ExternalProcess(binary, arguments)
+        try process.start()
+        defer { process.stop() }
+        if let until { try await until(process) }
+        let status = try await process.exitStatus(timeout: 20)
+        let lines = try process.stdout.all.filter { !$0.isEmpty }.map { line -> [String: Any] in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+            return try #require(object as? [String: Any], "not an object: \(line)")
+        }
+        return Output(status: status, lines: lines, stderr: process.stderr.all)
+    }
+
+    static let rfc3339 = try! NSRegularExpression(pattern: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#)
+
+    static func checkSchema(_ output: Output) {
+        for line in output.lines {
+            let time = line["time"] as? String ?? ""
+            #expect(rfc3339.firstMatch(in: time, range: NSRange(time.startIndex..., in: time)) != nil, "time \(time)")
+            #expect(["state", "message"].contains(line["type"] as? String ?? ""))
+            for key in line.keys { #expect(key == key.lowercased() && !key.contains("-"), "key \(key) is not snake_case") }
+        }
+        let seqs = output.messages.compactMap { $0["seq"] as? Int }
+        #expect(seqs == Array(1...max(1, seqs.count)).prefix(seqs.count).map { $0 })
+        for m in output.messages {
+            #expect(m["transport"] as? String == "websocket")
+            #expect([m["data"] != nil, m["text"] != nil, m["base64"] != nil].filter { $0 }.count == 1, "\(m)")
+        }
+    }
+
+    @Test func printsEveryMessageAndStateAsAJSONLine() async throws {
+        let server = FeedServer { session in
+            try await session.send(text: #"{"cpu":0.42,"n":7}"#)
+            try await session.send(text: "not json \u{1B}[31mred\u{1B}[0m")
+            try await session.send(binary: [0, 1, 2, 0xFF])
+            try await session.send(text: "{ \"spaced\" : [1, 2],\n \"bidi\":\"a\u{202E}b\", \"k\":1, \"k\":2 }")
+            try await session.close(code: 1000, reason: "done")
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        // stdout is a pipe, so headless is automatic.
+        let output = try await Self.run(["--exit-on-close", "ws://127.0.0.1:\(port)/feed"])
+        #expect(output.status == 0)
+        #expect(output.stderr.isEmpty, "\(output.stderr)")
+        Self.checkSchema(output)
+        #expect(output.states == ["connecting", "open", "closed"])
+        #expect(output.lines[0]["url"] as? String == "ws://127.0.0.1:\(port)/feed" && output.lines[0]["attempt"] as? Int == 1)
+        let m = output.messages
+        #expect(m.count == 4)
+        #expect((m[0]["data"] as? [String: Any])?["cpu"] as? Double == 0.42)
+        #expect(m[1]["text"] as? String == "not json \u{1B}[31mred\u{1B}[0m")
+        #expect(m[2]["base64"] as? String == "AAEC/w==")
+        let rewritten = try #require(m[3]["data"] as? [String: Any])
+        #expect(rewritten["k"] as? Int == 2 && (rewritten["spaced"] as? [Int]) == [1, 2])
+    }
+
+    @Test func terminalControlsNeverReachStdoutRaw() async throws {
+        let server = FeedServer { session in
+            try await session.send(text: "\u{1B}]0;owned\u{07}\u{9B}2J")
+            try await session.send(text: #"{"s":"\u001b[2J","raw":"a\#u{202E}b\#u{7F}"}"#)
+            try await session.close(code: 1000)
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let process = ExternalProcess(Self.binary, ["--headless", "--exit-on-close", "ws://127.0.0.1:\(port)/"])
+        try process.start()
+        #expect(try await process.exitStatus(timeout: 20) == 0)
+        let raw = process.stdout.all.joined(separator: " ")
+        #expect(!raw.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
+        #expect(raw.contains(#"\u001b]0;owned\u0007\u009b2J"#) && raw.contains(#"a\u202eb\u007f"#))
+    }
+
+    @Test func maxMessagesStopsAfterExactlyThatMany() async throws {
+        let server = FeedServer { session in
+            try await session.send(texts: (1...100).map { #"{"i":\#($0)}"# })
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let output = try await Self.run(["--max-messages", "3", "ws://127.0.0.1:\(port)/"])
+        #expect(output.status == 0)
+        #expect(output.messages.count == 3)
+        #expect(output.states.last == "closed")
+        Self.checkSchema(output)
+    }
+
+    @Test func emitMessagesPrintsOnlyTheData() async throws {
+        let server = FeedServer { session in
+            try await session.send(texts: [#"{"a":1}"#, "[1, 2]", "plain"])
+            try await session.close(code: 1000)
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let process = ExternalProcess(Self.binary, ["--emit", "messages", "--exit-on-close", "ws://127.0.0.1:\(port)/"])
+        try process.start()
+        #expect(try await process.exitStatus(timeout: 20) == 0)
+        #expect(process.stdout.all == [#"{"a":1}"#, "[1,2]", #""plain""#])
+    }
+
+    @Test func anErrorCloseWithExitOnCloseExitsOne() async throws {
+        let server = FeedServer { session in
+            try await session.close(code: 1011, reason: "boom")
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let output = try await Self.run(["--exit-on-close", "ws://127.0.0.1:\(port)/"])
+        #expect(output.status == 1)
+        #expect(output.lines.last?["error"] as? String == "closed by server with code 1011: boom")
+    }
+
+    @Test(arguments: [
+        (["ftp://host/"], "unsupported scheme"),
+        (["ws://127.0.0.1:1/", "-H", "NoColon"], "-H must look like"),
+        (["ws://127.0.0.1:1/", "--fold", "nope"], "--fold must be"),
+        (["ws://127.0.0.1:1/", "--max-messages", "0"], "--max-messages must be"),
+        (["ws://127.0.0.1:1/", "--select", "data"], "--select must be"),
+        (["ws://127.0.0.1:1/", "--bearer-env", "LIVETOP_SURELY_UNSET"], "not set"),
+        ([String](), "Missing expected argument"),
+    ])
+    func usageErrorsExit64WithAClearMessage(_ arguments: [String], _ expected: String) async throws {
+        let output = try await Self.run(arguments)
+        #expect(output.status == 64)
+        #expect(output.lines.isEmpty)
+        #expect(output.stderr.first?.contains(expected) == true, "\(output.stderr)")
+    }
+
+    @Test func theBearerTokenIsSentButNeverPrinted() async throws {
+        let server = FeedServer { session in
+            try await session.close(code: 1000)
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let process = ExternalProcess(Self.binary, ["--exit-on-close", "--bearer-env", "LT_TOKEN", "ws://127.0.0.1:\(port)/"],
+                                      environment: ["LT_TOKEN": "s3cr3t-t0ken"])
+        try process.start()
+        #expect(try await process.exitStatus(timeout: 20) == 0)
+        #expect(!(process.stdout.all + process.stderr.all).joined().contains("s3cr3t-t0ken"))
+    }
+
+    /// Killing and restarting the server mid-feed: `waiting` with `retry_in_ms` and the error, then
+    /// `open` again, and the new server receives the `--send` message again.
+    @Test func survivesAServerRestartAndSubscribesAgain() async throws {
+        let firstReceived = Recorder<FeedSession.Received>()
+        let first = FeedServer { session in
+            try await session.send(text: #"{"from":"first"}"#)
+            await collect(session, into: firstReceived)
+        }
+        let port = try await first.start()
+        let process = ExternalProcess(Self.binary, ["--send", #"{"subscribe":"all"}"#, "ws://127.0.0.1:\(port)/"])
+        try process.start()
+        defer { process.stop() }
+        try await firstReceived.wait(10, for: "the first subscription") { $0 == [.text(#"{"subscribe":"all"}"#)] }
+        try await process.stdout.wait(10, for: "the first message") { $0.contains { $0.contains(#""from":"first""#) } }
+        await first.stop()
+        try await process.stdout.wait(10, for: "a waiting line") { $0.contains { $0.contains(#""state":"waiting""#) } }
+
+        let secondReceived = Recorder<FeedSession.Received>()
+        let second = FeedServer { session in
+            try await session.send(text: #"{"from":"second"}"#)
+            await collect(session, into: secondReceived)
+        }
+        _ = try await second.start(port: port)
+        defer { Task { await second.stop() } }
+        try await secondReceived.wait(15, for: "the subscription again") { $0 == [.text(#"{"subscribe":"all"}"#)] }
+        try await process.stdout.wait(10, for: "the second message") { $0.contains { $0.contains(#""from":"second""#) } }
+        process.signal(SIGTERM)
+        #expect(try await process.exitStatus(timeout: 10) == 0)
+
+        let lines = try process.stdout.all.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let states = lines.compactMap { $0["state"] as? String }
+        let firstWaiting = try #require(states.firstIndex(of: "waiting"))
+        #expect(Array(states.prefix(2)) == ["connecting", "open"])
+        #expect(states[firstWaiting...].contains("open"))
+        #expect(states.last == "closed")
+        let waiting = try #require(lines.first { $0["state"] as? String == "waiting" })
+        #expect(waiting["retry_in_ms"] is Int && waiting["attempt"] as? Int == 1 + 1)
+        #expect(waiting["error"] as? String == "connection dropped without a close frame (1006)")
+        #expect(lines.filter { $0["type"] as? String == "message" }.compactMap { $0["seq"] as? Int } == [1, 2])
+    }
+}
+
+private func collect(_ session: FeedSession, into recorder: Recorder<FeedSession.Received>) async {
+    for await item in session.received { recorder.append(item) }
+}
