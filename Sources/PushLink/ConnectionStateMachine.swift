@@ -84,6 +84,17 @@ public struct ConnectionStateMachine: Sendable {
         return .connect(attempt: attempt)
     }
 
+    /// The link moved to another transport: connect with it at once, as a first attempt.
+    public mutating func switchedTransport() -> Action {
+        switch state {
+        case .connecting, .open:
+            state = .connecting(attempt: 1)
+            return .connect(attempt: 1)
+        case .idle, .waiting, .finished:
+            return .none
+        }
+    }
+
     /// The user quit, or the run has what it wanted (`--max-messages`).
     public mutating func stop() -> Action {
         guard state != .finished else { return .none }

@@ -26,9 +26,14 @@ public final class Link: Sendable {
     private struct Control {
         var stopRequested = false
         var reconnectRequested = false
-        var connection: WebSocketConnection?
+        /// Ends the connection or poll under way.
+        var close: (@Sendable (_ reconnect: Bool) -> Void)?
         var waiter: CheckedContinuation<Void, Never>?
+        /// The long-poll cursor, kept across reconnects so that nothing is lost or repeated.
+        var pollCursor: PollCursor?
     }
+
+    private let sseResume = SSETransport.Resume()
 
     public init(_ configuration: LinkConfiguration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 logger: Logger = Logger(label: "livetop.link", factory: { _ in SwiftLogNoOpLogHandler() })) {
@@ -45,6 +50,7 @@ public final class Link: Sendable {
         sink.attach(sequence.source)
         self.sink = sink
         self.events = sequence.sequence
+        control.withLockedValue { $0.pollCursor = PollCursor(convention: configuration.pollCursor, items: configuration.pollItems) }
     }
 
     /// Connects and keeps the feed going until `stop()` or, with `exitOnClose`, the first end.
@@ -52,38 +58,42 @@ public final class Link: Sendable {
     @discardableResult
     public func run() async -> Bool {
         var machine = ConnectionStateMachine(configuration.reconnect)
+        var plan = TransportPlan(forced: configuration.transport, url: configuration.url)
         var action = machine.start()
-        let url = configuration.url
         while true {
             switch action {
             case .connect(let attempt):
                 if isStopRequested { action = machine.stop(); continue }
-                emit(.connecting(transport: .websocket, url: url.description, attempt: attempt))
+                let transport = plan.current
+                let url = configuration.url(for: transport)
+                emit(.connecting(transport: transport, url: url.description, attempt: attempt))
                 do {
-                    let connection = try await WebSocketConnector.connect(
-                        configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
-                    let stopNow = control.withLockedValue { c -> Bool in
-                        c.connection = connection
-                        return c.stopRequested
+                    let reason = try await session(transport, url: url) {
+                        _ = machine.opened(at: monotonic())
+                        emit(.open(transport: transport))
                     }
-                    if stopNow { connection.close() }
-                    _ = machine.opened(at: monotonic())
-                    emit(.open(transport: .websocket))
-                    logger.debug("open", metadata: ["url": "\(url)"])
-                    for text in configuration.sendOnOpen { connection.send(text: text) }
-                    let reason = (try? await connection.ended.get()) ?? .droppedWithoutClose
-                    control.withLockedValue { $0.connection = nil }
+                    control.withLockedValue { $0.close = nil }
                     action = isStopRequested ? machine.stop() : machine.ended(reason, at: monotonic(), random: .random(in: 0..<1))
                 } catch {
-                    logger.debug("connect failed", metadata: ["error": "\(error)"])
-                    action = isStopRequested ? machine.stop() : machine.ended(error, at: monotonic(), random: .random(in: 0..<1))
+                    control.withLockedValue { $0.close = nil }
+                    logger.debug("connect failed", metadata: ["transport": "\(transport)", "error": "\(error)"])
+                    if isStopRequested {
+                        action = machine.stop()
+                    } else if let reason = plan.fallback(after: error) {
+                        emit(.fallback(transport: plan.current, reason: reason))
+                        action = machine.switchedTransport()
+                    } else {
+                        action = machine.ended(error, at: monotonic(), random: .random(in: 0..<1))
+                    }
                 }
-            case .wait(let attempt, let delay, let error):
-                emit(.waiting(transport: .websocket, attempt: attempt, retryIn: delay, error: error))
+            case .wait(let attempt, var delay, let error):
+                // An event stream's own `retry:` is the reconnection time it asked for.
+                if plan.current == .sse, let retry = sseResume.retry { delay = .milliseconds(Int64(retry)) }
+                emit(.waiting(transport: plan.current, attempt: attempt, retryIn: delay, error: error))
                 await pause(delay)
                 action = isStopRequested ? machine.stop() : machine.retry()
             case .fail(_, let delay, let error):
-                emit(.failed(transport: .websocket, error: error, retryIn: delay))
+                emit(.failed(transport: plan.current, error: error, retryIn: delay))
                 await pause(delay)
                 action = isStopRequested ? machine.stop() : machine.retry()
             case .finish(let success, let error):
@@ -97,25 +107,79 @@ public final class Link: Sendable {
         }
     }
 
-    /// Ends the run: closes the connection cleanly (code 1000) and finishes `events`.
+    /// Runs one connection of `transport`: throws if it cannot be opened, calls `opened` once it
+    /// is, and returns why it ended.
+    private func session(_ transport: Transport, url: FeedURL, opened: () -> Void) async throws(LinkError) -> LinkError {
+        switch transport {
+        case .websocket:
+            let connection = try await WebSocketConnector.connect(
+                configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+            register { reconnect in
+                reconnect ? connection.close(code: .goingAway, reason: .io("reconnect requested")) : connection.close()
+            }
+            opened()
+            for text in configuration.sendOnOpen { connection.send(text: text) }
+            return (try? await connection.ended.get()) ?? .droppedWithoutClose
+        case .sse:
+            let exchange = try await SSETransport.connect(url, configuration: configuration, group: group, sink: sink,
+                                                          resume: sseResume, wallClock: Link.wallClock)
+            register { _ in exchange.channel.close(promise: nil) }
+            opened()
+            let ending: LinkError?
+            do {
+                ending = try await exchange.ended.get()
+            } catch {
+                ending = .droppedWithoutClose
+            }
+            return ending ?? .closedByPeer(code: nil, reason: "the event stream ended")
+        case .longpoll:
+            let cursor = control.withLockedValue { $0.pollCursor } ?? PollCursor()
+            let poller = LongPoller(url: url, configuration: configuration, cursor: cursor, group: group, sink: sink,
+                                    wallClock: Link.wallClock)
+            defer { control.withLockedValue { $0.pollCursor = poller.cursor } }
+            register { _ in poller.cancel() }
+            let onGap: (String) -> Void = { reason in self.emit(.gap(transport: .longpoll, reason: reason)) }
+            try await poller.poll(onGap: onGap)
+            opened()
+            while !isStopRequested {
+                do {
+                    try await poller.poll(onGap: onGap)
+                } catch {
+                    return error
+                }
+            }
+            return .closedByPeer(code: nil, reason: "stopped")
+        }
+    }
+
+    /// Records how to end the connection under way; ends it at once if a stop already came.
+    private func register(_ close: @escaping @Sendable (_ reconnect: Bool) -> Void) {
+        let stopNow = control.withLockedValue { c -> Bool in
+            c.close = close
+            return c.stopRequested
+        }
+        if stopNow { close(false) }
+    }
+
+    /// Ends the run: closes the connection cleanly (code 1000 on WebSocket) and finishes `events`.
     public func stop() {
-        let (connection, waiter) = control.withLockedValue { c -> (WebSocketConnection?, CheckedContinuation<Void, Never>?) in
+        let (close, waiter) = control.withLockedValue { c -> ((@Sendable (Bool) -> Void)?, CheckedContinuation<Void, Never>?) in
             c.stopRequested = true
             defer { c.waiter = nil }
-            return (c.connection, c.waiter)
+            return (c.close, c.waiter)
         }
-        connection?.close()
+        close?(false)
         waiter?.resume()
     }
 
     /// Cuts a wait short, or drops the open connection and connects again at once.
     public func reconnectNow() {
-        let (connection, waiter) = control.withLockedValue { c -> (WebSocketConnection?, CheckedContinuation<Void, Never>?) in
+        let (close, waiter) = control.withLockedValue { c -> ((@Sendable (Bool) -> Void)?, CheckedContinuation<Void, Never>?) in
             c.reconnectRequested = true
             defer { c.waiter = nil }
-            return (c.connection, c.waiter)
+            return (c.close, c.waiter)
         }
-        connection?.close(code: .goingAway, reason: .io("reconnect requested"))
+        close?(true)
         waiter?.resume()
     }
 

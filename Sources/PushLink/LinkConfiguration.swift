@@ -21,6 +21,23 @@ public struct LinkConfiguration: Sendable {
     /// Largest message accepted; a larger one closes the connection with 1009.
     public var maxMessageBytes = 16 << 20
     public var reconnect = ConnectionStateMachine.Configuration()
+    /// `--transport`: nil tries WebSocket, then SSE, then long-poll.
+    public var transport: Transport?
+    /// Where SSE and long-poll go (`--sse-url`, `--poll-url`); by default the feed URL over http(s).
+    public var sseURL: FeedURL?
+    public var pollURL: FeedURL?
+    /// How the long-poll cursor travels (`--poll-cursor`) and where the messages are (`--poll-items`).
+    public var pollCursor = PollCursor.Convention.automatic
+    public var pollItems: String?
+
+    /// The address a transport uses.
+    public func url(for transport: Transport) -> FeedURL {
+        switch transport {
+        case .websocket: return url
+        case .sse: return sseURL ?? url.httpEquivalent
+        case .longpoll: return pollURL ?? url.httpEquivalent
+        }
+    }
 
     public init(url: FeedURL) { self.url = url }
 }

@@ -11,6 +11,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case tls(String)
         case upgradeRefused(status: Int, reason: String)
         case upgradeInvalid(String)
+        case notEventStream(status: Int, contentType: String)
         case closedByPeer(code: Int?, reason: String)
         case droppedWithoutClose
         case dead(seconds: Double)
@@ -30,6 +31,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func tls(_ detail: String) -> LinkError { LinkError(.tls(detail)) }
     public static func upgradeRefused(status: Int, reason: String) -> LinkError { LinkError(.upgradeRefused(status: status, reason: reason)) }
     public static func upgradeInvalid(_ detail: String) -> LinkError { LinkError(.upgradeInvalid(detail)) }
+    public static func notEventStream(status: Int, contentType: String) -> LinkError {
+        LinkError(.notEventStream(status: status, contentType: contentType))
+    }
     public static func closedByPeer(code: Int?, reason: String) -> LinkError { LinkError(.closedByPeer(code: code, reason: reason)) }
     public static let droppedWithoutClose = LinkError(.droppedWithoutClose)
     public static func dead(seconds: Double) -> LinkError { LinkError(.dead(seconds: seconds)) }
@@ -70,9 +74,16 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
         case .messageTooLarge, .badURL, .tls, .upgradeInvalid: return .fatal
-        case .upgradeRefused(let status, _): return status == 401 || status == 403 ? .fatal : .transient
+        case .upgradeRefused(let status, _), .notEventStream(let status, _):
+            return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
         }
+    }
+
+    /// A definite "no event stream here": the URL answered with something else.
+    public var meansNoEventStream: Bool {
+        guard case .notEventStream(let status, _) = kind else { return false }
+        return (200..<300).contains(status) || [400, 404, 405, 406, 415, 501].contains(status)
     }
 
     /// A definite "no WebSocket here": the server answered the upgrade with plain HTTP.
@@ -91,6 +102,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .tls(let detail): return "TLS: \(detail)"
         case .upgradeRefused(let status, let reason): return "websocket upgrade answered HTTP \(status)\(reason.isEmpty ? "" : " \(reason)")"
         case .upgradeInvalid(let detail): return "invalid websocket upgrade answer: \(detail)"
+        case .notEventStream(let status, let type):
+            return "event stream answered HTTP \(status)" + (type.isEmpty ? "" : " with Content-Type \(type)")
         case .closedByPeer(let code?, let reason): return "closed by server with code \(code)\(reason.isEmpty ? "" : ": \(reason)")"
         case .closedByPeer(nil, _): return "closed by server"
         case .droppedWithoutClose: return "connection dropped without a close frame (1006)"

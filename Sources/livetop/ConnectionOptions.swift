@@ -44,8 +44,23 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "End when the connection ends instead of reconnecting: exit 0 after a normal close, 1 after an error.")
     var exitOnClose = false
 
-    @Option(help: ArgumentHelp("The transport: websocket (sse and longpoll are not built yet).", valueName: "name"))
-    var transport: String = "websocket"
+    @Option(help: ArgumentHelp("auto (WebSocket, falling back to SSE, then long-poll), websocket, sse or longpoll.",
+                               valueName: "name"))
+    var transport: String = "auto"
+
+    @Option(help: ArgumentHelp("Where SSE goes when it is used (default: the feed URL over http(s)).", valueName: "url"))
+    var sseURL: String?
+
+    @Option(help: ArgumentHelp("Where long-poll goes when it is used (default: the feed URL over http(s)).", valueName: "url"))
+    var pollURL: String?
+
+    @Option(help: ArgumentHelp("""
+        How the long-poll cursor travels: validators (Last-Modified/Etag, as Nchan),         query:NAME,header:HEADER or query:NAME,body:/POINTER (default: whatever the server shows).
+        """, valueName: "convention"))
+    var pollCursor: String = "auto"
+
+    @Option(help: ArgumentHelp("Where the messages are in a long-poll body (a JSON pointer such as /results).", valueName: "pointer"))
+    var pollItems: String?
 
     func validate() throws {
         for h in header where parseHeader(h) == nil {
@@ -60,8 +75,23 @@ struct ConnectionOptions: ParsableArguments {
             throw ValidationError("--max-message must be a size such as 65536, 512K or 16M (at most 1G)")
         }
         _ = bytes
-        guard transport == "websocket" else {
-            throw ValidationError("--transport \(transport): only websocket is available in this version")
+        guard transport == "auto" || Transport(rawValue: transport) != nil else {
+            throw ValidationError("--transport must be auto, websocket, sse or longpoll, not '\(transport)'")
+        }
+        for (name, value) in [("--sse-url", sseURL), ("--poll-url", pollURL)] {
+            guard let value else { continue }
+            do {
+                let url = try FeedURL(value)
+                guard url.scheme == .http || url.scheme == .https else { throw LinkError.badURL(value, "must be http:// or https://") }
+            } catch let error as LinkError {
+                throw ValidationError("\(name): \(error)")
+            }
+        }
+        guard PollCursor.Convention(pollCursor) != nil else {
+            throw ValidationError("--poll-cursor must be validators, query:NAME,header:HEADER or query:NAME,body:/POINTER")
+        }
+        if let pollItems, !(pollItems.isEmpty || pollItems.hasPrefix("/")) {
+            throw ValidationError("--poll-items must be a JSON pointer such as /results")
         }
         if let bearerEnv, ProcessInfo.processInfo.environment[bearerEnv] == nil {
             throw ValidationError("--bearer-env \(bearerEnv): that environment variable is not set")
@@ -97,6 +127,17 @@ struct ConnectionOptions: ParsableArguments {
         c.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         c.maxMessageBytes = Self.byteCount(maxMessage) ?? 16 << 20
         c.reconnect.exitOnClose = exitOnClose
+        c.transport = Transport(rawValue: transport)
+        c.sseURL = try sseURL.map { try FeedURL($0) }
+        c.pollURL = try pollURL.map { try FeedURL($0) }
+        c.pollCursor = PollCursor.Convention(pollCursor) ?? .automatic
+        c.pollItems = pollItems
+        if url.scheme == .wss {
+            // A wss:// feed never falls back to plain http://.
+            for (name, u) in [("--sse-url", c.sseURL), ("--poll-url", c.pollURL)] where u?.scheme == .http {
+                throw ValidationError("\(name) is plain http:// but the feed is wss://; use https://")
+            }
+        }
         return c
     }
 

@@ -20,7 +20,7 @@ struct Watch: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The feed: a ws:// or wss:// URL.")
+    @Argument(help: "The feed: a ws://, wss://, http:// or https:// URL.")
     var url: String
 
     @OptionGroup(title: "Connection")
@@ -61,8 +61,8 @@ struct Watch: AsyncParsableCommand {
 
     func run() async throws {
         let feed = try FeedURL(url)
-        if feed.scheme == .http || feed.scheme == .https {
-            throw ValidationError("\(feed.scheme.rawValue):// feeds need long-poll or SSE, which are not built yet; use ws:// or wss://")
+        if (feed.scheme == .http || feed.scheme == .https) && connection.transport == "websocket" {
+            throw ValidationError("--transport websocket needs a ws:// or wss:// URL")
         }
         let linkConfiguration = try connection.linkConfiguration(url: feed)
         if connection.insecure {

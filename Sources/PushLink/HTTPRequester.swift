@@ -1,0 +1,179 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Receives a response body on the channel's event loop, as it arrives.
+protocol HTTPBodyConsumer: AnyObject {
+    func body(_ buffer: ByteBuffer) throws
+    /// The end of a read burst: a place to hand a batch on.
+    func readComplete()
+    func end()
+}
+
+/// An HTTP response under way: its head, and a future for how it ended (nil: complete).
+struct HTTPExchange: Sendable {
+    let channel: Channel
+    let head: HTTPResponseHead
+    let ended: EventLoopFuture<LinkError?>
+
+    func header(_ name: String) -> String? { head.headers.first(name: name) }
+}
+
+/// HTTP/1.1 GET requests over SwiftNIO for SSE and long-poll: TLS as for wss, one deadline for
+/// TCP, TLS and the response head, and a limit on silence while the body is read.
+enum HTTPRequester {
+    static func get(_ url: FeedURL, headers: [(String, String)], configuration: LinkConfiguration, group: EventLoopGroup,
+                    readTimeout: Duration, gate: EventSink? = nil,
+                    consumer: @escaping @Sendable () -> HTTPBodyConsumer) async throws(LinkError) -> HTTPExchange {
+        let timedOut = NIOLockedValueBox(false)
+        let sslContext: NIOSSLContext?
+        do {
+            sslContext = url.isSecure ? try WebSocketConnector.makeSSLContext(configuration) : nil
+        } catch {
+            throw .tls("cannot set up TLS: \(error)")
+        }
+        let timeout = configuration.connectTimeout
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target)
+        head.headers.add(name: "Host", value: url.hostHeader)
+        head.headers.add(name: "User-Agent", value: "livetop")
+        for (name, value) in configuration.headers { head.headers.replaceOrAdd(name: name, value: value) }
+        for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
+        let request = head
+        do {
+            let (channel, response, ended, deadline) = try await ClientBootstrap(group: group)
+                .connectTimeout(.nanoseconds(Int64(timeout.seconds * 1e9)))
+                .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: url.host, port: url.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.seconds * 1e9))) {
+                            timedOut.withLockedValue { $0 = true }
+                            channel.close(promise: nil)
+                        }
+                        if let sslContext {
+                            let tls = try NIOSSLClientHandler(
+                                context: sslContext, serverHostname: WebSocketConnector.isIPAddress(url.host) ? nil : url.host)
+                            try channel.pipeline.syncOperations.addHandler(tls)
+                        }
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandler(
+                            IdleStateHandler(readTimeout: .nanoseconds(Int64(readTimeout.seconds * 1e9))))
+                        let handler = HTTPResponseHandler(
+                            request: request, consumer: consumer(),
+                            head: channel.eventLoop.makePromise(), ended: channel.eventLoop.makePromise(),
+                            readTimeout: readTimeout, gate: gate)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        return (channel, handler.headFuture, handler.endedFuture, deadline)
+                    }
+                }
+            let responseHead: HTTPResponseHead
+            do {
+                responseHead = try await response.get()
+            } catch {
+                deadline.cancel()
+                channel.close(promise: nil)
+                throw error
+            }
+            deadline.cancel()
+            return HTTPExchange(channel: channel, head: responseHead, ended: ended)
+        } catch {
+            if timedOut.withLockedValue({ $0 }) { throw .connectTimeout(seconds: timeout.seconds) }
+            throw LinkErrors.map(error, host: url.host)
+        }
+    }
+}
+
+/// Sends the request when the channel is active, then passes the head and the body on.
+private final class HTTPResponseHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let request: HTTPRequestHead
+    private let consumer: HTTPBodyConsumer
+    private let head: EventLoopPromise<HTTPResponseHead>
+    private let ended: EventLoopPromise<LinkError?>
+    private let readTimeout: Duration
+    private var failure: LinkError?
+    private var complete = false
+    private let gate: EventSink?
+    private var pendingRead = false
+
+    var headFuture: EventLoopFuture<HTTPResponseHead> { head.futureResult }
+    var endedFuture: EventLoopFuture<LinkError?> { ended.futureResult }
+
+    init(request: HTTPRequestHead, consumer: HTTPBodyConsumer, head: EventLoopPromise<HTTPResponseHead>,
+         ended: EventLoopPromise<LinkError?>, readTimeout: Duration, gate: EventSink?) {
+        self.gate = gate
+        self.request = request
+        self.consumer = consumer
+        self.head = head
+        self.ended = ended
+        self.readTimeout = readTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.head(request)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head.succeed(h)
+        case .body(let buffer):
+            do {
+                try consumer.body(buffer)
+            } catch {
+                failure = (error as? LinkError) ?? .io("\(error)")
+                context.close(promise: nil)
+            }
+        case .end:
+            complete = true
+            consumer.end()
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        consumer.readComplete()
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            failure = failure ?? .io("nothing received for \(LinkError.seconds(readTimeout.seconds))")
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        failure = failure ?? LinkErrors.map(error)
+        context.close(promise: nil)
+    }
+
+    /// Reads only while the consumer keeps up, when a gate is given (streamed bodies).
+    func read(context: ChannelHandlerContext) {
+        guard let gate, gate.isPaused else { return context.read() }
+        guard !pendingRead else { return }
+        pendingRead = true
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        gate.whenResumed {
+            loopBound.eventLoop.execute {
+                handler.value.pendingRead = false
+                handler.value.read(context: loopBound.value)
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        head.fail(failure ?? LinkError.droppedWithoutClose)
+        consumer.readComplete()
+        ended.succeed(complete ? nil : (failure ?? .io("the server closed the response before its end")))
+        context.fireChannelInactive()
+    }
+}

@@ -1,0 +1,110 @@
+/// An incremental parser for `text/event-stream` (WHATWG HTML, "Server-sent events", §9.2.6):
+/// lines end with CR, LF or CRLF (a CR at the end of one chunk may pair with an LF at the start of
+/// the next), a leading BOM is dropped, comments are ignored, `data` lines join with LF, an `id`
+/// containing NUL is ignored, `retry` takes ASCII digits only, and an event is dispatched at a
+/// blank line only if it has data. An event still open when the stream ends is discarded.
+public struct ServerSentEvents: Sendable {
+    public struct Event: Hashable, Sendable {
+        public var type: String
+        public var data: [UInt8]
+        /// The last event ID after this event (what `Last-Event-ID` should send on reconnect).
+        public var lastEventID: String
+    }
+
+    /// The stream's last event ID so far.
+    public private(set) var lastEventID = ""
+    /// The reconnection time the server asked for, in milliseconds.
+    public private(set) var retry: Int?
+    /// Bytes of one line kept at most; longer lines are cut (a hostile stream costs bounded memory).
+    public let maxLineBytes: Int
+
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType = ""
+    private var pendingID: String?
+    private var skipLF = false
+    private var atStart = true
+    private var lineTooLong = false
+
+    public init(maxLineBytes: Int = 16 << 20) { self.maxLineBytes = maxLineBytes }
+
+    /// Feeds bytes; calls `dispatch` for each complete event.
+    public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, dispatch: (Event) -> Void) {
+        var i = 0
+        if atStart {
+            // A UTF-8 BOM at the very start is not part of the first line.
+            if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
+            if bytes.count > 0 { atStart = false }
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            if skipLF {
+                skipLF = false
+                if b == 0x0A { continue }
+            }
+            if b == 0x0D || b == 0x0A {
+                skipLF = b == 0x0D
+                endLine(dispatch)
+                continue
+            }
+            if line.count < maxLineBytes { line.append(b) } else { lineTooLong = true }
+        }
+    }
+
+    public mutating func feed(_ bytes: [UInt8], dispatch: (Event) -> Void) {
+        bytes.withUnsafeBufferPointer { feed($0, dispatch: dispatch) }
+    }
+
+    /// The stream ended: an event without its blank line is discarded.
+    public mutating func finish() {
+        line.removeAll()
+        resetEvent()
+        skipLF = false
+    }
+
+    private mutating func endLine(_ dispatch: (Event) -> Void) {
+        defer {
+            line.removeAll(keepingCapacity: true)
+            lineTooLong = false
+        }
+        if line.isEmpty {
+            if let id = pendingID { lastEventID = id }
+            pendingID = nil
+            if hasData {
+                dispatch(Event(type: eventType.isEmpty ? "message" : eventType, data: data, lastEventID: lastEventID))
+            }
+            resetEvent()
+            return
+        }
+        if line[0] == UInt8(ascii: ":") { return }  // a comment
+        let colon = line.firstIndex(of: UInt8(ascii: ":"))
+        let name = colon.map { Array(line[..<$0]) } ?? line
+        var valueStart = colon.map { $0 + 1 } ?? line.count
+        if valueStart < line.count && line[valueStart] == 0x20 { valueStart += 1 }
+        let value = line[valueStart...]
+        switch String(decoding: name, as: UTF8.self) {
+        case "data":
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
+            hasData = true
+        case "event":
+            eventType = String(decoding: value, as: UTF8.self)
+        case "id":
+            if !value.contains(0) { pendingID = String(decoding: value, as: UTF8.self) }
+        case "retry":
+            if !value.isEmpty && value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let ms = Int(String(decoding: value, as: UTF8.self)) {
+                retry = ms
+            }
+        default:
+            break  // unknown fields are ignored
+        }
+    }
+
+    private mutating func resetEvent() {
+        data.removeAll(keepingCapacity: true)
+        hasData = false
+        eventType = ""
+    }
+}

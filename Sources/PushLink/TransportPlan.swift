@@ -1,0 +1,34 @@
+/// Which transport to try, and when to move down to the next one (DESIGN.md "Fallback policy").
+/// Pure: errors in, decisions out.
+public struct TransportPlan: Hashable, Sendable {
+    public let candidates: [Transport]
+    private var index = 0
+
+    /// `forced` nil is `--transport auto`: WebSocket, then SSE, then long-poll for a ws(s) URL;
+    /// SSE then long-poll for an http(s) URL.
+    public init(forced: Transport?, url: FeedURL) {
+        if let forced {
+            candidates = [forced]
+        } else if url.scheme == .ws || url.scheme == .wss {
+            candidates = [.websocket, .sse, .longpoll]
+        } else {
+            candidates = [.sse, .longpoll]
+        }
+    }
+
+    public var current: Transport { candidates[index] }
+
+    /// Moves down after an answer that means "that transport is not spoken here" (a non-101
+    /// answer to the upgrade, a response that is not an event stream); returns why, or nil to stay.
+    /// Transient faults never move down.
+    public mutating func fallback(after error: LinkError) -> String? {
+        guard index + 1 < candidates.count else { return nil }
+        switch current {
+        case .websocket where error.meansNoWebSocket, .sse where error.meansNoEventStream:
+            index += 1
+            return error.description
+        default:
+            return nil
+        }
+    }
+}
