@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""Publishes {"n":FROM}..{"n":TO} to an Nchan channel over one keep-alive HTTP connection.
+
+    python3 nchan_publish.py --port P --channel C --from 1 --to 1000
+
+Prints "PUBLISHED <count>" when done; exits 1 on the first non-2xx answer.
+"""
+import argparse, http.client, json, sys
+
+p = argparse.ArgumentParser()
+p.add_argument("--port", type=int, required=True)
+p.add_argument("--channel", required=True)
+p.add_argument("--from", dest="first", type=int, default=1)
+p.add_argument("--to", dest="last", type=int, required=True)
+a = p.parse_args()
+conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=10)
+for n in range(a.first, a.last + 1):
+    conn.request("POST", f"/pub/{a.channel}", body=json.dumps({"n": n}, separators=(",", ":")),
+                 headers={"Content-Type": "application/json"})
+    r = conn.getresponse()
+    r.read()
+    if r.status // 100 != 2:
+        print(f"publish {n}: HTTP {r.status}", file=sys.stderr)
+        sys.exit(1)
+print(f"PUBLISHED {a.last - a.first + 1}", flush=True)
