@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -6,7 +7,12 @@ import NIOWebSocket
 
 /// The reference feed server: WebSocket on 127.0.0.1 (or any address asked for), each connection
 /// driven by a session function. Used by `livetop demo`, `livetop serve`, the tests and benchmarks.
-/// A request without an upgrade gets 404.
+///
+/// With a `FeedBuffer` it also serves the buffer over plain HTTP on every path, its own convention:
+/// `Accept: text/event-stream` gets SSE (`id:` = message number, `Last-Event-ID` resumes), any
+/// other GET is a long-poll: `?cursor=N` answers the messages after N as a JSON array (text that
+/// is not JSON as a JSON string) with `X-Next-Cursor`, holds up to 25 s and then answers 204, and
+/// answers 410 for a cursor older than the oldest kept message. Without a buffer, HTTP gets 404.
 public final class FeedServer: Sendable {
     public typealias Session = @Sendable (FeedSession) async throws -> Void
 
@@ -36,18 +42,44 @@ public final class FeedServer: Sendable {
     private let group: EventLoopGroup
     private let session: Session
     private let options: Options
+    private let buffer: FeedBuffer?
     private let state = NIOLockedValueBox(State())
+    private let refusing = NIOLockedValueBox(false)
 
     public init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, options: Options = Options(),
-                session: @escaping Session) {
+                buffer: FeedBuffer? = nil, session: @escaping Session) {
         self.group = group
         self.options = options
+        self.buffer = buffer
         self.session = session
     }
+
+    /// Serves `buffer` on every transport: WebSocket sessions get the kept messages, then new ones.
+    public convenience init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, options: Options = Options(),
+                            buffer: FeedBuffer) {
+        self.init(group: group, options: options, buffer: buffer) { session in
+            var cursor: UInt64?
+            while !session.isClosed {
+                switch await buffer.after(cursor, limit: 1000, timeout: .seconds(1), on: session.eventLoop) {
+                case .messages(let list):
+                    try await session.send(messages: list)
+                    cursor = list.last?.seq
+                case .gone:
+                    cursor = nil
+                case .timedOut:
+                    break
+                }
+            }
+        }
+    }
+
+    /// Answers WebSocket upgrades with 404 while `refuse` is true (to show fallback and moving back up).
+    public func refuseUpgrades(_ refuse: Bool) { refusing.withLockedValue { $0 = refuse } }
 
     /// Starts listening and returns the bound port (`port` 0 picks a free one).
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
         let refusePrefix = options.refuseUpgradePrefix
+        let refusing = self.refusing
         let listener: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never> = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -56,7 +88,7 @@ public final class FeedServer: Sendable {
                     let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                         maxFrameSize: 1 << 26,
                         shouldUpgrade: { channel, head in
-                            let refuse = refusePrefix.map { head.uri.hasPrefix($0) } ?? false
+                            let refuse = (refusePrefix.map { head.uri.hasPrefix($0) } ?? false) || refusing.withLockedValue { $0 }
                             return channel.eventLoop.makeSucceededFuture(refuse ? nil : HTTPHeaders())
                         },
                         upgradePipelineHandler: { channel, head in
@@ -111,29 +143,126 @@ public final class FeedServer: Sendable {
             defer { state.withLockedValue { _ = $0.connections.removeValue(forKey: id) } }
             try? await channel.executeThenClose { inbound, outbound in
                 let session = FeedSession(target: target, outbound: outbound, allocator: channel.channel.allocator,
-                                          answersPings: options.answersPings)
+                                          answersPings: options.answersPings, eventLoop: channel.channel.eventLoop)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await session.readLoop(inbound) }
                     group.addTask { try await self.session(session) }
                     // The connection lives until the client goes (the read loop ends).
                     try await group.next()
+                    session.markClosed()
                     _ = try? await group.next()
                 }
             }
         case .http(let channel):
+            let loop = channel.channel.eventLoop
             try? await channel.executeThenClose { inbound, outbound in
+                var request: HTTPRequestHead?
                 for try await part in inbound {
-                    guard case .end = part else { continue }
-                    var head = HTTPResponseHead(version: .http1_1, status: .notFound)
-                    head.headers.add(name: "Content-Length", value: "19")
-                    head.headers.add(name: "Connection", value: "close")
-                    try await outbound.write(.head(head))
-                    try await outbound.write(.body(ByteBuffer(string: "no websocket here\r\n")))
-                    try await outbound.write(.end(nil))
-                    return
+                    switch part {
+                    case .head(let head):
+                        request = head
+                        continue
+                    case .body:
+                        continue
+                    case .end:
+                        break  // answer once the whole request is in
+                    }
+                    // A refused upgrade (NIO's upgrader keeps its request head, so only the end
+                    // arrives here), or no buffer to serve: a plain "no WebSocket here".
+                    let upgrade = request?.headers[canonicalForm: "Upgrade"].contains { $0.lowercased() == "websocket" } ?? true
+                    guard let buffer, let request, !upgrade else {
+                        return try await Self.respond(outbound, .notFound, body: "no websocket here\r\n")
+                    }
+                    if request.headers[canonicalForm: "Accept"].contains(where: { $0.lowercased().hasPrefix("text/event-stream") }) {
+                        return try await Self.streamEvents(buffer, request: request, outbound: outbound, on: loop)
+                    }
+                    return try await Self.longPoll(buffer, request: request, outbound: outbound, on: loop)
                 }
             }
         }
+    }
+
+    private typealias HTTPOutbound = NIOAsyncChannelOutboundWriter<HTTPPart<HTTPResponseHead, ByteBuffer>>
+
+    private static func respond(_ outbound: HTTPOutbound, _ status: HTTPResponseStatus, body: String = "",
+                                headers: [(String, String)] = [], bytes: [UInt8]? = nil) async throws {
+        let payload = bytes ?? Array(body.utf8)
+        var head = HTTPResponseHead(version: .http1_1, status: status)
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        head.headers.add(name: "Content-Length", value: String(payload.count))
+        head.headers.add(name: "Connection", value: "close")
+        try await outbound.write(.head(head))
+        if !payload.isEmpty { try await outbound.write(.body(ByteBuffer(bytes: payload))) }
+        try await outbound.write(.end(nil))
+    }
+
+    /// `GET ...?cursor=N`: the messages after N as a JSON array, `X-Next-Cursor` for the next poll.
+    private static func longPoll(_ buffer: FeedBuffer, request: HTTPRequestHead, outbound: HTTPOutbound, on loop: EventLoop) async throws {
+        let cursor = queryValue("cursor", in: request.uri).flatMap { UInt64($0) }
+        switch await buffer.after(cursor, limit: 1000, timeout: .seconds(25), on: loop) {
+        case .messages(let list):
+            var body: [UInt8] = [UInt8(ascii: "[")]
+            for (i, m) in list.enumerated() {
+                if i > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(contentsOf: jsonValue(m))
+            }
+            body.append(UInt8(ascii: "]"))
+            try await respond(outbound, .ok, headers: [("Content-Type", "application/json"), ("X-Next-Cursor", String(list.last!.seq))],
+                              bytes: body)
+        case .timedOut:
+            try await respond(outbound, .noContent, headers: [("X-Next-Cursor", String(cursor ?? 0))])
+        case .gone(let oldest):
+            try await respond(outbound, .gone, body: "cursor \(cursor ?? 0) is gone; the oldest kept message is \(oldest)\n")
+        }
+    }
+
+    /// `Accept: text/event-stream`: every message as an event, from `Last-Event-ID` on.
+    private static func streamEvents(_ buffer: FeedBuffer, request: HTTPRequestHead, outbound: HTTPOutbound, on loop: EventLoop) async throws {
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers.add(name: "Content-Type", value: "text/event-stream")
+        head.headers.add(name: "Cache-Control", value: "no-cache")
+        head.headers.add(name: "Connection", value: "close")
+        try await outbound.write(.head(head))
+        try await outbound.write(.body(ByteBuffer(string: "retry: 1000\n\n")))
+        var cursor = request.headers.first(name: "Last-Event-ID").flatMap { UInt64($0) }
+        while true {
+            switch await buffer.after(cursor, limit: 1000, timeout: .seconds(15), on: loop) {
+            case .messages(let list):
+                var out = ByteBuffer()
+                for m in list {
+                    out.writeString("id: \(m.seq)\n")
+                    let text = m.isBinary ? String(decoding: jsonValue(m), as: UTF8.self) : String(decoding: m.bytes, as: UTF8.self)
+                    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                        out.writeString("data: ")
+                        out.writeString(line.hasSuffix("\r") ? String(line.dropLast()) : String(line))
+                        out.writeString("\n")
+                    }
+                    out.writeString("\n")
+                }
+                try await outbound.write(.body(out))
+                cursor = list.last?.seq
+            case .timedOut:
+                try await outbound.write(.body(ByteBuffer(string: ": keep-alive\n\n")))
+            case .gone:
+                cursor = nil
+            }
+        }
+    }
+
+    /// A message as a JSON value: its own bytes when they are JSON, else a JSON string (binary as base64).
+    static func jsonValue(_ m: FeedBuffer.Message) -> [UInt8] {
+        if !m.isBinary, JSONBody.parse(m.bytes) != nil { return m.bytes }
+        let text = m.isBinary ? Data(m.bytes).base64EncodedString() : String(decoding: m.bytes, as: UTF8.self)
+        return JSONBody.serialize(text)
+    }
+
+    static func queryValue(_ name: String, in target: String) -> String? {
+        guard let q = target.firstIndex(of: "?") else { return nil }
+        for pair in target[target.index(after: q)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]).removingPercentEncoding : "" }
+        }
+        return nil
     }
 }
 
@@ -155,14 +284,29 @@ public struct FeedSession: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
     private let allocator: ByteBufferAllocator
     private let answersPings: Bool
+    private let closed = NIOLockedValueBox(false)
+    /// The connection's event loop (for timers).
+    public let eventLoop: EventLoop
 
     init(target: String, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, allocator: ByteBufferAllocator,
-         answersPings: Bool) {
+         answersPings: Bool, eventLoop: EventLoop) {
+        self.eventLoop = eventLoop
         self.answersPings = answersPings
         self.target = target
         self.outbound = outbound
         self.allocator = allocator
         (received, receivedSink) = AsyncStream.makeStream()
+    }
+
+    /// The client has gone (its side of the connection ended).
+    public var isClosed: Bool { closed.withLockedValue { $0 } }
+    func markClosed() { closed.withLockedValue { $0 = true } }
+
+    /// Sends buffered messages, each as text or binary, with one write.
+    public func send(messages: [FeedBuffer.Message]) async throws {
+        try await outbound.write(contentsOf: messages.map {
+            WebSocketFrame(fin: true, opcode: $0.isBinary ? .binary : .text, data: allocator.buffer(bytes: $0.bytes))
+        })
     }
 
     public func send(text: String) async throws {

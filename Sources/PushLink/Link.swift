@@ -31,6 +31,8 @@ public final class Link: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
         /// The long-poll cursor, kept across reconnects so that nothing is lost or repeated.
         var pollCursor: PollCursor?
+        /// A WebSocket connection a probe opened while on a fallback, waiting to take over.
+        var upgraded: WebSocketConnection?
     }
 
     private let sseResume = SSETransport.Resume()
@@ -68,11 +70,17 @@ public final class Link: Sendable {
                 let url = configuration.url(for: transport)
                 emit(.connecting(transport: transport, url: url.description, attempt: attempt))
                 do {
-                    let reason = try await session(transport, url: url) {
+                    let reason = try await session(transport, url: url, probe: plan.probe) {
                         _ = machine.opened(at: monotonic())
                         emit(.open(transport: transport))
                     }
                     control.withLockedValue { $0.close = nil }
+                    if !isStopRequested, control.withLockedValue({ $0.upgraded != nil }) {
+                        plan.moveBackUp()
+                        emit(.fallback(transport: plan.current, reason: "websocket works again"))
+                        action = machine.switchedTransport()
+                        continue
+                    }
                     action = isStopRequested ? machine.stop() : machine.ended(reason, at: monotonic(), random: .random(in: 0..<1))
                 } catch {
                     control.withLockedValue { $0.close = nil }
@@ -109,11 +117,25 @@ public final class Link: Sendable {
 
     /// Runs one connection of `transport`: throws if it cannot be opened, calls `opened` once it
     /// is, and returns why it ended.
-    private func session(_ transport: Transport, url: FeedURL, opened: () -> Void) async throws(LinkError) -> LinkError {
+    private func session(_ transport: Transport, url: FeedURL, probe: Transport?, opened: () -> Void) async throws(LinkError) -> LinkError {
+        // While on a fallback, look for WebSocket now and then.
+        let prober = probe.flatMap { _ in configuration.upgradeRetry }.map { interval in
+            Task { await self.probeWebSocket(every: interval) }
+        }
+        defer { prober?.cancel() }
         switch transport {
         case .websocket:
-            let connection = try await WebSocketConnector.connect(
-                configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+            let waiting = control.withLockedValue { c -> WebSocketConnection? in
+                defer { c.upgraded = nil }
+                return c.upgraded
+            }
+            let connection: WebSocketConnection
+            if let waiting {
+                connection = waiting
+            } else {
+                connection = try await WebSocketConnector.connect(
+                    configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+            }
             register { reconnect in
                 reconnect ? connection.close(code: .goingAway, reason: .io("reconnect requested")) : connection.close()
             }
@@ -152,6 +174,29 @@ public final class Link: Sendable {
         }
     }
 
+    /// Tries a WebSocket connection every `interval`; when one opens, parks it for the run loop and
+    /// ends the fallback session, so the link moves back up. Messages that arrive over both around
+    /// the switch may repeat.
+    private func probeWebSocket(every interval: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            if Task.isCancelled || isStopRequested { return }
+            guard let connection = try? await WebSocketConnector.connect(
+                configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+            else { continue }
+            if Task.isCancelled || isStopRequested {
+                connection.close()  // the session it was meant to replace has ended already
+                return
+            }
+            let close = control.withLockedValue { c -> (@Sendable (Bool) -> Void)? in
+                c.upgraded = connection
+                return c.close
+            }
+            close?(true)
+            return
+        }
+    }
+
     /// Records how to end the connection under way; ends it at once if a stop already came.
     private func register(_ close: @escaping @Sendable (_ reconnect: Bool) -> Void) {
         let stopNow = control.withLockedValue { c -> Bool in
@@ -163,12 +208,17 @@ public final class Link: Sendable {
 
     /// Ends the run: closes the connection cleanly (code 1000 on WebSocket) and finishes `events`.
     public func stop() {
-        let (close, waiter) = control.withLockedValue { c -> ((@Sendable (Bool) -> Void)?, CheckedContinuation<Void, Never>?) in
+        let (close, waiter, parked) = control.withLockedValue {
+            c -> ((@Sendable (Bool) -> Void)?, CheckedContinuation<Void, Never>?, WebSocketConnection?) in
             c.stopRequested = true
-            defer { c.waiter = nil }
-            return (c.close, c.waiter)
+            defer {
+                c.waiter = nil
+                c.upgraded = nil
+            }
+            return (c.close, c.waiter, c.upgraded)
         }
         close?(false)
+        parked?.close()
         waiter?.resume()
     }
 

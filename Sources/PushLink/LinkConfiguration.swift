@@ -29,6 +29,8 @@ public struct LinkConfiguration: Sendable {
     /// How the long-poll cursor travels (`--poll-cursor`) and where the messages are (`--poll-items`).
     public var pollCursor = PollCursor.Convention.automatic
     public var pollItems: String?
+    /// While on a fallback, try WebSocket again this often and move back up when it works; nil never.
+    public var upgradeRetry: Duration? = .seconds(60)
 
     /// The address a transport uses.
     public func url(for transport: Transport) -> FeedURL {

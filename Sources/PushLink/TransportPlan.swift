@@ -18,6 +18,12 @@ public struct TransportPlan: Hashable, Sendable {
 
     public var current: Transport { candidates[index] }
 
+    /// On a fallback from WebSocket: what to probe now and then, to move back up.
+    public var probe: Transport? { index > 0 && candidates[0] == .websocket ? .websocket : nil }
+
+    /// The probe worked: back to the first transport.
+    public mutating func moveBackUp() { index = 0 }
+
     /// Moves down after an answer that means "that transport is not spoken here" (a non-101
     /// answer to the upgrade, a response that is not an event stream); returns why, or nil to stay.
     /// Transient faults never move down.

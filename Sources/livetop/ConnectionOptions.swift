@@ -62,11 +62,15 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where the messages are in a long-poll body (a JSON pointer such as /results).", valueName: "pointer"))
     var pollItems: String?
 
+    @Option(help: ArgumentHelp("While on a fallback, try WebSocket again every N seconds (0: never).", valueName: "seconds"))
+    var upgradeRetry: Double = 60
+
     func validate() throws {
         for h in header where parseHeader(h) == nil {
             throw ValidationError("-H must look like 'Name: value', not '\(h)'")
         }
-        for (name, value) in [("--ping", ping), ("--ping-timeout", pingTimeout), ("--connect-timeout", connectTimeout)]
+        for (name, value) in [("--ping", ping), ("--ping-timeout", pingTimeout), ("--connect-timeout", connectTimeout),
+                              ("--upgrade-retry", upgradeRetry)]
         where !(value >= 0 && value <= 86_400) {
             throw ValidationError("\(name) must be a number of seconds between 0 and 86400")
         }
@@ -132,6 +136,7 @@ struct ConnectionOptions: ParsableArguments {
         c.pollURL = try pollURL.map { try FeedURL($0) }
         c.pollCursor = PollCursor.Convention(pollCursor) ?? .automatic
         c.pollItems = pollItems
+        c.upgradeRetry = upgradeRetry > 0 ? .milliseconds(Int64(upgradeRetry * 1000)) : nil
         if url.scheme == .wss {
             // A wss:// feed never falls back to plain http://.
             for (name, u) in [("--sse-url", c.sseURL), ("--poll-url", c.pollURL)] where u?.scheme == .http {

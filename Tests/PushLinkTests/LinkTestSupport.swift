@@ -44,20 +44,20 @@ struct LinkRun: Sendable {
 
     var batchCount: Int { events.all.filter { if case .messages = $0 { return true } else { return false } }.count }
 
-    func waitForMessages(_ count: Int, timeout: Double = 10) async throws {
+    func waitForMessages(_ count: Int, timeout: Double = 30) async throws {
         try await events.wait(timeout, for: "\(count) messages") { events in
             events.reduce(0) { n, e in if case .messages(let b) = e { return n + b.count } else { return n } } >= count
         }
     }
 
     /// Waits until the states so far satisfy `condition` (which must not read `states` itself).
-    func waitForStates(_ timeout: Double = 10, _ what: String, _ condition: @escaping @Sendable ([LinkState]) -> Bool) async throws {
+    func waitForStates(_ timeout: Double = 30, _ what: String, _ condition: @escaping @Sendable ([LinkState]) -> Bool) async throws {
         try await events.wait(timeout, for: what) { events in
             condition(events.compactMap { if case .state(let s, _) = $0 { return s } else { return nil } })
         }
     }
 
-    func waitForState(_ timeout: Double = 10, _ what: String, _ match: @escaping @Sendable (LinkState) -> Bool) async throws {
+    func waitForState(_ timeout: Double = 30, _ what: String, _ match: @escaping @Sendable (LinkState) -> Bool) async throws {
         try await events.wait(timeout, for: what) { events in
             events.contains { if case .state(let s, _) = $0 { return match(s) } else { return false } }
         }

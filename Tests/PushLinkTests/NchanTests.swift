@@ -44,7 +44,7 @@ final class NchanServer: @unchecked Sendable {
         let process = ExternalProcess(nginx, ["-p", prefix.path, "-c", conf.path, "-e", "stderr"])
         try process.start()
         self.process = process
-        try await process.stderr.wait(10, for: "nginx to start a worker") { $0.contains { $0.contains("start worker process") } }
+        try await process.stderr.wait(30, for: "nginx to start a worker") { $0.contains { $0.contains("start worker process") } }
     }
 
     func stop() { process?.stop() }

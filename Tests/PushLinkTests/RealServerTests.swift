@@ -32,7 +32,7 @@ struct MissingTool: Error, CustomStringConvertible {
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.sendOnOpen = ["Hello, I am the client!"] }
         try await run.waitForMessages(1)
         #expect(run.messages.first == "Hello, I am the server!")
-        try await server.stdout.wait(10, for: "the server to log the client's message") {
+        try await server.stdout.wait(30, for: "the server to log the client's message") {
             $0.contains("RECV Hello, I am the client!")
         }
         #expect(await run.stop())
@@ -49,7 +49,7 @@ struct MissingTool: Error, CustomStringConvertible {
         #expect(run.messages == [#"{"hello":1}"#, "plain", big])
         // Killing the server (SIGTERM closes with 1001) makes the link wait and retry.
         server.stop()
-        try await run.waitForState(10, "waiting after the server went away") {
+        try await run.waitForState(30, "waiting after the server went away") {
             $0.waitingError == .closedByPeer(code: 1001, reason: "") || $0.waitingError == .refused
                 || $0.waitingError == .droppedWithoutClose
         }

@@ -51,10 +51,10 @@ import TestSupport
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/")
-        try await received.wait(5, for: "the pong") { $0.contains(.pong) }
+        try await received.wait(20, for: "the pong") { $0.contains(.pong) }
         #expect(await run.stop() == true)
         // Stopping closes cleanly with 1000.
-        try await received.wait(5, for: "the close frame") { $0.contains(.close(code: 1000)) }
+        try await received.wait(20, for: "the close frame") { $0.contains(.close(code: 1000)) }
     }
 
     @Test func declaresASilentPeerDead() async throws {
@@ -67,7 +67,7 @@ import TestSupport
             $0.pingInterval = .milliseconds(100)
             $0.pingTimeout = .milliseconds(300)
         }
-        try await run.waitForState(5, "waiting after a dead peer") { $0.waitingError == .dead(seconds: 0.3) }
+        try await run.waitForState(20, "waiting after a dead peer") { $0.waitingError == .dead(seconds: 0.3) }
         #expect("\(LinkError.dead(seconds: 0.3))" == "no answer to ping within 0.3 s")
         _ = await run.stop()
     }
@@ -83,12 +83,12 @@ import TestSupport
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/")
         let expected = LinkError.closedByPeer(code: Int(code), reason: "test")
         if fails {
-            try await run.waitForState(5, "failed") { $0.failedError == expected }
+            try await run.waitForState(20, "failed") { $0.failedError == expected }
             guard case .failed(_, _, let retry?) = run.states.last(where: { $0.failedError != nil }) else { return }
             #expect(retry == .milliseconds(400))  // only at the cap
         } else {
-            try await run.waitForState(5, "waiting") { $0.waitingError == expected }
-            try await run.waitForStates(5, "a second connection") { $0.filter(\.isOpen).count >= 2 }
+            try await run.waitForState(20, "waiting") { $0.waitingError == expected }
+            try await run.waitForStates(20, "a second connection") { $0.filter(\.isOpen).count >= 2 }
         }
         _ = await run.stop()
     }
@@ -108,7 +108,7 @@ import TestSupport
         }
         #expect(await run.runner.value == false)
         #expect(run.messages == ["small"])
-        try await received.wait(5, for: "close 1009") { $0.contains(.close(code: 1009)) }
+        try await received.wait(20, for: "close 1009") { $0.contains(.close(code: 1009)) }
         guard case .closed(let reason?) = run.states.last else { Issue.record("\(run.states)"); return }
         #expect(reason == "message larger than 4096 bytes; closed with 1009")
     }
@@ -134,12 +134,12 @@ import TestSupport
         }
         let port = try await first.start()
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.sendOnOpen = [#"{"subscribe":"ticker"}"#, "second"] }
-        try await firstReceived.wait(5, for: "the subscription") { $0.count >= 2 }
+        try await firstReceived.wait(20, for: "the subscription") { $0.count >= 2 }
         #expect(firstReceived.all == [.text(#"{"subscribe":"ticker"}"#), .text("second")])
         try await run.waitForMessages(1)
 
         await first.stop()  // drops the connection without a close frame, as a crash would
-        try await run.waitForState(5, "waiting") { $0.waitingError != nil }
+        try await run.waitForState(20, "waiting") { $0.waitingError != nil }
 
         let secondReceived = Recorder<FeedSession.Received>()
         let second = FeedServer { session in
@@ -148,7 +148,7 @@ import TestSupport
         }
         _ = try await second.start(port: port)
         defer { Task { await second.stop() } }
-        try await secondReceived.wait(10, for: "the subscription again") { $0.count >= 2 }
+        try await secondReceived.wait(30, for: "the subscription again") { $0.count >= 2 }
         #expect(secondReceived.all == [.text(#"{"subscribe":"ticker"}"#), .text("second")])
         try await run.waitForMessages(2)
         #expect(run.messages == ["from the first server", "from the second server"])
@@ -163,7 +163,7 @@ import TestSupport
         let port = try await probe.start()
         await probe.stop()
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/")
-        try await run.waitForStates(5, "three refused attempts") { $0.filter { $0.waitingError == .refused }.count >= 3 }
+        try await run.waitForStates(20, "three refused attempts") { $0.filter { $0.waitingError == .refused }.count >= 3 }
         let attempts = run.states.compactMap { if case .connecting(_, _, let a) = $0 { return a } else { return nil } }
         #expect(Array(attempts.prefix(3)) == [1, 2, 3])
         _ = await run.stop()
@@ -178,7 +178,7 @@ import TestSupport
         defer { silent.close(promise: nil) }
         let port = silent.localAddress!.port!
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.connectTimeout = .milliseconds(300) }
-        try await run.waitForState(5, "connect timeout") { $0.waitingError == .connectTimeout(seconds: 0.3) }
+        try await run.waitForState(20, "connect timeout") { $0.waitingError == .connectTimeout(seconds: 0.3) }
         #expect("\(LinkError.connectTimeout(seconds: 0.3))" == "connect timed out after 0.3 s")
         _ = await run.stop()
     }
@@ -187,7 +187,10 @@ import TestSupport
         let server = FeedServer(options: .init(refuseUpgradePrefix: "/poll")) { _ in }
         let port = try await server.start()
         defer { Task { await server.stop() } }
-        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/poll") { $0.reconnect.exitOnClose = true }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(port)/poll") {
+            $0.transport = .websocket
+            $0.reconnect.exitOnClose = true
+        }
         #expect(await run.runner.value == false)
         guard case .closed(let reason?) = run.states.last else { Issue.record("\(run.states)"); return }
         #expect(reason == "websocket upgrade answered HTTP 404 Not Found")
@@ -201,8 +204,8 @@ import TestSupport
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") {
             $0.reconnect.backoff = Backoff(base: .seconds(60), cap: .seconds(60), jitter: 0)
         }
-        try await run.waitForState(5, "waiting a minute") { $0.waitingError == .refused }
-        let stopped = try await withDeadline(2, "stop during a wait") { await run.stop() }
+        try await run.waitForState(20, "waiting a minute") { $0.waitingError == .refused }
+        let stopped = try await withDeadline(10, "stop during a wait") { await run.stop() }
         #expect(stopped)
         guard case .closed = run.states.last else { Issue.record("\(run.states)"); return }
     }

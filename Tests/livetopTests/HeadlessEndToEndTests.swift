@@ -180,10 +180,10 @@ import TestSupport
         let process = ExternalProcess(Self.binary, ["--send", #"{"subscribe":"all"}"#, "ws://127.0.0.1:\(port)/"])
         try process.start()
         defer { process.stop() }
-        try await firstReceived.wait(10, for: "the first subscription") { $0 == [.text(#"{"subscribe":"all"}"#)] }
-        try await process.stdout.wait(10, for: "the first message") { $0.contains { $0.contains(#""from":"first""#) } }
+        try await firstReceived.wait(30, for: "the first subscription") { $0 == [.text(#"{"subscribe":"all"}"#)] }
+        try await process.stdout.wait(30, for: "the first message") { $0.contains { $0.contains(#""from":"first""#) } }
         await first.stop()
-        try await process.stdout.wait(10, for: "a waiting line") { $0.contains { $0.contains(#""state":"waiting""#) } }
+        try await process.stdout.wait(30, for: "a waiting line") { $0.contains { $0.contains(#""state":"waiting""#) } }
 
         let secondReceived = Recorder<FeedSession.Received>()
         let second = FeedServer { session in
@@ -193,7 +193,7 @@ import TestSupport
         _ = try await second.start(port: port)
         defer { Task { await second.stop() } }
         try await secondReceived.wait(15, for: "the subscription again") { $0 == [.text(#"{"subscribe":"all"}"#)] }
-        try await process.stdout.wait(10, for: "the second message") { $0.contains { $0.contains(#""from":"second""#) } }
+        try await process.stdout.wait(30, for: "the second message") { $0.contains { $0.contains(#""from":"second""#) } }
         process.signal(SIGTERM)
         #expect(try await process.exitStatus(timeout: 10) == 0)
 

@@ -1,0 +1,90 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The reference server's published messages: numbered from 1, the last `capacity` kept, with
+/// waiters woken when new ones arrive. Long-poll and SSE clients resume from a number; a number
+/// older than the oldest kept message is "gone" (the client must reset and accept a gap).
+public final class FeedBuffer: Sendable {
+    public struct Message: Hashable, Sendable {
+        public var seq: UInt64
+        public var bytes: [UInt8]
+        public var isBinary: Bool
+    }
+
+    public enum Answer: Sendable {
+        case messages([Message])
+        /// The cursor is older than the oldest kept message.
+        case gone(oldest: UInt64)
+        case timedOut
+    }
+
+    private struct State {
+        var messages: [Message] = []
+        var head = 0  // index of the oldest in `messages` once it is full
+        var last: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
+    }
+
+    public let capacity: Int
+    private let state = NIOLockedValueBox(State())
+
+    public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
+
+    /// Number of the newest message (0 before the first).
+    public var lastSeq: UInt64 { state.withLockedValue { $0.last } }
+
+    /// Adds messages and wakes everyone waiting.
+    public func publish(_ items: [(bytes: [UInt8], isBinary: Bool)]) {
+        let waiters = state.withLockedValue { s -> [CheckedContinuation<Void, Never>] in
+            for item in items {
+                s.last += 1
+                let m = Message(seq: s.last, bytes: item.bytes, isBinary: item.isBinary)
+                if s.messages.count < capacity {
+                    s.messages.append(m)
+                } else {
+                    s.messages[s.head] = m
+                    s.head = (s.head + 1) % capacity
+                }
+            }
+            defer { s.waiters = [:] }
+            return Array(s.waiters.values)
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    public func publish(text: String) { publish([(Array(text.utf8), false)]) }
+
+    /// Messages after `cursor` (nil: from the oldest kept), at most `limit`; waits up to `timeout` for one.
+    public func after(_ cursor: UInt64?, limit: Int, timeout: Duration, on loop: EventLoop) async -> Answer {
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.seconds * 1e9))
+        while true {
+            let (answer, id): (Answer?, UInt64?) = state.withLockedValue { s in
+                let ordered = s.messages.count < capacity ? s.messages : Array(s.messages[s.head...] + s.messages[..<s.head])
+                let oldest = ordered.first?.seq ?? s.last + 1
+                if let cursor, cursor + 1 < oldest { return (.gone(oldest: oldest), nil) }
+                let from = cursor.map { $0 + 1 } ?? oldest
+                let items = ordered.drop { $0.seq < from }.prefix(limit)
+                if !items.isEmpty { return (.messages(Array(items)), nil) }
+                s.nextWaiter += 1
+                return (nil, s.nextWaiter)
+            }
+            if let answer { return answer }
+            guard let id, NIODeadline.now() < deadline else { return .timedOut }
+            // Sleep until a publish or the deadline, whichever comes first.
+            let timer = loop.scheduleTask(deadline: deadline) { [state] in
+                state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
+            }
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLockedValue { s -> Bool in
+                    // Something may have been published, or the deadline passed, since the look.
+                    if s.last > (cursor ?? 0) || NIODeadline.now() >= deadline { return true }
+                    s.waiters[id] = c
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+            timer.cancel()
+        }
+    }
+}

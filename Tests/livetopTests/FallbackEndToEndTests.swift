@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The binary follows a feed whose WebSocket upgrade answers 404 over long-poll, losing and
+/// repeating nothing across 100+ polls, and says why it fell back.
+@Suite(.timeLimit(.minutes(1))) struct FallbackEndToEndTests {
+    @Test func followsALongPollFeedAfterA404Upgrade() async throws {
+        guard let python = TestEnvironment.which("python3") else { throw TimedOut(what: "python3 (missing)") }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PushLinkTests/Servers/poll_server.py").path
+        let (feed, port) = try await ExternalProcess.startServer(python, [script, "--ttl", "60", "--total", "330", "--per-poll", "3"])
+        defer { feed.stop() }
+        let process = ExternalProcess(HeadlessEndToEndTests.binary, [
+            "--headless", "--max-messages", "330", "--poll-cursor", "query:cursor,header:X-Next-Cursor", "--poll-items", "/messages",
+            "ws://127.0.0.1:\(port)/poll",
+        ])
+        try process.start()
+        #expect(try await process.exitStatus(timeout: 40) == 0)
+        let lines = try process.stdout.all.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let messages = lines.filter { $0["type"] as? String == "message" }
+        #expect(messages.compactMap { ($0["data"] as? [String: Int])?["n"] } == Array(1...330))
+        #expect(messages.allSatisfy { $0["transport"] as? String == "longpoll" })
+        let fallbacks = lines.filter { $0["state"] as? String == "fallback" }
+        #expect(fallbacks.first?["transport"] as? String == "sse")
+        #expect(fallbacks.first?["reason"] as? String == "websocket upgrade answered HTTP 404 Not Found")
+        #expect(fallbacks.last?["transport"] as? String == "longpoll")
+        #expect(feed.stdout.all.filter { $0.hasPrefix("REQ /poll?") }.count >= 100)
+    }
+}
