@@ -62,7 +62,9 @@ enum HTTPRequester {
                         let handler = HTTPResponseHandler(
                             request: request, consumer: consumer(),
                             head: channel.eventLoop.makePromise(), ended: channel.eventLoop.makePromise(),
-                            readTimeout: readTimeout, gate: gate)
+                            readTimeout: readTimeout)
+                        // A streamed body is read only as fast as the consumer takes it.
+                        if let gate { try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: gate)) }
                         try channel.pipeline.syncOperations.addHandler(handler)
                         return (channel, handler.headFuture, handler.endedFuture, deadline)
                     }
@@ -85,9 +87,8 @@ enum HTTPRequester {
 }
 
 /// Sends the request when the channel is active, then passes the head and the body on.
-private final class HTTPResponseHandler: ChannelDuplexHandler {
+private final class HTTPResponseHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
     private let request: HTTPRequestHead
@@ -97,15 +98,12 @@ private final class HTTPResponseHandler: ChannelDuplexHandler {
     private let readTimeout: Duration
     private var failure: LinkError?
     private var complete = false
-    private let gate: EventSink?
-    private var pendingRead = false
 
     var headFuture: EventLoopFuture<HTTPResponseHead> { head.futureResult }
     var endedFuture: EventLoopFuture<LinkError?> { ended.futureResult }
 
     init(request: HTTPRequestHead, consumer: HTTPBodyConsumer, head: EventLoopPromise<HTTPResponseHead>,
-         ended: EventLoopPromise<LinkError?>, readTimeout: Duration, gate: EventSink?) {
-        self.gate = gate
+         ended: EventLoopPromise<LinkError?>, readTimeout: Duration) {
         self.request = request
         self.consumer = consumer
         self.head = head
@@ -153,21 +151,6 @@ private final class HTTPResponseHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         failure = failure ?? LinkErrors.map(error)
         context.close(promise: nil)
-    }
-
-    /// Reads only while the consumer keeps up, when a gate is given (streamed bodies).
-    func read(context: ChannelHandlerContext) {
-        guard let gate, gate.isPaused else { return context.read() }
-        guard !pendingRead else { return }
-        pendingRead = true
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        gate.whenResumed {
-            loopBound.eventLoop.execute {
-                handler.value.pendingRead = false
-                handler.value.read(context: loopBound.value)
-            }
-        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

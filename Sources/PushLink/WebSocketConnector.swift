@@ -119,6 +119,7 @@ enum WebSocketConnector {
                     sink: sink, maxMessageBytes: maxMessage, ended: ended,
                     heartbeat: Heartbeat(interval: heartbeat.0, timeout: heartbeat.1, openedAt: monotonic()),
                     monotonic: monotonic, wallClock: wallClock)
+                try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: sink))
                 try channel.pipeline.syncOperations.addHandler(handler)
                 return Upgrade.upgraded(ended: ended.futureResult)
             }

@@ -5,9 +5,8 @@ import NIOWebSocket
 /// per read burst and hands the batch on at `channelReadComplete` (one hop per burst, never per
 /// message). Also answers pings, does the close handshake, keeps the heartbeat and enforces the
 /// message size limit. Runs on the channel's event loop only.
-final class WebSocketFeedHandler: ChannelDuplexHandler {
+final class WebSocketFeedHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let sink: EventSink
@@ -23,7 +22,6 @@ final class WebSocketFeedHandler: ChannelDuplexHandler {
     private var messageIsBinary = false
     private var closeSent = false
     private var endReason: LinkError?
-    private var pendingRead = false
 
     init(sink: EventSink, maxMessageBytes: Int, ended: EventLoopPromise<LinkError>, heartbeat: Heartbeat,
          monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) {
@@ -175,27 +173,6 @@ final class WebSocketFeedHandler: ChannelDuplexHandler {
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        context.write(data, promise: promise)
-    }
-
-    /// Reads only while the consumer keeps up (see `EventSink`).
-    func read(context: ChannelHandlerContext) {
-        if sink.isPaused {
-            guard !pendingRead else { return }
-            pendingRead = true
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            sink.whenResumed {
-                loopBound.eventLoop.execute {
-                    handler.value.pendingRead = false
-                    handler.value.read(context: loopBound.value)
-                }
-            }
-            return
-        }
-        context.read()
-    }
 
     // MARK: Failures and heartbeat
 
