@@ -1,0 +1,86 @@
+/// A rectangle of the screen, in cells.
+struct Rect: Hashable, Sendable {
+    var x: Int, y: Int, width: Int, height: Int
+
+    var isEmpty: Bool { width <= 0 || height <= 0 }
+    var maxX: Int { x + width }
+    var maxY: Int { y + height }
+
+    /// The rectangle without a margin of `n` cells on every side.
+    func inset(_ n: Int) -> Rect { Rect(x: x + n, y: y + n, width: max(0, width - 2 * n), height: max(0, height - 2 * n)) }
+
+    /// Splits off the top `rows` rows.
+    func splitTop(_ rows: Int) -> (top: Rect, rest: Rect) {
+        let r = min(max(0, rows), height)
+        return (Rect(x: x, y: y, width: width, height: r), Rect(x: x, y: y + r, width: width, height: height - r))
+    }
+
+    /// Splits off the bottom `rows` rows.
+    func splitBottom(_ rows: Int) -> (rest: Rect, bottom: Rect) {
+        let r = min(max(0, rows), height)
+        return (Rect(x: x, y: y, width: width, height: height - r), Rect(x: x, y: y + height - r, width: width, height: r))
+    }
+}
+
+/// One cell: the text of one grapheme (or "" for the right half of a wide one) and its style.
+struct Cell: Hashable, Sendable {
+    var text: String
+    var style: Style
+    static let blank = Cell(text: " ", style: .plain)
+}
+
+/// The whole screen as cells. Widgets draw into it; the terminal backend compares it with the
+/// previous frame and sends only the difference (ratatui's Buffer).
+struct Buffer: Hashable, Sendable {
+    let width: Int
+    let height: Int
+    private(set) var cells: [Cell]
+
+    init(width: Int, height: Int, fill: Cell = .blank) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: fill, count: self.width * self.height)
+    }
+
+    var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+
+    subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set {
+            guard x >= 0, y >= 0, x < width, y < height else { return }
+            cells[y * width + x] = newValue
+        }
+    }
+
+    /// Writes sanitized text at (x, y), clipped to `clip`; wide characters are never cut in half.
+    /// Returns the column after the last cell written.
+    @discardableResult
+    mutating func write(_ text: String, x: Int, y: Int, style: Style = .plain, clip: Rect? = nil) -> Int {
+        let bounds = clip ?? area
+        guard y >= bounds.y, y < bounds.maxY, y < height else { return x }
+        var col = x
+        for character in TerminalText.sanitize(text) {
+            let w = TerminalText.width(of: character)
+            if w == 0 { continue }  // sanitize keeps combining marks attached; a lone zero-width char is dropped
+            if col + w > bounds.maxX { break }
+            if col >= bounds.x {
+                self[col, y] = Cell(text: String(character), style: style)
+                if w == 2 { self[col + 1, y] = Cell(text: "", style: style) }
+            }
+            col += w
+        }
+        return col
+    }
+
+    /// Fills a rectangle with one cell.
+    mutating func fill(_ rect: Rect, with cell: Cell = .blank) {
+        for y in max(0, rect.y)..<min(height, rect.maxY) {
+            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = cell }
+        }
+    }
+
+    /// The rows as plain strings (for tests and tmux-free snapshots).
+    var lines: [String] {
+        (0..<height).map { y in (0..<width).map { self[$0, y].text }.joined() }
+    }
+}

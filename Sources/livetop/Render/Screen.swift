@@ -1,0 +1,150 @@
+import LiveModel
+
+/// The whole UI as one function of the model and the view: panels derived from the store with no
+/// configuration, the status line at the bottom. Rendering never writes state.
+enum Screen {
+    /// A panel the auto layout found in the model.
+    enum Panel {
+        case tile(title: String, value: String, history: History?)
+        case table(title: String, pairs: [(key: String, value: String)])
+        case rows(columns: [String], rows: [[String]])
+        case log
+
+        var title: String {
+            switch self {
+            case .tile(let t, _, _), .table(let t, _): return t
+            case .rows: return "rows"
+            case .log: return "log"
+            }
+        }
+    }
+
+    /// The panels for the current model: numbers and other scalars become tiles, objects and
+    /// arrays tables, upsert rows one table, and the log comes last.
+    static func panels(_ store: LiveStore, view: ViewState) -> [Panel] {
+        var panels: [Panel] = []
+        if case .upsert = store.configuration.fold {
+            let rows = store.rows
+            var columns: [String] = []
+            var seen = Set<String>()
+            for (_, value) in rows {
+                for (k, _) in value.objectValue ?? JSONObject() where !seen.contains(k) {
+                    seen.insert(k)
+                    columns.append(k)
+                }
+            }
+            var table = rows.map { row in columns.map { c in row.value.objectValue?[c].map(Format.value) ?? "" } }
+            if let sort = view.sortColumn, sort < columns.count {
+                table.sort { a, b in
+                    if let x = Double(a[sort]), let y = Double(b[sort]) { return x > y }
+                    return a[sort] < b[sort]
+                }
+            }
+            if !columns.isEmpty { panels.append(.rows(columns: columns, rows: table)) }
+        } else {
+            switch store.value {
+            case .object(let root):
+                for (key, value) in root {
+                    let pointer = JSONPointer(tokens: [key])
+                    switch value {
+                    case .object(let o):
+                        panels.append(.table(title: key, pairs: o.map { ($0.key, Format.value($0.value)) }))
+                    case .array(let a):
+                        panels.append(.table(title: key, pairs: a.enumerated().map { (String($0.offset), Format.value($0.element)) }))
+                    default:
+                        panels.append(.tile(title: key, value: Format.value(value), history: store.history(at: pointer)))
+                    }
+                }
+            case .null:
+                break
+            case let other:
+                panels.append(.tile(title: "value", value: Format.value(other), history: store.history(at: JSONPointer(tokens: []))))
+            }
+        }
+        if !view.filter.isEmpty {
+            panels = panels.filter { $0.title.lowercased().contains(view.filter.lowercased()) }
+        }
+        panels.append(.log)
+        return panels
+    }
+
+    static func render(_ store: LiveStore, view: ViewState, width: Int, height: Int, now: Timestamp) -> Buffer {
+        var buffer = Buffer(width: width, height: height)
+        guard width > 0, height > 0 else { return buffer }
+        let glyphs = view.ascii ? Glyphs.ascii : Glyphs.unicode
+        let (main, statusRow) = buffer.area.splitBottom(1)
+        StatusLine(status: store.status, stats: store.stats, now: now, paused: view.paused, glyphs: glyphs)
+            .render(in: statusRow, into: &buffer)
+        var panels = panels(store, view: view)
+        if view.zoomed, let focus = view.focus, focus < panels.count { panels = [panels[focus]] }
+        layout(panels, store: store, view: view, in: main, glyphs: glyphs, into: &buffer)
+        if view.editingFilter || !view.filter.isEmpty, main.height > 0 {
+            let prompt = "/" + view.filter + (view.editingFilter ? "_" : "")
+            buffer.write(prompt, x: max(0, main.maxX - TerminalText.width(prompt) - 1), y: main.y, style: .color(.magenta, bold: true))
+        }
+        if view.showHelp { HelpOverlay().render(in: main, into: &buffer) }
+        return buffer
+    }
+
+    /// Tiles in a grid at the top, then tables, then the log in what is left; what does not fit
+    /// is summarised, never drawn over.
+    private static func layout(_ panels: [Panel], store: LiveStore, view: ViewState, in area: Rect, glyphs: Glyphs,
+                               into buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        var rest = area
+        let indexed = Array(panels.enumerated())
+        let tiles = indexed.filter { if case .tile = $0.element { return true } else { return false } }
+        let others = indexed.filter { if case .tile = $0.element { return false } else { return true } }
+        var hidden = 0
+
+        if !tiles.isEmpty {
+            let tileWidth = min(area.width, 24)
+            let perRow = max(1, (area.width + 1) / (tileWidth + 1))
+            let rowsWanted = (tiles.count + perRow - 1) / perRow
+            // Keep room for at least the log title and a line.
+            let rowsFit = max(0, min(rowsWanted, (rest.height - (others.isEmpty ? 0 : 2)) / (ValueTile.height + 1)))
+            let (grid, after) = rest.splitTop(rowsFit * (ValueTile.height + 1))
+            rest = after
+            let capacity = rowsFit * perRow
+            for (n, item) in tiles.prefix(capacity).enumerated() {
+                guard case .tile(let title, let value, let history) = item.element else { continue }
+                let cell = Rect(x: grid.x + (n % perRow) * (tileWidth + 1), y: grid.y + (n / perRow) * (ValueTile.height + 1),
+                                width: tileWidth, height: ValueTile.height)
+                ValueTile(title: title, value: value, history: history, focused: view.focus == item.offset, glyphs: glyphs)
+                    .render(in: cell, into: &buffer)
+            }
+            hidden += max(0, tiles.count - capacity)
+        }
+
+        for (index, panel) in others {
+            guard rest.height > 0 else {
+                hidden += 1
+                continue
+            }
+            let focused = view.focus == index
+            switch panel {
+            case .table(let title, let pairs):
+                let wanted = min(pairs.count + 1, max(2, rest.height - 3))
+                let (box, after) = rest.splitTop(min(rest.height, wanted + 1))
+                rest = after
+                KeyValueTable(title: title, pairs: pairs, focused: focused, glyphs: glyphs)
+                    .render(in: Rect(x: box.x, y: box.y, width: box.width, height: max(0, box.height - 1)), into: &buffer)
+            case .rows(let columns, let rows):
+                let wanted = min(rows.count + 1, max(2, rest.height - 3))
+                let (box, after) = rest.splitTop(min(rest.height, wanted + 1))
+                rest = after
+                RowTable(columns: columns, rows: rows, sortColumn: view.sortColumn, glyphs: glyphs)
+                    .render(in: Rect(x: box.x, y: box.y, width: box.width, height: max(0, box.height - 1)), into: &buffer)
+            case .log:
+                LogPanel(log: store.log, scroll: view.logScroll, focused: focused, glyphs: glyphs).render(in: rest, into: &buffer)
+                rest = Rect(x: rest.x, y: rest.maxY, width: rest.width, height: 0)
+            case .tile:
+                break
+            }
+        }
+        if hidden > 0, area.height > 0 {
+            let note = "+\(hidden) more"
+            buffer.write(note, x: max(area.x, area.maxX - TerminalText.width(note)), y: area.maxY - 1, style: .muted)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// What the person has chosen to see; changed by keys, never by the feed.
+struct ViewState: Hashable, Sendable {
+    var paused = false
+    var showHelp = false
+    /// Index of the focused panel, if any.
+    var focus: Int?
+    var zoomed = false
+    /// Lines the log is scrolled back.
+    var logScroll = 0
+    /// Only panels whose key contains this text (typing after `/`).
+    var filter = ""
+    var editingFilter = false
+    var ascii = false
+    /// Upsert table sorted by this column.
+    var sortColumn: Int?
+}

@@ -1,0 +1,272 @@
+import Foundation
+import LiveModel
+
+/// Glyphs for UTF-8 terminals and their ASCII stand-ins (no UTF-8 locale, or --ascii).
+struct Glyphs: Sendable {
+    let sparks: [String]
+    let ellipsis: String
+    let bullet: String
+    let rule: String
+
+    static let unicode = Glyphs(sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], ellipsis: "…", bullet: "●", rule: "─")
+    static let ascii = Glyphs(sparks: ["_", ".", "-", "~", "=", "+", "*", "#"], ellipsis: "~", bullet: "*", rule: "-")
+}
+
+/// A sparkline of the last values, scaled between their min and max, newest at the right.
+struct Sparkline {
+    var values: [Double]
+    var glyphs: Glyphs
+    var style: Style = .color(.cyan)
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty, !values.isEmpty else { return }
+        let shown = values.suffix(area.width)
+        let lo = shown.min() ?? 0, hi = shown.max() ?? 0
+        var x = area.maxX - shown.count
+        for v in shown {
+            let level = hi > lo ? Int(((v - lo) / (hi - lo) * Double(glyphs.sparks.count - 1)).rounded()) : glyphs.sparks.count / 2
+            buffer[x, area.y] = Cell(text: glyphs.sparks[max(0, min(glyphs.sparks.count - 1, level))], style: style)
+            x += 1
+        }
+    }
+}
+
+/// A value tile: the key, the value, and for numbers a sparkline with min and max.
+struct ValueTile {
+    var title: String
+    var value: String
+    var history: History?
+    var focused = false
+    var glyphs: Glyphs
+
+    static let height = 3
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        let titleStyle = focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style.title
+        buffer.write(TerminalText.truncate(title, to: area.width, ascii: glyphs.ellipsis == "~"), x: area.x, y: area.y, style: titleStyle, clip: area)
+        if area.height > 1 {
+            buffer.write(TerminalText.truncate(value, to: area.width, ascii: glyphs.ellipsis == "~"), x: area.x, y: area.y + 1, clip: area)
+        }
+        if area.height > 2, let history, history.values.count > 1, let lo = history.min, let hi = history.max {
+            let range = " \(Format.number(lo))..\(Format.number(hi))"
+            let rangeWidth = TerminalText.width(range)
+            let sparkWidth = max(1, area.width - (rangeWidth < area.width / 2 ? rangeWidth : 0))
+            Sparkline(values: history.values, glyphs: glyphs).render(in: Rect(x: area.x, y: area.y + 2, width: sparkWidth, height: 1), into: &buffer)
+            if sparkWidth < area.width {
+                buffer.write(range, x: area.x + sparkWidth, y: area.y + 2, style: .muted, clip: area)
+            }
+        }
+    }
+}
+
+/// A titled table of keys and values; rows that do not fit are summarised ("+12 more").
+struct KeyValueTable {
+    var title: String
+    var pairs: [(key: String, value: String)]
+    var focused = false
+    var glyphs: Glyphs
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        let titleStyle = focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style.title
+        buffer.write(TerminalText.truncate(title, to: area.width, ascii: glyphs.ellipsis == "~"), x: area.x, y: area.y, style: titleStyle, clip: area)
+        let keyWidth = min(max(4, pairs.map { TerminalText.width($0.key) }.max() ?? 4), max(4, area.width / 2))
+        let capacity = area.height - 1
+        let overflow = pairs.count > capacity
+        let shown = overflow ? max(0, capacity - 1) : pairs.count
+        for (i, pair) in pairs.prefix(shown).enumerated() {
+            let y = area.y + 1 + i
+            buffer.write(TerminalText.truncate(pair.key, to: keyWidth, ascii: glyphs.ellipsis == "~"), x: area.x, y: y, style: .muted, clip: area)
+            let valueX = area.x + keyWidth + 1
+            buffer.write(TerminalText.truncate(pair.value, to: max(0, area.maxX - valueX), ascii: glyphs.ellipsis == "~"),
+                         x: valueX, y: y, clip: area)
+        }
+        if overflow && capacity > 0 {
+            buffer.write("+\(pairs.count - shown) more", x: area.x, y: area.y + capacity, style: .muted, clip: area)
+        }
+    }
+}
+
+/// Upsert rows as a table whose columns come from the rows' keys.
+struct RowTable {
+    var columns: [String]
+    var rows: [[String]]
+    var sortColumn: Int?
+    var glyphs: Glyphs
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty, !columns.isEmpty else { return }
+        var widths = columns.enumerated().map { i, c in
+            min(24, max(TerminalText.width(c), rows.map { i < $0.count ? TerminalText.width($0[i]) : 0 }.max() ?? 0))
+        }
+        // Columns past the right edge are dropped, never squeezed under each other.
+        var used = 0
+        var visible = 0
+        for w in widths {
+            if used + w > area.width { break }
+            used += w + 1
+            visible += 1
+        }
+        visible = max(1, visible)
+        widths[visible - 1] = min(widths[visible - 1], area.width - (used - widths[visible - 1] - 1) + 0)
+        var x = area.x
+        for (i, c) in columns.prefix(visible).enumerated() {
+            let header = (sortColumn == i ? "▾" : "") + c
+            buffer.write(TerminalText.truncate(header, to: widths[i], ascii: glyphs.ellipsis == "~"), x: x, y: area.y,
+                         style: Style(bold: true, reverse: true), clip: area)
+            x += widths[i] + 1
+        }
+        let capacity = area.height - 1
+        let overflow = rows.count > capacity
+        let shown = overflow ? max(0, capacity - 1) : rows.count
+        for (r, row) in rows.prefix(shown).enumerated() {
+            var x = area.x
+            for i in 0..<visible {
+                let text = i < row.count ? row[i] : ""
+                buffer.write(TerminalText.truncate(text, to: widths[i], ascii: glyphs.ellipsis == "~"), x: x, y: area.y + 1 + r, clip: area)
+                x += widths[i] + 1
+            }
+        }
+        if overflow && capacity > 0 {
+            buffer.write("+\(rows.count - shown) more rows", x: area.x, y: area.y + capacity, style: .muted, clip: area)
+        }
+        if visible < columns.count, area.width > 12 {
+            let note = "+\(columns.count - visible) cols"
+            buffer.write(note, x: area.maxX - TerminalText.width(note), y: area.y, style: .muted, clip: area)
+        }
+    }
+}
+
+/// The newest messages, one line each, scrolled back by `scroll` lines.
+struct LogPanel {
+    var log: MessageLog
+    var scroll: Int
+    var focused = false
+    var glyphs: Glyphs
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        let titleStyle = focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style.title
+        buffer.write("log (\(log.total) messages)" + (scroll > 0 ? ", \(scroll) back" : ""), x: area.x, y: area.y, style: titleStyle, clip: area)
+        let lines = area.height - 1
+        guard lines > 0, log.count > 0 else { return }
+        let end = max(0, log.count - scroll)
+        let start = max(0, end - lines)
+        for (row, i) in (start..<end).enumerated() {
+            let e = log.entry(at: i)
+            let text: String
+            var style = Style.plain
+            switch e.content {
+            case .json(let t): text = t
+            case .text(let t, _):
+                text = t
+                style = .muted
+            case .binary(let size, let hex):
+                text = "<binary \(size) bytes: \(hex)>"
+                style = .muted
+            }
+            let prefix = "#\(e.seq) "
+            let x = buffer.write(prefix, x: area.x, y: area.y + 1 + row, style: .muted, clip: area)
+            buffer.write(TerminalText.truncate(text, to: max(0, area.maxX - x), ascii: glyphs.ellipsis == "~"), x: x, y: area.y + 1 + row,
+                         style: style, clip: area)
+        }
+    }
+}
+
+/// The bottom row: state glyph and word, transport, URL, msg/s, age of the last message, and
+/// when not open the error with a live countdown. Green open, yellow connecting/waiting, red failed.
+struct StatusLine {
+    var status: ConnectionStatus
+    var stats: MessageStats
+    var now: Timestamp
+    var paused: Bool
+    var glyphs: Glyphs
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        buffer.fill(area, with: Cell(text: " ", style: Style(reverse: true)))
+        let color: Style.Color
+        switch status.phase {
+        case .open: color = .green
+        case .failed: color = .red
+        case .closed, .idle: color = .default
+        case .connecting, .waiting: color = .yellow
+        }
+        var x = buffer.write(glyphs.bullet + " " + status.word, x: area.x, y: area.y,
+                             style: Style(foreground: color, bold: true, reverse: true), clip: area)
+        if paused { x = buffer.write(" PAUSED", x: x, y: area.y, style: Style(foreground: .magenta, bold: true, reverse: true), clip: area) }
+        var parts: [String] = []
+        if let t = status.transport { parts.append(t.rawValue) }
+        parts.append(Format.rate(stats.rate(at: now)))
+        if let age = stats.age(at: now) { parts.append("last " + Format.age(age)) }
+        if case .open = status.phase {} else if status.phase != .idle {
+            parts.append(status.summary(at: now))
+        }
+        let info = " " + parts.joined(separator: "  ")
+        x = buffer.write(TerminalText.truncate(info, to: max(0, area.maxX - x), ascii: glyphs.ellipsis == "~"), x: x, y: area.y,
+                         style: Style(reverse: true), clip: area)
+        // The URL takes what is left, shortened from the left so the path stays visible.
+        if let url = status.url, area.maxX - x > 8 {
+            let room = area.maxX - x - 2
+            let shown = TerminalText.width(url) <= room ? url : glyphs.ellipsis + String(url.suffix(max(1, room - 1)))
+            buffer.write(shown, x: area.maxX - TerminalText.width(shown) - 1, y: area.y, style: Style(dim: true, reverse: true), clip: area)
+        }
+    }
+}
+
+/// Keys and what they do, drawn over the panels.
+struct HelpOverlay {
+    static let lines = [
+        "q, Ctrl-C    quit",
+        "?            this help",
+        "p            pause the display (folding goes on)",
+        "r            reconnect now",
+        "Tab, arrows  focus a panel",
+        "Enter        zoom the focused panel",
+        "j/k PgUp/Dn  scroll the log",
+        "/            filter panels by key",
+        "Esc          clear filter, zoom, help",
+    ]
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        let width = min(area.width, (Self.lines.map(\.count).max() ?? 20) + 4)
+        let height = min(area.height, Self.lines.count + 2)
+        let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width: width, height: height)
+        buffer.fill(box, with: Cell(text: " ", style: Style(reverse: true)))
+        buffer.write(" livetop keys", x: box.x, y: box.y, style: Style(bold: true, reverse: true), clip: box)
+        for (i, line) in Self.lines.prefix(max(0, height - 2)).enumerated() {
+            buffer.write("  " + line, x: box.x, y: box.y + 1 + i, style: Style(reverse: true), clip: box)
+        }
+    }
+}
+
+/// Number and time formats for small spaces.
+enum Format {
+    static func number(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e12 { return String(Int64(v)) }
+        let a = abs(v)
+        if a >= 1e6 || a < 1e-3 { return String(format: "%.3g", v) }
+        return String(format: a >= 100 ? "%.1f" : "%.3f", v)
+    }
+
+    static func rate(_ r: Double) -> String {
+        r >= 1e6 ? String(format: "%.2fM msg/s", r / 1e6) : r >= 1e4 ? String(format: "%.1fk msg/s", r / 1e3) : String(format: "%.0f msg/s", r)
+    }
+
+    static func age(_ s: Double) -> String {
+        s < 1 ? "<1s ago" : s < 60 ? "\(Int(s))s ago" : s < 3600 ? "\(Int(s / 60))m ago" : "\(Int(s / 3600))h ago"
+    }
+
+    static func value(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return number(d)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let a): return a.count <= 8 ? v.jsonText : "[\(a.count) items]"
+        case .object(let o): return o.count <= 4 ? v.jsonText : "{\(o.count) keys}"
+        }
+    }
+}
