@@ -153,6 +153,12 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    /// A channel that never became active (refused, timed out) still completes both promises.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        head.fail(failure ?? LinkError.droppedWithoutClose)
+        ended.succeed(complete ? nil : (failure ?? .droppedWithoutClose))
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         head.fail(failure ?? LinkError.droppedWithoutClose)
         consumer.readComplete()

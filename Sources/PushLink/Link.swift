@@ -95,8 +95,12 @@ public final class Link: Sendable {
                     }
                 }
             case .wait(let attempt, var delay, let error):
-                // An event stream's own `retry:` is the reconnection time it asked for.
-                if plan.current == .sse, let retry = sseResume.retry { delay = .milliseconds(Int64(retry)) }
+                // An event stream's own `retry:` is the reconnection time after the stream ended;
+                // attempts that fail (refused, timed out) still back off, never faster than it.
+                if plan.current == .sse, let retry = sseResume.retry {
+                    let asked = Duration.milliseconds(Int64(retry))
+                    delay = error.severity == .normal ? asked : max(delay, asked)
+                }
                 emit(.waiting(transport: plan.current, attempt: attempt, retryIn: delay, error: error))
                 await pause(delay)
                 action = isStopRequested ? machine.stop() : machine.retry()

@@ -36,6 +36,12 @@ struct Watch: AsyncParsableCommand {
     @Option(help: ArgumentHelp("End after this many messages (exit 0).", valueName: "n"))
     var maxMessages: Int64?
 
+    @Option(help: ArgumentHelp("Dashboard frames per second at most.", valueName: "n"))
+    var fps: Int = 20
+
+    @Flag(help: "Draw the dashboard with ASCII only (also automatic without a UTF-8 locale).")
+    var ascii = false
+
     @Option(help: ArgumentHelp("How each message changes the document: merge, replace, append or upsert:/POINTER.",
                                valueName: "rule"))
     var fold: String = "merge"
@@ -57,6 +63,7 @@ struct Watch: AsyncParsableCommand {
         }
         guard HeadlessWriter.Emit(rawValue: emit) != nil else { throw ValidationError("--emit must be 'all' or 'messages'") }
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
+        guard (1...240).contains(fps) else { throw ValidationError("--fps must be between 1 and 240") }
     }
 
     func run() async throws {
@@ -68,14 +75,35 @@ struct Watch: AsyncParsableCommand {
         if connection.insecure {
             Diagnostics.warn("--insecure: TLS certificates are NOT verified; anyone on the path can read and change this feed")
         }
-        if !headless && isatty(1) == 1 {
-            Diagnostics.note("the dashboard is not built yet; printing JSON lines")
-        }
         let link = Link(linkConfiguration)
         let writer = HeadlessWriter(emit: HeadlessWriter.Emit(rawValue: emit) ?? .all)
+        let maxMessages = self.maxMessages
+        if !headless && isatty(1) == 1 && isatty(0) == 1 {
+            var store = LiveStore.Configuration(fold: FoldRule(fold) ?? .merge, select: select.flatMap(JSONPointer.init))
+            store.logLength = 1000
+            let dashboard = Dashboard(link: link, configuration: store, fps: fps, ascii: ascii)
+            let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) {
+                dashboard.requestQuit()
+                link.stop()
+            }
+            defer { signals.cancel() }
+            let shown = await Task.detached {
+                async let linkSucceeded = link.run()
+                let opened = await dashboard.run()
+                if !opened {
+                    Diagnostics.note("cannot draw on terminal '\(ProcessInfo.processInfo.environment["TERM"] ?? "")'; printing JSON lines")
+                    let completed = await Watch.printHeadless(link: link, writer: writer, maxMessages: maxMessages)
+                    let succeeded = await linkSucceeded
+                    return completed || succeeded
+                }
+                _ = await linkSucceeded
+                return true
+            }.value
+            if !shown { throw ExitCode.failure }
+            return
+        }
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) { link.stop() }
         defer { signals.cancel() }
-        let maxMessages = self.maxMessages
         // The consumer runs off the main actor: a task inheriting it is several times slower.
         let outcome = await Task.detached {
             async let linkSucceeded = link.run()

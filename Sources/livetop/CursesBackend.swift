@@ -1,0 +1,114 @@
+import CNcurses
+import Glibc
+
+/// The terminal: the only code that talks to ncurses. It keeps the previous frame and writes
+/// only the cells that changed. Every call happens on the one thread that created it.
+final class CursesBackend {
+    enum Key: Equatable {
+        case character(Character)
+        case up, down, left, right, pageUp, pageDown, tab, backTab, enter, escape, backspace, resize
+    }
+
+    private let screen: OpaquePointer
+    private let window: UnsafeMutablePointer<WINDOW>
+    private var previous: Buffer?
+    private let colors: Bool
+    /// The locale is not UTF-8: draw ASCII only.
+    let asciiOnly: Bool
+
+    /// Opens the terminal; nil (instead of exiting, as initscr would) when TERM is unusable.
+    init?() {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        asciiOnly = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
+        guard let screen = lt_newterm_stdio(getenv("TERM")), let window = lt_stdscr() else { return nil }
+        self.screen = screen
+        self.window = window
+        cbreak()
+        noecho()
+        keypad(window, true)
+        curs_set(0)
+        let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
+        colors = !noColor && has_colors()
+        if colors {
+            start_color()
+            use_default_colors()
+            let map: [(Style.Color, Int16)] = [(.red, Int16(COLOR_RED)), (.green, Int16(COLOR_GREEN)), (.yellow, Int16(COLOR_YELLOW)),
+                                               (.blue, Int16(COLOR_BLUE)), (.magenta, Int16(COLOR_MAGENTA)), (.cyan, Int16(COLOR_CYAN)),
+                                               (.white, Int16(COLOR_WHITE)), (.gray, Int16(COLOR_WHITE))]
+            for (color, value) in map { init_pair(Int16(color.rawValue), value, -1) }
+        }
+    }
+
+    var size: (width: Int, height: Int) { (Int(lt_getmaxx(window)), Int(lt_getmaxy(window))) }
+
+    /// Draws a frame, sending only what differs from the last one.
+    func draw(_ buffer: Buffer) {
+        let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
+        if full { werase(window) }
+        for y in 0..<buffer.height {
+            for x in 0..<buffer.width {
+                let cell = buffer[x, y]
+                if !full, let previous, previous[x, y] == cell { continue }
+                if cell.text.isEmpty { continue }  // the right half of a wide character
+                // The bottom-right cell would scroll the screen; ncurses refuses it, so skip it.
+                if y == buffer.height - 1 && x == buffer.width - 1 { continue }
+                var wide = cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
+                _ = lt_put_wide(window, Int32(y), Int32(x), &wide, attributes(cell.style), colors ? Int16(cell.style.foreground.rawValue) : 0)
+            }
+        }
+        wnoutrefresh(window)
+        doupdate()
+        previous = buffer
+    }
+
+    /// Forgets the last frame, so the next one is drawn whole (after a resize or Ctrl-Z).
+    func invalidate() { previous = nil }
+
+    private func attributes(_ style: Style) -> attr_t {
+        var a = lt_a_normal()
+        if style.bold { a |= lt_a_bold() }
+        if style.dim { a |= lt_a_dim() }
+        if style.reverse { a |= lt_a_reverse() }
+        return a
+    }
+
+    /// Waits up to `milliseconds` for a key.
+    func readKey(milliseconds: Int32) -> Key? {
+        wtimeout(window, milliseconds)
+        var ch: wint_t = 0
+        let result = wget_wch(window, &ch)
+        if result == ERR { return nil }
+        if result == KEY_CODE_YES {
+            switch Int32(ch) {
+            case lt_key_up(): return .up
+            case lt_key_down(): return .down
+            case lt_key_left(): return .left
+            case lt_key_right(): return .right
+            case lt_key_ppage(): return .pageUp
+            case lt_key_npage(): return .pageDown
+            case lt_key_btab(): return .backTab
+            case lt_key_enter(): return .enter
+            case lt_key_backspace(): return .backspace
+            case lt_key_resize(): return .resize
+            default: return nil
+            }
+        }
+        switch ch {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 127, 8: return .backspace
+        default: return Unicode.Scalar(UInt32(ch)).map { .character(Character($0)) }
+        }
+    }
+
+    /// Gives the terminal back as it was.
+    func end() {
+        endwin()
+        delscreen(screen)
+    }
+
+    /// For a crash: restores the terminal from a signal handler (best effort).
+    static func emergencyRestore() { endwin() }
+}

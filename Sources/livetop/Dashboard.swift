@@ -1,0 +1,163 @@
+import Foundation
+import LiveModel
+import PushLink
+
+/// The terminal dashboard. Link events arrive in batches on a queue; one thread owns the terminal
+/// (every curses call happens there), folds the queued events into the store, reads keys, and draws
+/// at most `fps` frames a second, only when the model or the view changed, plus once a second for
+/// clocks and countdowns.
+final class Dashboard: @unchecked Sendable {
+    private let link: Link
+    private let configuration: LiveStore.Configuration
+    private let fps: Int
+    private let forceASCII: Bool
+    private let lock = NSLock()
+    private var pending: [LinkEvent] = []
+    private var linkFinished = false
+    private var quitRequested = false
+    /// Frames drawn, for the render-cost benchmark.
+    private(set) var frames = 0
+
+    init(link: Link, configuration: LiveStore.Configuration, fps: Int, ascii: Bool) {
+        self.link = link
+        self.configuration = configuration
+        self.fps = max(1, fps)
+        self.forceASCII = ascii
+    }
+
+    func requestQuit() { lock.withLock { quitRequested = true } }
+
+    /// Runs until the user quits or the link ends. Returns false if the terminal could not be opened
+    /// (the caller then falls back to JSON lines) — in that case nothing was drawn.
+    func run() async -> Bool {
+        let opened = await withCheckedContinuation { (started: CheckedContinuation<Bool, Never>) in
+            let thread = Thread { [self] in
+                guard let backend = CursesBackend() else { return started.resume(returning: false) }
+                started.resume(returning: true)
+                loop(backend)
+                lock.withLock { quitRequested = true }
+                link.stop()
+            }
+            thread.name = "livetop-ui"
+            thread.start()
+        }
+        guard opened else { return false }
+        Dashboard.restoreTerminalOnCrash()
+        for await event in link.events {
+            let quit = lock.withLock { () -> Bool in
+                pending.append(event)
+                return quitRequested
+            }
+            if quit { link.stop() }
+        }
+        lock.withLock { linkFinished = true }
+        // Wait for the UI thread to give the terminal back.
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = lock.withLock { () -> Bool in
+                if uiDone { return true }
+                uiFinished = c
+                return false
+            }
+            if done { c.resume() }
+        }
+        return true
+    }
+
+    private var uiDone = false
+    private var uiFinished: CheckedContinuation<Void, Never>?
+
+    private func loop(_ backend: CursesBackend) {
+        defer {
+            backend.end()
+            lock.withLock { () -> CheckedContinuation<Void, Never>? in
+                uiDone = true
+                defer { uiFinished = nil }
+                return uiFinished
+            }?.resume()
+        }
+        var store = LiveStore(configuration)
+        var view = ViewState()
+        view.ascii = forceASCII || backend.asciiOnly
+        let clock = ContinuousClock()
+        let start = clock.now
+        let frameInterval = 1.0 / Double(fps)
+        var lastFrame = -1.0
+        var drawnRevision: UInt64 = .max
+        var drawnView = view
+        var drawnSecond = -1
+        while true {
+            let (events, finished, quit) = lock.withLock { () -> ([LinkEvent], Bool, Bool) in
+                defer { pending.removeAll(keepingCapacity: true) }
+                return (pending, linkFinished, quitRequested)
+            }
+            if quit { return }
+            for event in events { store.apply(LinkBridge.liveEvent(event)) }
+            if finished && events.isEmpty { return }
+            let elapsed = (clock.now - start).seconds
+            let now = Timestamp(nanoseconds: Link.wallClock())
+            let second = Int(elapsed)
+            let modelChanged = store.revision != drawnRevision && !view.paused
+            let due = elapsed - lastFrame >= frameInterval
+            if view != drawnView || (due && (modelChanged || second != drawnSecond)) {
+                let (width, height) = backend.size
+                backend.draw(Screen.render(store, view: view, width: width, height: height, now: now))
+                frames += 1
+                lastFrame = elapsed
+                drawnRevision = store.revision
+                drawnView = view
+                drawnSecond = second
+            }
+            // Sleep in the key read until the next frame could be due.
+            let wait = max(5, Int32((frameInterval - (elapsed - lastFrame)) * 1000))
+            guard let key = backend.readKey(milliseconds: min(wait, Int32(frameInterval * 1000))) else { continue }
+            if !handle(key, view: &view, store: store, backend: backend) { return }
+        }
+    }
+
+    /// Applies a key; false means quit.
+    private func handle(_ key: CursesBackend.Key, view: inout ViewState, store: LiveStore, backend: CursesBackend) -> Bool {
+        let panelCount = Screen.panels(store, view: view).count
+        if view.editingFilter {
+            switch key {
+            case .enter, .escape:
+                view.editingFilter = false
+                if key == .escape { view.filter = "" }
+            case .backspace: if !view.filter.isEmpty { view.filter.removeLast() }
+            case .character(let c): view.filter.append(c)
+            default: break
+            }
+            return true
+        }
+        switch key {
+        case .character("q"), .character("Q"): return false
+        case .character("?"): view.showHelp.toggle()
+        case .character("p"): view.paused.toggle()
+        case .character("r"): link.reconnectNow()
+        case .character("/"): view.editingFilter = true
+        case .character("s"): view.sortColumn = view.sortColumn.map { $0 + 1 < 12 ? $0 + 1 : nil } ?? 0
+        case .tab, .right, .down: view.focus = ((view.focus ?? -1) + 1) % max(1, panelCount)
+        case .backTab, .left, .up: view.focus = ((view.focus ?? panelCount) - 1 + panelCount) % max(1, panelCount)
+        case .enter: view.zoomed.toggle()
+        case .character("k"), .pageUp: view.logScroll = min(store.log.count, view.logScroll + (key == .pageUp ? 10 : 1))
+        case .character("j"), .pageDown: view.logScroll = max(0, view.logScroll - (key == .pageDown ? 10 : 1))
+        case .escape:
+            view.showHelp = false
+            view.zoomed = false
+            view.filter = ""
+        case .resize: backend.invalidate()
+        default: break
+        }
+        return true
+    }
+
+    /// A crash must not leave the terminal raw: fatal signals restore it before dying.
+    private static func restoreTerminalOnCrash() {
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] {
+            signal(sig) { number in
+                CursesBackend.emergencyRestore()
+                signal(number, SIG_DFL)
+                raise(number)
+            }
+        }
+    }
+}
