@@ -123,6 +123,12 @@ public final class FeedServer: Sendable {
         return boundPort
     }
 
+    /// Drops every open connection without a close frame; the server goes on listening.
+    public func dropConnections() async {
+        let connections = state.withLockedValue { Array($0.connections.values) }
+        for c in connections { try? await c.close() }
+    }
+
     /// Stops listening and drops every open connection (without a close frame, like a crash or restart).
     public func stop() async {
         let (listener, connections, runner) = state.withLockedValue { s in

@@ -97,3 +97,17 @@ public final class Recorder<Element: Sendable>: @unchecked Sendable {
         all.forEach { $0.resume() }
     }
 }
+
+/// Checks `condition` every `interval` until it holds, failing after `seconds`. For state that
+/// announces nothing (a terminal's screen): the wait ends as soon as the condition is true.
+public func eventually(_ seconds: Double, _ what: String, every interval: Double = 0.05,
+                       _ condition: @escaping @Sendable () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while true {
+        if try await condition() { return }
+        guard Date() < deadline else { throw TimedOut(what: what) }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().asyncAfter(deadline: .now() + interval) { c.resume() }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import PushLink
+import Testing
+import TestSupport
+
+/// A tmux session on a private socket, stopped when the test ends.
+final class Tmux: @unchecked Sendable {
+    let socket = "livetop-test-\(UUID().uuidString.prefix(8))"
+    let tmux: String
+
+    init() throws {
+        guard let tmux = TestEnvironment.which("tmux") else {
+            throw TimedOut(what: "tmux (missing: apt-get install tmux; Scripts/test.sh installs it)")
+        }
+        self.tmux = tmux
+    }
+
+    /// Runs a tmux command with posix_spawn and waitpid (the server that `new-session` starts
+    /// outlives its client and keeps inherited pipes open); output goes through a file.
+    @discardableResult
+    func run(_ arguments: [String]) async throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+        defer { unlink(output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let words: [String] = [tmux, "-L", socket] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, tmux, &actions, nil, argv, environ) == 0 else { throw TimedOut(what: "tmux to start") }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    }
+
+    func screen() async throws -> String { try await run(["capture-pane", "-p", "-t", "main"]) }
+
+    deinit {
+        let words: [String] = [tmux, "-L", socket, "kill-server"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        var pid: pid_t = 0
+        if posix_spawn(&pid, tmux, nil, nil, argv, environ) == 0 {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        argv.forEach { free($0) }
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct DashboardEndToEndTests {
+    @Test func showsTheFeedSurvivesTheServerAndTinyWindowsAndQuitsOnQ() async throws {
+        let buffer = FeedBuffer()
+        buffer.publish(text: #"{"cpu":0.42,"host":"alpha","mem":{"used":512,"total":2048}}"#)
+        let first = FeedServer(buffer: buffer)
+        let port = try await first.start()
+        let dir = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exitFile = dir.appendingPathComponent("exit").path
+        let tmux = try Tmux()
+        let command = "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' --transport websocket ws://127.0.0.1:\(port)/; "
+            + "echo $? > '\(exitFile)'; sleep 60"
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "100", "-y", "30", command])
+
+        try await eventually(20, "the values on screen") {
+            let s = try await tmux.screen()
+            return s.contains("cpu") && s.contains("0.420") && s.contains("alpha") && s.contains("● open websocket")
+        }
+        try await eventually(20, "the mem table") { try await tmux.screen().contains("total") }
+
+        // The server goes away: connections dropped, upgrades refused until it is back.
+        first.refuseUpgrades(true)
+        await first.dropConnections()
+        try await eventually(20, "the countdown") {
+            let s = try await tmux.screen()
+            return s.contains("● waiting websocket") && s.contains("reconnecting in")
+        }
+        first.refuseUpgrades(false)
+        defer { Task { await first.stop() } }
+        try await eventually(30, "open again") { try await tmux.screen().contains("● open websocket") }
+
+        try await tmux.run(["resize-window", "-t", "main", "-x", "20", "-y", "5"])
+        try await eventually(10, "a 20x5 screen") {
+            let lines = try await tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count <= 6 && lines.contains { $0.contains("open") }
+        }
+        try await tmux.run(["resize-window", "-t", "main", "-x", "100", "-y", "30"])
+        try await eventually(10, "the full screen again") { try await tmux.screen().contains("alpha") }
+        #expect(!FileManager.default.fileExists(atPath: exitFile), "livetop ended early")
+
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+        try await eventually(5, "livetop to exit") { FileManager.default.fileExists(atPath: exitFile) }
+        let status = try String(contentsOfFile: exitFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(status == "0")
+    }
+
+    @Test func keysPauseHelpAndFilter() async throws {
+        let buffer = FeedBuffer()
+        buffer.publish(text: #"{"alpha":1,"beta":2,"gamma":{"x":1}}"#)
+        let server = FeedServer(buffer: buffer)
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let tmux = try Tmux()
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "90", "-y", "24",
+                            "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' ws://127.0.0.1:\(port)/; sleep 60"])
+        try await eventually(20, "the panels") { try await tmux.screen().contains("beta") }
+        try await tmux.run(["send-keys", "-t", "main", "?"])
+        try await eventually(10, "the help") { try await tmux.screen().contains("livetop keys") }
+        try await tmux.run(["send-keys", "-t", "main", "Escape"])
+        try await tmux.run(["send-keys", "-t", "main", "p"])
+        try await eventually(10, "PAUSED") { try await tmux.screen().contains("PAUSED") }
+        try await tmux.run(["send-keys", "-t", "main", "p", "/", "g", "a", "m", "Enter"])
+        try await eventually(10, "only gamma") {
+            let lines = try await tmux.screen().split(separator: "\n")
+            // The tiles' title row is gone; the log line still shows the whole message.
+            return lines.contains { $0.hasPrefix("gamma") } && !lines.contains { $0.hasPrefix("alpha") }
+                && !lines.contains { $0.contains("PAUSED") }
+        }
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+    }
+}
