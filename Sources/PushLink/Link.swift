@@ -73,7 +73,9 @@ public final class Link: Sendable {
                     let reason = try await session(transport, url: url, probe: plan.probe) {
                         _ = machine.opened(at: monotonic())
                         emit(.open(transport: transport))
+                        logger.info("open", metadata: ["transport": "\(transport)", "url": "\(url)"])
                     }
+                    logger.info("connection ended", metadata: ["transport": "\(transport)", "reason": "\(reason)"])
                     control.withLockedValue { $0.close = nil }
                     if !isStopRequested, control.withLockedValue({ $0.upgraded != nil }) {
                         plan.moveBackUp()
@@ -88,6 +90,7 @@ public final class Link: Sendable {
                     if isStopRequested {
                         action = machine.stop()
                     } else if let reason = plan.fallback(after: error) {
+                        logger.notice("fallback", metadata: ["to": "\(plan.current)", "reason": "\(reason)"])
                         emit(.fallback(transport: plan.current, reason: reason))
                         action = machine.switchedTransport()
                     } else {

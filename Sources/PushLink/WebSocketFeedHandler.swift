@@ -155,7 +155,8 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         send(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer), context: context)
     }
 
-    /// Starts the close handshake with `code`; the connection closes when the peer answers, or after a second.
+    /// Starts the close handshake with `code`; the connection closes when the peer answers, or
+    /// after 250 ms (a peer busy sending may not read our close for long, and a quit must be prompt).
     func close(code: WebSocketErrorCode, reason: LinkError?, context: ChannelHandlerContext) {
         if endReason == nil { endReason = reason ?? .closedByPeer(code: 1000, reason: "") }
         guard !closeSent else { return }
@@ -165,7 +166,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: buffer)),
                               promise: nil)
         let channel = context.channel
-        context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+        context.eventLoop.scheduleTask(in: .milliseconds(250)) { channel.close(promise: nil) }
     }
 
     private func send(_ frame: WebSocketFrame, context: ChannelHandlerContext) {

@@ -85,6 +85,13 @@ final class Dashboard: @unchecked Sendable {
         var drawnRevision: UInt64 = .max
         var drawnView = view
         var drawnSecond = -1
+        defer {
+            // For the render-cost benchmark: frames drawn and seconds run.
+            if let path = ProcessInfo.processInfo.environment["LIVETOP_FRAME_STATS"] {
+                let line = "frames=\(frames) seconds=\(String(format: "%.3f", (clock.now - start).seconds)) messages=\(store.stats.messages)\n"
+                try? line.write(toFile: path, atomically: true, encoding: .utf8)
+            }
+        }
         while true {
             let (events, finished, quit) = lock.withLock { () -> ([LinkEvent], Bool, Bool) in
                 defer { pending.removeAll(keepingCapacity: true) }

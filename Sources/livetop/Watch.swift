@@ -2,6 +2,7 @@ import ArgumentParser
 @preconcurrency import Dispatch
 import Foundation
 import LiveModel
+import Logging
 import PushLink
 
 #if canImport(Glibc)
@@ -42,6 +43,9 @@ struct Watch: AsyncParsableCommand {
     @Flag(help: "Draw the dashboard with ASCII only (also automatic without a UTF-8 locale).")
     var ascii = false
 
+    @Option(help: ArgumentHelp("Write the link's log (connects, errors, fallbacks) to this file.", valueName: "file"))
+    var logFile: String?
+
     @Option(help: ArgumentHelp("How each message changes the document: merge, replace, append or upsert:/POINTER.",
                                valueName: "rule"))
     var fold: String = "merge"
@@ -75,7 +79,16 @@ struct Watch: AsyncParsableCommand {
         if connection.insecure {
             Diagnostics.warn("--insecure: TLS certificates are NOT verified; anyone on the path can read and change this feed")
         }
-        let link = Link(linkConfiguration)
+        var logger = Logger(label: "livetop.link", factory: { _ in SwiftLogNoOpLogHandler() })
+        if let logFile {
+            do {
+                let handler = try FileLogHandler(label: "livetop.link", path: logFile)
+                logger = Logger(label: "livetop.link", factory: { _ in handler })
+            } catch {
+                throw ValidationError("--log-file \(logFile): cannot write to it")
+            }
+        }
+        let link = Link(linkConfiguration, logger: logger)
         let writer = HeadlessWriter(emit: HeadlessWriter.Emit(rawValue: emit) ?? .all)
         let maxMessages = self.maxMessages
         if !headless && isatty(1) == 1 && isatty(0) == 1 {

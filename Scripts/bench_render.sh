@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Render cost of the dashboard under the 1,000,000-message reference feed, in tmux:
+# frames drawn against what --fps allows, and how long `q` takes to end the program.
+#
+#   bash Scripts/bench_render.sh [--fps 20]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+fps=20
+[ "${1:-}" = "--fps" ] && fps=$2
+swift build -c release --product livetop >/dev/null
+bin=$PWD/.build/release/livetop
+blast=$PWD/../shared/bench/ws_blast.py
+sock="livetop-bench-$$"
+work=$(mktemp -d)
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+
+start_feed() {  # count -> sets port and feed_pid
+    python3 "$blast" --count "$1" --connections 1 --ttl 120 >"$work/feed" &
+    feed_pid=$!
+    for _ in $(seq 1 300); do grep -q PORT= "$work/feed" && break; sleep 0.1; done
+    port=$(sed -n 's/^PORT=//p' "$work/feed")
+}
+
+# 1. The whole feed with --exit-on-close: frames drawn while it streams.
+start_feed 1000000
+tmux -L "$sock" new-session -d -s bench -x 120 -y 40 \
+    "LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps --exit-on-close ws://127.0.0.1:$port/; touch $work/done; sleep 30"
+for _ in $(seq 1 600); do [ -f "$work/done" ] && break; sleep 0.1; done
+wait "$feed_pid" 2>/dev/null || true
+# shellcheck disable=SC1090
+eval "$(tr ' ' '\n' <"$work/stats")"
+echo "feed: ws_blast.py, $messages messages, dashboard at --fps $fps"
+awk -v f="$frames" -v s="$seconds" -v m="$messages" -v fps="$fps" 'BEGIN {
+    printf "frames drawn: %d in %.2f s = %.1f frames/s (allowed: %d/s, at most %d frames)\n", f, s, f / s, fps, int(s * fps) + 1
+    printf "messages folded: %d = %.0f msg/s\n", m, m / s }'
+tmux -L "$sock" kill-server 2>/dev/null || true
+
+# 2. Quitting under load: `q` sent mid-feed; time until the process has ended.
+rm -f "$work/done"
+start_feed 5000000
+tmux -L "$sock" new-session -d -s bench -x 120 -y 40 \
+    "TERM=screen LANG=C.UTF-8 $bin --fps $fps ws://127.0.0.1:$port/; touch $work/done; sleep 30"
+sleep 2   # well into the feed
+t0=$(date +%s.%N)
+tmux -L "$sock" send-keys -t bench q
+for _ in $(seq 1 1000); do [ -f "$work/done" ] && break; sleep 0.01; done
+t1=$(date +%s.%N)
+kill "$feed_pid" 2>/dev/null || true
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "quit on q under load: %.3f s\n", b - a }'
