@@ -3,6 +3,10 @@ import PushLink
 import Testing
 import TestSupport
 
+/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module does not export.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
 /// A tmux session on a private socket, stopped when the test ends.
 final class Tmux: @unchecked Sendable {
     let socket = "livetop-test-\(UUID().uuidString.prefix(8))"
@@ -27,6 +31,9 @@ final class Tmux: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // The tmux server lives on: it must not inherit the test's sockets (a "stopped" server's
+        // port would stay bound in it).
+        _ = spawnCloseFrom(&actions, 3)
         let words: [String] = [tmux, "-L", socket] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -43,7 +50,11 @@ final class Tmux: @unchecked Sendable {
         let words: [String] = [tmux, "-L", socket, "kill-server"]
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         var pid: pid_t = 0
-        if posix_spawn(&pid, tmux, nil, nil, argv, environ) == 0 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        _ = spawnCloseFrom(&actions, 3)
+        if posix_spawn(&pid, tmux, &actions, nil, argv, environ) == 0 {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
