@@ -32,7 +32,7 @@ let totalBytes = batches.reduce(0) { $0 + $1.bytes.count }
 /// BENCH_ONLY=word runs only the sections whose name contains it (for profiling one of them).
 let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
 
-func measure(_ name: String, _ body: () -> Void) -> Double {
+func measure(_ name: String, rounds: Int = rounds, _ body: () -> Void) -> Double {
     if let only, !name.contains(only) { return 1 }
     // Best of `rounds`: this machine is shared and its timings are noisy, the best run is the
     // one least disturbed. Each round starts from the state the previous one left (a warm store).
@@ -75,7 +75,7 @@ let validate = measure("parse only (JSONTape)") { checksum &+= parseAll(batches)
 var merged = LiveStore()
 let merge = measure("parse + fold merge") { fold(batches, into: &merged) }
 if only == nil { precondition(merged.value(at: JSONPointer("/seq")!) == .int(Int64(count)), "fold lost messages") }
-if only == nil { precondition(merged.stats.messages == Int64(count)) }
+if only == nil { precondition(merged.stats.messages == Int64(count * rounds)) }
 
 var rows = LiveStore(.init(fold: .upsert(JSONPointer("/sym")!)))
 let upsert = measure("parse + fold upsert:/sym") { fold(batches, into: &rows) }
@@ -84,7 +84,8 @@ if only == nil { precondition(rows.rows.count == 1) }
 var replaced = LiveStore(.init(fold: .replace))
 _ = measure("parse + fold replace") { fold(batches, into: &replaced) }
 
-let foundation = measure("Foundation JSONSerialization") {
+// One round: it is a reference, and ten rounds of it take most of a minute.
+let foundation = measure("Foundation JSONSerialization", rounds: 1) {
     for b in batches {
         for f in b.frames {
             let data = Data(b.bytes[f.offset..<(f.offset + f.length)])
@@ -94,4 +95,5 @@ let foundation = measure("Foundation JSONSerialization") {
 }
 print(String(format: "merge fold vs JSONSerialization: %.1fx   upsert: %.1fx   parse only: %.1fx",
              merge / foundation, upsert / foundation, validate / foundation))
-print("target: 5,000,000 msg/s parse+fold (at least 3,000,000) -> \(merge >= 3_000_000 ? "met" : "NOT met") (checksum \(checksum & 0xff))")
+let verdict = merge >= 5_000_000 ? "5 M target met" : merge >= 3_000_000 ? "3 M floor met, 5 M target not" : "below the 3 M floor"
+print("parse+fold merge target: 5,000,000 msg/s (floor 3,000,000): \(verdict) (checksum \(checksum & 0xff))")
