@@ -10,6 +10,7 @@ public final class ExternalProcess: @unchecked Sendable {
     private let errPipe = Pipe()
     private let inPipe = Pipe()
     private let exited = Recorder<Int32>()
+    private let ended = DispatchSemaphore(value: 0)
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -27,9 +28,10 @@ public final class ExternalProcess: @unchecked Sendable {
     public func start() throws {
         ExternalProcess.collectLines(from: outPipe.fileHandleForReading, into: stdout)
         ExternalProcess.collectLines(from: errPipe.fileHandleForReading, into: stderr)
-        process.terminationHandler = { [exited] p in
+        process.terminationHandler = { [exited, ended] p in
             exited.append(p.terminationStatus)
             exited.finish()
+            ended.signal()
         }
         try process.run()
     }
@@ -63,14 +65,15 @@ public final class ExternalProcess: @unchecked Sendable {
         return exited.all[0]
     }
 
-    /// Sends SIGTERM (then SIGKILL after a second) to the PID, and waits for the exit.
+    /// Sends SIGTERM to the PID and waits for the exit; SIGKILL if it has not ended within a second.
     public func stop() {
         guard process.isRunning else { return }
         kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(1)
-        while process.isRunning && Date() < deadline { usleepFor(10_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        if ended.wait(timeout: .now() + 1) == .timedOut {
+            kill(pid, SIGKILL)
+            _ = ended.wait(timeout: .now() + 5)
+        }
+        ended.signal()  // leave it signalled for any later stop()
     }
 
     public func signal(_ number: Int32) { kill(pid, number) }
@@ -106,9 +109,6 @@ extension Recorder {
         }
     }
 }
-
-/// Polling a process's exit for at most a second after SIGTERM; not a wait for an event under test.
-private func usleepFor(_ microseconds: UInt32) { usleep(microseconds) }
 
 /// Where the test servers are, and what is required of the machine.
 public enum TestEnvironment {
