@@ -55,8 +55,6 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
         source?.finish()
     }
 
-    var isTerminated: Bool { state.withLockedValue { $0.terminated } }
-
     // NIOAsyncSequenceProducerDelegate
     public func produceMore() {
         let waiting = state.withLockedValue { s -> [@Sendable () -> Void] in
