@@ -108,6 +108,31 @@ final class Tmux: @unchecked Sendable {
         #expect(status == "0")
     }
 
+    /// Ctrl-Z gives the shell a usable terminal back; `fg` brings the dashboard back, redrawn.
+    @Test func suspendsOnCtrlZAndRedrawsAfterFg() async throws {
+        let buffer = FeedBuffer()
+        buffer.publish(text: #"{"stage":"before"}"#)
+        let server = FeedServer(buffer: buffer)
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let tmux = try Tmux()
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "90", "-y", "24", "bash --norc -i"])
+        try await tmux.run(["send-keys", "-t", "main",
+                            "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' ws://127.0.0.1:\(port)/", "Enter"])
+        try await eventually(20, "the dashboard") { try await tmux.screen().contains("before") }
+        try await tmux.run(["send-keys", "-t", "main", "C-z"])
+        try await eventually(10, "the shell back") { try await tmux.screen().contains("Stopped") }
+        buffer.publish(text: #"{"stage":"while suspended"}"#)
+        try await tmux.run(["send-keys", "-t", "main", "fg", "Enter"])
+        try await eventually(20, "the dashboard redrawn, with what came meanwhile") {
+            let s = try await tmux.screen()
+            return s.contains("● open websocket") && s.contains("while suspended") && !s.contains("Stopped")
+        }
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+        try await tmux.run(["send-keys", "-t", "main", "echo EXIT=$?", "Enter"])
+        try await eventually(10, "exit status 0") { try await tmux.screen().contains("EXIT=0") }
+    }
+
     @Test func keysPauseHelpAndFilter() async throws {
         let buffer = FeedBuffer()
         buffer.publish(text: #"{"alpha":1,"beta":2,"gamma":{"x":1}}"#)
