@@ -27,61 +27,20 @@ enum HTTPRequester {
     static func get(_ url: FeedURL, headers: [(String, String)], configuration: LinkConfiguration, group: EventLoopGroup,
                     readTimeout: Duration, gate: EventSink? = nil,
                     consumer: @escaping @Sendable () -> HTTPBodyConsumer) async throws(LinkError) -> HTTPExchange {
-        let timedOut = NIOLockedValueBox(false)
-        let sslContext: NIOSSLContext?
-        do {
-            sslContext = url.isSecure ? try WebSocketConnector.makeSSLContext(configuration) : nil
-        } catch {
-            throw .tls("cannot set up TLS: \(error)")
-        }
-        let timeout = configuration.connectTimeout
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target)
-        head.headers.add(name: "Host", value: url.hostHeader)
-        head.headers.add(name: "User-Agent", value: "livetop")
-        for (name, value) in configuration.headers { head.headers.replaceOrAdd(name: name, value: value) }
+        var head = ClientConnector.requestHead(url, configuration: configuration)
         for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
         let request = head
-        do {
-            let (channel, response, ended, deadline) = try await ClientBootstrap(group: group)
-                .connectTimeout(.nanoseconds(Int64(timeout.seconds * 1e9)))
-                .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: url.host, port: url.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.seconds * 1e9))) {
-                            timedOut.withLockedValue { $0 = true }
-                            channel.close(promise: nil)
-                        }
-                        if let sslContext {
-                            let tls = try NIOSSLClientHandler(
-                                context: sslContext, serverHostname: WebSocketConnector.isIPAddress(url.host) ? nil : url.host)
-                            try channel.pipeline.syncOperations.addHandler(tls)
-                        }
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(
-                            IdleStateHandler(readTimeout: .nanoseconds(Int64(readTimeout.seconds * 1e9))))
-                        let handler = HTTPResponseHandler(
-                            request: request, consumer: consumer(),
-                            head: channel.eventLoop.makePromise(), ended: channel.eventLoop.makePromise(),
-                            readTimeout: readTimeout)
-                        // A streamed body is read only as fast as the consumer takes it.
-                        if let gate { try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: gate)) }
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                        return (channel, handler.headFuture, handler.endedFuture, deadline)
-                    }
-                }
-            let responseHead: HTTPResponseHead
-            do {
-                responseHead = try await response.get()
-            } catch {
-                deadline.cancel()
-                channel.close(promise: nil)
-                throw error
-            }
-            deadline.cancel()
-            return HTTPExchange(channel: channel, head: responseHead, ended: ended)
-        } catch {
-            if timedOut.withLockedValue({ $0 }) { throw .connectTimeout(seconds: timeout.seconds) }
-            throw LinkErrors.map(error, host: url.host)
+        return try await ClientConnector.open(url, configuration: configuration, group: group) { channel in
+            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(Int64(readTimeout.seconds * 1e9))))
+            let handler = HTTPResponseHandler(request: request, consumer: consumer(), head: channel.eventLoop.makePromise(),
+                                              ended: channel.eventLoop.makePromise(), readTimeout: readTimeout)
+            // A streamed body is read only as fast as the consumer takes it.
+            if let gate { try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: gate)) }
+            try channel.pipeline.syncOperations.addHandler(handler)
+            return (handler.headFuture, handler.endedFuture)
+        } ready: { channel, futures in
+            HTTPExchange(channel: channel, head: try await futures.0.get(), ended: futures.1)
         }
     }
 }

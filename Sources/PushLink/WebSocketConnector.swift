@@ -31,8 +31,8 @@ struct WebSocketConnection: Sendable {
     }
 }
 
-/// Opens WebSocket connections: TCP, TLS for wss (system trust store, `--cacert`, `--insecure`),
-/// the HTTP upgrade (checked by NIO, including `Sec-WebSocket-Accept`), all within the connect timeout.
+/// Opens WebSocket connections: the HTTP upgrade (checked by NIO, including `Sec-WebSocket-Accept`)
+/// over a channel from `ClientConnector`, all within the connect timeout.
 enum WebSocketConnector {
     private enum Upgrade: Sendable {
         case upgraded(ended: EventLoopFuture<LinkError>)
@@ -42,70 +42,26 @@ enum WebSocketConnector {
     static func connect(_ configuration: LinkConfiguration, group: EventLoopGroup, sink: EventSink,
                         monotonic: @escaping @Sendable () -> Duration,
                         wallClock: @escaping @Sendable () -> Int64) async throws(LinkError) -> WebSocketConnection {
-        let url = configuration.url
-        let timedOut = NIOLockedValueBox(false)
-        let sslContext: NIOSSLContext?
-        do {
-            sslContext = url.isSecure ? try makeSSLContext(configuration) : nil
-        } catch {
-            throw .tls("cannot set up TLS: \(error)")
-        }
-        let timeout = configuration.connectTimeout
-        let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(Int64(timeout.seconds * 1e9)))
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-        do {
-            let (channel, upgrade, deadline) = try await bootstrap.connect(host: url.host, port: url.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // One deadline for TCP, TLS and the upgrade together.
-                    let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.seconds * 1e9))) {
-                        timedOut.withLockedValue { $0 = true }
-                        channel.close(promise: nil)
-                    }
-                    if let sslContext {
-                        let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPAddress(url.host) ? nil : url.host)
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                    }
-                    let upgrade = try configureUpgrade(channel, configuration, sink: sink, monotonic: monotonic, wallClock: wallClock)
-                    return (channel, upgrade, deadline)
-                }
-            }
-            let outcome: Upgrade
-            do {
-                outcome = try await upgrade.get()
-            } catch {
-                deadline.cancel()
-                channel.close(promise: nil)
-                throw error
-            }
-            switch outcome {
+        try await ClientConnector.open(configuration.url, configuration: configuration, group: group) { channel in
+            try configureUpgrade(channel, configuration, sink: sink, monotonic: monotonic, wallClock: wallClock)
+        } ready: { channel, upgrade in
+            switch try await upgrade.get() {
             case .upgraded(let ended):
-                deadline.cancel()
                 return WebSocketConnection(channel: channel, ended: ended)
             case .refused(let answer):
                 let head = try await answer.get()
-                deadline.cancel()
-                channel.close(promise: nil)
                 throw LinkError.upgradeRefused(status: Int(head.status.code), reason: head.status.reasonPhrase)
             }
-        } catch {
-            if timedOut.withLockedValue({ $0 }) { throw .connectTimeout(seconds: timeout.seconds) }
-            throw LinkErrors.map(error, host: url.host)
         }
     }
 
     private static func configureUpgrade(_ channel: Channel, _ configuration: LinkConfiguration, sink: EventSink,
                                          monotonic: @escaping @Sendable () -> Duration,
                                          wallClock: @escaping @Sendable () -> Int64) throws -> EventLoopFuture<Upgrade> {
-        let url = configuration.url
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target)
-        head.headers.add(name: "Host", value: url.hostHeader)
-        head.headers.add(name: "User-Agent", value: "livetop")
-        if let origin = configuration.origin { head.headers.add(name: "Origin", value: origin) }
-        if !configuration.protocols.isEmpty {
-            head.headers.add(name: "Sec-WebSocket-Protocol", value: configuration.protocols.joined(separator: ", "))
-        }
-        for (name, value) in configuration.headers { head.headers.replaceOrAdd(name: name, value: value) }
+        var extra: [(String, String)] = []
+        if let origin = configuration.origin { extra.append(("Origin", origin)) }
+        if !configuration.protocols.isEmpty { extra.append(("Sec-WebSocket-Protocol", configuration.protocols.joined(separator: ", "))) }
+        let head = ClientConnector.requestHead(configuration.url, configuration: configuration, extra: extra)
 
         let maxMessage = configuration.maxMessageBytes
         let heartbeat = (configuration.pingInterval, configuration.pingTimeout)
@@ -138,20 +94,6 @@ enum WebSocketConnector {
         // Frames that arrive in the same read as the 101 answer must reach the frame decoder.
         pipeline.leftOverBytesStrategy = .forwardBytes
         return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
-    }
-
-    static func makeSSLContext(_ configuration: LinkConfiguration) throws -> NIOSSLContext {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let file = configuration.caCertificateFile {
-            tls.additionalTrustRoots = [.file(file)]
-        }
-        if configuration.insecure { tls.certificateVerification = .none }
-        return try NIOSSLContext(configuration: tls)
-    }
-
-    /// SNI carries host names only (RFC 6066 §3); an IP address must not be sent.
-    static func isIPAddress(_ host: String) -> Bool {
-        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }
 
