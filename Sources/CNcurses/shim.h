@@ -18,6 +18,11 @@
 #include <stddef.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 // glibc hides these without _XOPEN_SOURCE; declare them so Swift sees them.
 extern int wcwidth(wchar_t c);
@@ -71,5 +76,52 @@ static inline int lt_put_wide(WINDOW *w, int y, int x, const wchar_t *text, attr
 
 // Opens the terminal without initscr's exit(1) on a bad TERM: NULL means "no screen".
 static inline SCREEN *lt_newterm_stdio(const char *term) { return newterm(term, stdout, stdin); }
+
+// The terminal's size as the kernel knows it now; 0 if it cannot be asked.
+static inline int lt_terminal_size(int fd, int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return 0;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 1;
+}
+
+// SIGWINCH can land on any thread, so it does not interrupt the UI thread's poll(). This
+// handler writes a byte to a pipe the UI thread polls, then calls the handler ncurses installed
+// (which marks the resize that the next wget_wch turns into KEY_RESIZE). The handler and its
+// state are C so that the signal handler touches nothing but a file descriptor and a function.
+// (Function-local statics: Swift's importer emits inline functions but not file-scope statics.)
+static inline volatile sig_atomic_t *lt_winch_fd(void) { static volatile sig_atomic_t fd = -1; return &fd; }
+static inline struct sigaction *lt_winch_previous(void) { static struct sigaction previous; return &previous; }
+
+static inline void lt_winch_handler(int sig, siginfo_t *info, void *context) {
+    int saved = errno;
+    int fd = *lt_winch_fd();
+    if (fd >= 0) { ssize_t ignored = write(fd, "w", 1); (void)ignored; }
+    errno = saved;
+    struct sigaction *previous = lt_winch_previous();
+    if (previous->sa_flags & SA_SIGINFO) {
+        if (previous->sa_sigaction) previous->sa_sigaction(sig, info, context);
+    } else if (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN) {
+        previous->sa_handler(sig);
+    }
+}
+
+// Chains the pipe-writing handler in front of the current SIGWINCH handler; returns 0 on success.
+static inline int lt_forward_winch(int fd) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = lt_winch_handler;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    *lt_winch_fd() = fd;
+    return sigaction(SIGWINCH, &action, lt_winch_previous());
+}
+
+// Puts back the handler ncurses had, before endwin/delscreen.
+static inline void lt_restore_winch(void) {
+    sigaction(SIGWINCH, lt_winch_previous(), NULL);
+    *lt_winch_fd() = -1;
+}
 
 #endif

@@ -2,7 +2,8 @@ import CNcurses
 import Glibc
 
 /// The terminal: the only code that talks to ncurses. It keeps the previous frame and writes
-/// only the cells that changed. Every call happens on the one thread that created it.
+/// only the cells that changed. Every call happens on the one thread that created it, which
+/// sleeps in `wait(milliseconds:)` until a key, a resize, a `wake` or the timeout.
 final class CursesBackend {
     enum Key: Equatable {
         case character(Character)
@@ -15,15 +16,23 @@ final class CursesBackend {
     private let colors: Bool
     /// The locale is not UTF-8: draw ASCII only.
     let asciiOnly: Bool
+    /// Wakes `wait(milliseconds:)` from another thread.
+    let wake: WakePipe
 
     /// Opens the terminal; nil (instead of exiting, as initscr would) when TERM is unusable.
     init?() {
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         asciiOnly = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
+        guard let wake = WakePipe() else { return nil }
         guard let screen = lt_newterm_stdio(getenv("TERM")), let window = lt_stdscr() else { return nil }
         self.screen = screen
         self.window = window
+        self.wake = wake
+        // ncurses has installed its SIGWINCH handler; put one in front that also wakes the poll.
+        _ = lt_forward_winch(wake.writeEnd)
+        // A lone Esc is a key here, not the start of a sequence to wait a second for.
+        set_escdelay(25)
         cbreak()
         noecho()
         keypad(window, true)
@@ -73,9 +82,30 @@ final class CursesBackend {
         return a
     }
 
-    /// Waits up to `milliseconds` for a key.
-    func readKey(milliseconds: Int32) -> Key? {
-        wtimeout(window, milliseconds)
+    /// Sleeps until input on the terminal, a wake-up, a resize or `milliseconds` pass
+    /// (a negative value waits without limit).
+    func wait(milliseconds: Int32) {
+        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 2, milliseconds)
+        wake.drain()
+    }
+
+    /// Catches a resize whose signal was missed (it can land while no key read runs): compares
+    /// the kernel's size with the screen's and resizes the screen. True when it did.
+    func followTerminalSize() -> Bool {
+        var rows: Int32 = 0, cols: Int32 = 0
+        guard lt_terminal_size(STDOUT_FILENO, &rows, &cols) == 1 else { return false }
+        let (width, height) = size
+        guard Int(rows) != height || Int(cols) != width else { return false }
+        resizeterm(rows, cols)
+        invalidate()
+        return true
+    }
+
+    /// The next key already typed, without waiting; nil when there is none.
+    func readKey() -> Key? {
+        wtimeout(window, 0)
         var ch: wint_t = 0
         let result = wget_wch(window, &ch)
         if result == ERR { return nil }
@@ -105,6 +135,7 @@ final class CursesBackend {
 
     /// Gives the terminal back as it was.
     func end() {
+        lt_restore_winch()
         endwin()
         delscreen(screen)
     }

@@ -25,7 +25,9 @@ final class Dashboard: @unchecked Sendable {
         self.forceASCII = ascii
     }
 
-    func requestQuit() { lock.withLock { quitRequested = true } }
+    func requestQuit() {
+        lock.withLock { quitRequested = true; return wake }?.wake()
+    }
 
     /// Runs until the user quits or the link ends. Returns false if the terminal could not be opened
     /// (the caller then falls back to JSON lines) — in that case nothing was drawn.
@@ -33,6 +35,7 @@ final class Dashboard: @unchecked Sendable {
         let opened = await withCheckedContinuation { (started: CheckedContinuation<Bool, Never>) in
             let thread = Thread { [self] in
                 guard let backend = CursesBackend() else { return started.resume(returning: false) }
+                lock.withLock { wake = backend.wake }
                 started.resume(returning: true)
                 loop(backend)
                 lock.withLock { quitRequested = true }
@@ -44,13 +47,17 @@ final class Dashboard: @unchecked Sendable {
         guard opened else { return false }
         Dashboard.restoreTerminalOnCrash()
         for await event in link.events {
-            let quit = lock.withLock { () -> Bool in
+            // One wake-up per burst: only the event that finds the queue empty writes to the pipe.
+            let (quit, wakeUI) = lock.withLock { () -> (Bool, Bool) in
+                let wasEmpty = pending.isEmpty
                 pending.append(event)
-                return quitRequested
+                return (quitRequested, wasEmpty)
             }
+            if wakeUI { wake?.wake() }
             if quit { link.stop() }
         }
         lock.withLock { linkFinished = true }
+        wake?.wake()
         // Wait for the UI thread to give the terminal back.
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let done = lock.withLock { () -> Bool in
@@ -65,6 +72,8 @@ final class Dashboard: @unchecked Sendable {
 
     private var uiDone = false
     private var uiFinished: CheckedContinuation<Void, Never>?
+    /// Set once the UI thread has opened the terminal; wakes it when events, quit or the end arrive.
+    private var wake: WakePipe?
 
     private func loop(_ backend: CursesBackend) {
         defer {
@@ -85,14 +94,16 @@ final class Dashboard: @unchecked Sendable {
         var drawnRevision: UInt64 = .max
         var drawnView = view
         var drawnSecond = -1
+        var mustDraw = true
         defer {
             // For the render-cost benchmark: frames drawn and seconds run.
             if let path = ProcessInfo.processInfo.environment["LIVETOP_FRAME_STATS"] {
-                let line = "frames=\(frames) seconds=\(String(format: "%.3f", (clock.now - start).seconds)) messages=\(store.stats.messages)\n"
+                let line = "frames=\(frames) seconds=\(String(format: "%.3f", (clock.now - start).seconds)) wakeups=\(wakeups) messages=\(store.stats.messages)\n"
                 try? line.write(toFile: path, atomically: true, encoding: .utf8)
             }
         }
         while true {
+            // The pipe was drained before this, so a burst queued from here on wakes the next wait.
             let (events, finished, quit) = lock.withLock { () -> ([LinkEvent], Bool, Bool) in
                 defer { pending.removeAll(keepingCapacity: true) }
                 return (pending, linkFinished, quitRequested)
@@ -100,26 +111,39 @@ final class Dashboard: @unchecked Sendable {
             if quit { return }
             for event in events { store.apply(LinkBridge.liveEvent(event)) }
             if finished && events.isEmpty { return }
+            while let key = backend.readKey() {
+                if key == .resize { mustDraw = true }
+                if !handle(key, view: &view, store: store, backend: backend) { return }
+            }
+            if backend.followTerminalSize() { mustDraw = true }
             let elapsed = (clock.now - start).seconds
-            let now = Timestamp(nanoseconds: Link.wallClock())
             let second = Int(elapsed)
             let modelChanged = store.revision != drawnRevision && !view.paused
-            let due = elapsed - lastFrame >= frameInterval
-            if view != drawnView || (due && (modelChanged || second != drawnSecond)) {
+            let frameDue = lastFrame + frameInterval
+            if mustDraw || view != drawnView || (elapsed >= frameDue && (modelChanged || second != drawnSecond)) {
                 let (width, height) = backend.size
+                let now = Timestamp(nanoseconds: Link.wallClock())
                 backend.draw(Screen.render(store, view: view, width: width, height: height, now: now))
                 frames += 1
                 lastFrame = elapsed
                 drawnRevision = store.revision
                 drawnView = view
                 drawnSecond = second
+                mustDraw = false
             }
-            // Sleep in the key read until the next frame could be due.
-            let wait = max(5, Int32((frameInterval - (elapsed - lastFrame)) * 1000))
-            guard let key = backend.readKey(milliseconds: min(wait, Int32(frameInterval * 1000))) else { continue }
-            if !handle(key, view: &view, store: store, backend: backend) { return }
+            // Sleep until the next thing that can change the screen: a key, a resize, a burst of
+            // events (woken through the pipe), the frame a changed model waits for, or the next
+            // whole second for clocks and countdowns. Nothing else wakes an idle dashboard.
+            let nextSecond = Double(Int(elapsed) + 1)
+            let stillChanged = store.revision != drawnRevision && !view.paused
+            let until = stillChanged ? min(max(lastFrame + frameInterval, elapsed), nextSecond) : nextSecond
+            backend.wait(milliseconds: Int32(((until - elapsed) * 1000).rounded(.up)) + 1)
+            wakeups += 1
         }
     }
+
+    /// Times the UI thread woke, for the render-cost benchmark.
+    private var wakeups = 0
 
     /// Applies a key; false means quit.
     private func handle(_ key: CursesBackend.Key, view: inout ViewState, store: LiveStore, backend: CursesBackend) -> Bool {
