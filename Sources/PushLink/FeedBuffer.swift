@@ -60,12 +60,20 @@ public final class FeedBuffer: Sendable {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.seconds * 1e9))
         while true {
             let (answer, id): (Answer?, UInt64?) = state.withLockedValue { s in
-                let ordered = s.messages.count < capacity ? s.messages : Array(s.messages[s.head...] + s.messages[..<s.head])
-                let oldest = ordered.first?.seq ?? s.last + 1
+                // Numbers are consecutive, so a number's place in the ring is arithmetic: no scan,
+                // and the cost of a call is the `limit` messages it returns.
+                let count = UInt64(s.messages.count)
+                let oldest = s.last + 1 - count
                 if let cursor, cursor + 1 < oldest { return (.gone(oldest: oldest), nil) }
-                let from = cursor.map { $0 + 1 } ?? oldest
-                let items = ordered.drop { $0.seq < from }.prefix(limit)
-                if !items.isEmpty { return (.messages(Array(items)), nil) }
+                let from = max(cursor.map { $0 + 1 } ?? oldest, oldest)
+                if from <= s.last {
+                    let n = Int(min(UInt64(max(0, limit)), s.last - from + 1))
+                    let start = (s.head + Int(from - oldest)) % s.messages.count
+                    var items: [Message] = []
+                    items.reserveCapacity(n)
+                    for i in 0..<n { items.append(s.messages[(start + i) % s.messages.count]) }
+                    if !items.isEmpty { return (.messages(items), nil) }
+                }
                 s.nextWaiter += 1
                 return (nil, s.nextWaiter)
             }

@@ -33,9 +33,14 @@ public final class FeedServer: Sendable {
         public var answersPings = true
         /// Answer upgrade requests for targets with this prefix with plain HTTP 404 (no WebSocket here).
         public var refuseUpgradePrefix: String?
-        public init(answersPings: Bool = true, refuseUpgradePrefix: String? = nil) {
+        /// With a `FeedBuffer`: a new WebSocket subscriber first gets every kept message (so a
+        /// late subscriber misses nothing), or only what is published from then on (a live feed
+        /// whose every message carries the whole state, where a reconnect should not repeat).
+        public var replaysToWebSocket = true
+        public init(answersPings: Bool = true, refuseUpgradePrefix: String? = nil, replaysToWebSocket: Bool = true) {
             self.answersPings = answersPings
             self.refuseUpgradePrefix = refuseUpgradePrefix
+            self.replaysToWebSocket = replaysToWebSocket
         }
     }
 
@@ -58,7 +63,7 @@ public final class FeedServer: Sendable {
     public convenience init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, options: Options = Options(),
                             buffer: FeedBuffer) {
         self.init(group: group, options: options, buffer: buffer) { session in
-            var cursor: UInt64?
+            var cursor: UInt64? = options.replaysToWebSocket ? nil : buffer.lastSeq
             while !session.isClosed {
                 switch await buffer.after(cursor, limit: 1000, timeout: .seconds(1), on: session.eventLoop) {
                 case .messages(let list):
@@ -76,8 +81,21 @@ public final class FeedServer: Sendable {
     /// Answers WebSocket upgrades with 404 while `refuse` is true (to show fallback and moving back up).
     public func refuseUpgrades(_ refuse: Bool) { refusing.withLockedValue { $0 = refuse } }
 
-    /// Starts listening and returns the bound port (`port` 0 picks a free one).
+    /// Starts listening and returns the bound port (`port` 0 picks a free one). Throws a one-line
+    /// `LinkError` such as "cannot listen on 127.0.0.1:9000: Address already in use".
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
+        do {
+            return try await listen(host: host, port: port)
+        } catch let error as IOError {
+            throw LinkError.io("cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))")
+        } catch let error as SocketAddressError {
+            throw LinkError.io("cannot listen on \(host):\(port): not an address this host has (\(error))")
+        } catch {
+            throw LinkError.io("cannot listen on \(host):\(port): \(error)")
+        }
+    }
+
+    private func listen(host: String, port: Int) async throws -> Int {
         let refusePrefix = options.refuseUpgradePrefix
         let refusing = self.refusing
         let listener: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never> = try await ServerBootstrap(group: group)
