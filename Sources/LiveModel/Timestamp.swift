@@ -55,5 +55,59 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         put(msOfDay % 1000, 3); out.append(UInt8(ascii: "Z"))
     }
 
+    /// Reads the form `writeRFC3339` writes (`2026-11-26T17:27:53.123Z`; the fraction may have
+    /// 0 to 9 digits, the zone may be `Z` or `+hh:mm`). Nil for anything else.
+    public init?(rfc3339 text: some Collection<UInt8>) {
+        let b = Array(text)
+        func digits(_ at: Int, _ n: Int) -> Int64? {
+            guard at + n <= b.count else { return nil }
+            var v: Int64 = 0
+            for i in at..<(at + n) {
+                guard b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { return nil }
+                v = v * 10 + Int64(b[i] - UInt8(ascii: "0"))
+            }
+            return v
+        }
+        guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+              let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
+              let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var i = 19
+        var fraction: Int64 = 0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale: Int64 = 100_000_000
+            let first = i
+            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") {
+                fraction += Int64(b[i] - UInt8(ascii: "0")) * scale
+                scale /= 10
+                i += 1
+            }
+            guard i > first, i - first <= 9 else { return nil }
+        }
+        var offset: Int64 = 0
+        if i < b.count, b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            i += 1
+        } else if i + 6 == b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b[i + 3] == UInt8(ascii: ":"),
+                  let h = digits(i + 1, 2), let m = digits(i + 4, 2) {
+            offset = (h * 60 + m) * 60 * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        // Days since 1970-01-01 from the civil date (Howard Hinnant's algorithm).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        self.nanoseconds = seconds * 1_000_000_000 + fraction
+    }
+
     public var description: String { rfc3339 }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PushLink
 
 /// How to reach the feed: the options websocat and curl users expect.
@@ -109,6 +110,24 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The link configuration for `url`.
+    /// The link these options describe, logging to `logFile` when one is given.
+    func makeLink(url: FeedURL, logFile: String?) throws -> Link {
+        let configuration = try linkConfiguration(url: url)
+        if insecure {
+            Diagnostics.warn("--insecure: TLS certificates are NOT verified; anyone on the path can read and change this feed")
+        }
+        var logger = Logger(label: "livetop.link", factory: { _ in SwiftLogNoOpLogHandler() })
+        if let logFile {
+            do {
+                let handler = try FileLogHandler(label: "livetop.link", path: logFile)
+                logger = Logger(label: "livetop.link", factory: { _ in handler })
+            } catch {
+                throw ValidationError("--log-file \(logFile): cannot write to it")
+            }
+        }
+        return Link(configuration, logger: logger)
+    }
+
     func linkConfiguration(url: FeedURL) throws -> LinkConfiguration {
         var c = LinkConfiguration(url: url)
         c.headers = header.compactMap(parseHeader)

@@ -6,8 +6,9 @@ import PushLink
 /// (every curses call happens there), folds the queued events into the store, reads keys, and draws
 /// at most `fps` frames a second, only when the model or the view changed, plus once a second for
 /// clocks and countdowns.
-final class Dashboard: @unchecked Sendable {
-    private let link: Link
+final class Dashboard<Source: FeedSource>: @unchecked Sendable {
+    private let source: Source
+    private let recording: Recording?
     private let configuration: LiveStore.Configuration
     private let fps: Int
     private let forceASCII: Bool
@@ -18,8 +19,9 @@ final class Dashboard: @unchecked Sendable {
     /// Frames drawn, for the render-cost benchmark.
     private(set) var frames = 0
 
-    init(link: Link, configuration: LiveStore.Configuration, fps: Int, ascii: Bool) {
-        self.link = link
+    init(source: Source, configuration: LiveStore.Configuration, fps: Int, ascii: Bool, recording: Recording? = nil) {
+        self.source = source
+        self.recording = recording
         self.configuration = configuration
         self.fps = max(1, fps)
         self.forceASCII = ascii
@@ -39,14 +41,15 @@ final class Dashboard: @unchecked Sendable {
                 started.resume(returning: true)
                 loop(backend)
                 lock.withLock { quitRequested = true }
-                link.stop()
+                source.stop()
             }
             thread.name = "livetop-ui"
             thread.start()
         }
         guard opened else { return false }
         Dashboard.restoreTerminalOnCrash()
-        for await event in link.events {
+        for await event in source.events {
+            recording?.record(event)
             // One wake-up per burst: only the event that finds the queue empty writes to the pipe.
             let (quit, wakeUI) = lock.withLock { () -> (Bool, Bool) in
                 let wasEmpty = pending.isEmpty
@@ -54,7 +57,7 @@ final class Dashboard: @unchecked Sendable {
                 return (quitRequested, wasEmpty)
             }
             if wakeUI { wake?.wake() }
-            if quit { link.stop() }
+            if quit { source.stop() }
         }
         lock.withLock { linkFinished = true }
         wake?.wake()
@@ -95,6 +98,7 @@ final class Dashboard: @unchecked Sendable {
         var drawnView = view
         var drawnSecond = -1
         var mustDraw = true
+        var shownEnd = false
         defer {
             // For the render-cost benchmark: frames drawn and seconds run.
             if let path = ProcessInfo.processInfo.environment["LIVETOP_FRAME_STATS"] {
@@ -110,7 +114,15 @@ final class Dashboard: @unchecked Sendable {
             }
             if quit { return }
             for event in events { store.apply(LinkBridge.liveEvent(event)) }
-            if finished && events.isEmpty { return }
+            if finished && events.isEmpty {
+                guard source.holdsScreenAtEnd else { return }
+                if !shownEnd {
+                    // The last frame stays up until q; the status line says why nothing moves.
+                    shownEnd = true
+                    let now = Timestamp(nanoseconds: Link.wallClock())
+                    store.apply(.connection(.closed(reason: "end of recording; q quits"), at: now))
+                }
+            }
             while let key = backend.readKey() {
                 if key == .resize { mustDraw = true }
                 if !handle(key, view: &view, store: store, backend: backend) { return }
@@ -163,7 +175,7 @@ final class Dashboard: @unchecked Sendable {
         case .character("q"), .character("Q"): return false
         case .character("?"): view.showHelp.toggle()
         case .character("p"): view.paused.toggle()
-        case .character("r"): link.reconnectNow()
+        case .character("r"): source.reconnectNow()
         case .character("/"): view.editingFilter = true
         case .character("s"): view.sortColumn = view.sortColumn.map { $0 + 1 < 12 ? $0 + 1 : nil } ?? 0
         case .tab, .right, .down: view.focus = ((view.focus ?? -1) + 1) % max(1, panelCount)

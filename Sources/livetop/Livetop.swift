@@ -13,7 +13,7 @@ struct Livetop: AsyncParsableCommand {
             as one JSON object per line, for jq.
             """,
         version: version,
-        subcommands: [Watch.self],
+        subcommands: [Watch.self, Demo.self, Serve.self, ReplayCommand.self],
         defaultSubcommand: Watch.self
     )
 }

@@ -78,7 +78,7 @@ final class Tmux: @unchecked Sendable {
 
         try await eventually(20, "the values on screen") {
             let s = try await tmux.screen()
-            return s.contains("cpu") && s.contains("0.420") && s.contains("alpha") && s.contains("● open websocket")
+            return s.contains("cpu") && s.contains("0.42 ") && s.contains("alpha") && s.contains("● open websocket")
         }
         try await eventually(20, "the mem table") { try await tmux.screen().contains("total") }
 

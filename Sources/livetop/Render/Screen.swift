@@ -7,13 +7,13 @@ enum Screen {
     enum Panel {
         case tile(title: String, value: String, history: History?)
         case table(title: String, pairs: [(key: String, value: String)])
-        case rows(columns: [String], rows: [[String]])
+        case rows(title: String, columns: [String], rows: [[String]])
         case log
 
         var title: String {
             switch self {
             case .tile(let t, _, _), .table(let t, _): return t
-            case .rows: return "rows"
+            case .rows(let t, _, _): return t
             case .log: return "log"
             }
         }
@@ -24,29 +24,24 @@ enum Screen {
     static func panels(_ store: LiveStore, view: ViewState) -> [Panel] {
         var panels: [Panel] = []
         if case .upsert = store.configuration.fold {
-            let rows = store.rows
-            var columns: [String] = []
-            var seen = Set<String>()
-            for (_, value) in rows {
-                for (k, _) in value.objectValue ?? JSONObject() where !seen.contains(k) {
-                    seen.insert(k)
-                    columns.append(k)
-                }
+            if let panel = rowsPanel(title: "rows", keyColumn: nil, rows: store.rows.map { $0.value }, sort: view.sortColumn) {
+                panels.append(panel)
             }
-            var table = rows.map { row in columns.map { c in row.value.objectValue?[c].map(Format.value) ?? "" } }
-            if let sort = view.sortColumn, sort < columns.count {
-                table.sort { a, b in
-                    if let x = Double(a[sort]), let y = Double(b[sort]) { return x > y }
-                    return a[sort] < b[sort]
-                }
-            }
-            if !columns.isEmpty { panels.append(.rows(columns: columns, rows: table)) }
         } else {
             switch store.value {
             case .object(let root):
                 for (key, value) in root {
                     let pointer = JSONPointer(tokens: [key])
                     switch value {
+                    case .object(let o) where !o.isEmpty && o.allSatisfy({ $0.value.objectValue != nil }):
+                        // An object of objects (services by name, hosts by id) reads best as rows.
+                        let rows = o.map { name, inner -> JSONValue in
+                            var row = JSONObject()
+                            row[key] = .string(name)
+                            for (k, v) in inner.objectValue ?? JSONObject() where k != key { row[k] = v }
+                            return .object(row)
+                        }
+                        if let panel = rowsPanel(title: key, keyColumn: key, rows: rows, sort: view.sortColumn) { panels.append(panel) }
                     case .object(let o):
                         panels.append(.table(title: key, pairs: o.map { ($0.key, Format.value($0.value)) }))
                     case .array(let a):
@@ -66,6 +61,28 @@ enum Screen {
         }
         panels.append(.log)
         return panels
+    }
+
+    /// One table with a column per key found in the rows (first seen, first shown), sorted by
+    /// column `sort` when given: numbers descending, text ascending.
+    private static func rowsPanel(title: String, keyColumn: String?, rows: [JSONValue], sort: Int?) -> Panel? {
+        var columns: [String] = keyColumn.map { [$0] } ?? []
+        var seen = Set(columns)
+        for row in rows {
+            for (k, _) in row.objectValue ?? JSONObject() where !seen.contains(k) {
+                seen.insert(k)
+                columns.append(k)
+            }
+        }
+        guard !columns.isEmpty else { return nil }
+        var table = rows.map { row in columns.map { c in row.objectValue?[c].map(Format.value) ?? "" } }
+        if let sort, sort < columns.count {
+            table.sort { a, b in
+                if let x = Double(a[sort]), let y = Double(b[sort]) { return x > y }
+                return a[sort] < b[sort]
+            }
+        }
+        return .rows(title: title, columns: columns, rows: table)
     }
 
     static func render(_ store: LiveStore, view: ViewState, width: Int, height: Int, now: Timestamp) -> Buffer {
@@ -129,7 +146,7 @@ enum Screen {
                 rest = after
                 KeyValueTable(title: title, pairs: pairs, focused: focused, glyphs: glyphs)
                     .render(in: Rect(x: box.x, y: box.y, width: box.width, height: max(0, box.height - 1)), into: &buffer)
-            case .rows(let columns, let rows):
+            case .rows(_, let columns, let rows):
                 let wanted = min(rows.count + 1, max(2, rest.height - 3))
                 let (box, after) = rest.splitTop(min(rest.height, wanted + 1))
                 rest = after

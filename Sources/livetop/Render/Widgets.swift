@@ -247,6 +247,9 @@ enum Format {
         if v == v.rounded() && abs(v) < 1e12 { return String(Int64(v)) }
         let a = abs(v)
         if a >= 1e6 || a < 1e-3 { return String(format: "%.3g", v) }
+        // The feed's own short form when it has one (21.4 stays 21.4, not 21.400).
+        let shortest = "\(v)"
+        if shortest.count <= 8 { return shortest }
         return String(format: a >= 100 ? "%.1f" : "%.3f", v)
     }
 

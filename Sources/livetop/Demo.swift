@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import LiveModel
+import PushLink
+
+/// `livetop demo`: the reference feed server in-process on 127.0.0.1, serving a simulated host
+/// (see `DemoFeed`), and livetop watching it like any URL.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Watch a simulated feed (host metrics, services, events) served in-process on 127.0.0.1.",
+        discussion: """
+            The feed is served over WebSocket, SSE and long-poll, so --transport works as for any URL. \
+            --chaos makes the server drop connections, refuse WebSocket upgrades and stall now and then, \
+            to watch reconnects, fallback and the status line.
+            """
+    )
+
+    @OptionGroup(title: "Output")
+    var output: OutputOptions
+
+    @OptionGroup(title: "Connection")
+    var connection: ConnectionOptions
+
+    @OptionGroup(title: "Files")
+    var files: FileOptions
+
+    @Flag(help: "Drop connections, refuse upgrades and stall the feed now and then.")
+    var chaos = false
+
+    @Option(help: ArgumentHelp("Feed updates a second.", valueName: "n"))
+    var rate: Double = 10
+
+    @Option(help: ArgumentHelp("Mean seconds between chaos actions.", valueName: "seconds", visibility: .hidden))
+    var chaosInterval: Double = 8
+
+    @Option(help: ArgumentHelp("Seed for the simulated feed and the chaos (default: the time).", valueName: "n"))
+    var seed: UInt64?
+
+    func validate() throws {
+        guard rate > 0 && rate <= 100_000 else { throw ValidationError("--rate must be above 0 and at most 100000 updates a second") }
+        guard chaosInterval >= 0.05 && chaosInterval <= 3600 else { throw ValidationError("--chaos-interval must be 0.05 to 3600 seconds") }
+    }
+
+    func run() async throws {
+        let buffer = FeedBuffer(capacity: 1000)
+        // Every demo message carries the whole state, so a WebSocket (re)connect starts at the next one.
+        let server = FeedServer(options: .init(replaysToWebSocket: false), buffer: buffer)
+        let port = try await server.start(host: "127.0.0.1", port: 0)
+        let url = try FeedURL("ws://127.0.0.1:\(port)/")
+        let link = try connection.makeLink(url: url, logFile: files.logFile)
+        let seed = self.seed ?? UInt64(UInt64(Link.wallClock()))
+        let stalled = StallSwitch()
+        let interval = Duration.nanoseconds(Int64(1e9 / rate))
+        let feed = Task.detached {
+            var simulation = DemoFeed(seed: seed)
+            let clock = ContinuousClock()
+            var next = clock.now
+            while !Task.isCancelled {
+                if !stalled.isOn {
+                    buffer.publish(simulation.tick(at: Timestamp(nanoseconds: Link.wallClock())).map { ($0, false) })
+                }
+                next += interval
+                // Behind (a slow machine, or a stall): catch up from now rather than burst.
+                if next < clock.now { next = clock.now }
+                try? await Task.sleep(until: next, clock: clock)
+            }
+        }
+        let chaosInterval = self.chaosInterval
+        let monkey = chaos ? Task.detached {
+            var schedule = ChaosSchedule(seed: seed, interval: .milliseconds(Int64(chaosInterval * 1000)))
+            while !Task.isCancelled {
+                let (wait, action) = schedule.next()
+                try? await Task.sleep(for: wait)
+                if Task.isCancelled { break }
+                switch action {
+                case .dropConnections:
+                    await server.dropConnections()
+                case .refuseUpgrades(let duration):
+                    server.refuseUpgrades(true)
+                    await server.dropConnections()
+                    try? await Task.sleep(for: duration)
+                    server.refuseUpgrades(false)
+                case .stall(let duration):
+                    stalled.set(true)
+                    try? await Task.sleep(for: duration)
+                    stalled.set(false)
+                }
+            }
+        } : nil
+        defer {
+            feed.cancel()
+            monkey?.cancel()
+        }
+        do {
+            try await Viewer.show(link, output: output, recording: try files.openRecording())
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+}
+
+/// The demo's "the feed has stalled" switch, shared by the chaos task and the feed task.
+final class StallSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var on = false
+    var isOn: Bool { lock.withLock { on } }
+    func set(_ value: Bool) { lock.withLock { on = value } }
+}

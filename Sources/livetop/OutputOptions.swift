@@ -1,0 +1,47 @@
+import ArgumentParser
+import LiveModel
+
+/// How a feed is shown, the same for a live URL, `demo` and `replay`: the dashboard or JSON lines,
+/// and how messages fold into the dashboard's store.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON lines instead of the dashboard (the default when stdout is not a terminal).")
+    var headless = false
+
+    @Option(help: ArgumentHelp("With --headless: 'all' (state and message lines) or 'messages' (only each message's data).",
+                               valueName: "what"))
+    var emit: String = "all"
+
+    @Option(help: ArgumentHelp("End after this many messages (exit 0).", valueName: "n"))
+    var maxMessages: Int64?
+
+    @Option(help: ArgumentHelp("Dashboard frames per second at most.", valueName: "n"))
+    var fps: Int = 20
+
+    @Flag(help: "Draw the dashboard with ASCII only (also automatic without a UTF-8 locale).")
+    var ascii = false
+
+    @Option(help: ArgumentHelp("How each message changes the document: merge, replace, append or upsert:/POINTER.",
+                               valueName: "rule"))
+    var fold: String = "merge"
+
+    @Option(help: ArgumentHelp("Fold only the part of each message at this JSON pointer, e.g. /data.", valueName: "pointer"))
+    var select: String?
+
+    func validate() throws {
+        guard FoldRule(fold) != nil else {
+            throw ValidationError("--fold must be merge, replace, append or upsert:/POINTER, not '\(fold)'")
+        }
+        if let select, JSONPointer(select) == nil {
+            throw ValidationError("--select must be a JSON pointer such as /data, not '\(select)'")
+        }
+        guard HeadlessWriter.Emit(rawValue: emit) != nil else { throw ValidationError("--emit must be 'all' or 'messages'") }
+        if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
+        guard (1...240).contains(fps) else { throw ValidationError("--fps must be between 1 and 240") }
+    }
+
+    var storeConfiguration: LiveStore.Configuration {
+        var store = LiveStore.Configuration(fold: FoldRule(fold) ?? .merge, select: select.flatMap(JSONPointer.init))
+        store.logLength = 1000
+        return store
+    }
+}

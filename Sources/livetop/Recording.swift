@@ -1,0 +1,41 @@
+import Foundation
+import PushLink
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--record FILE`: every message and state change the client receives, written as the same JSON
+/// lines `--headless` prints (each with its time), so `livetop replay` — or jq — can read it.
+/// Written by the one task that consumes the link's events, one write per burst.
+final class Recording: @unchecked Sendable {
+    private var writer = HeadlessWriter(emit: .all)
+    private var out: StandardOutput
+    private let fd: CInt
+    private let path: String
+    private var warned = false
+
+    init?(path: String) {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return nil }
+        self.path = path
+        out = StandardOutput(fd: fd)
+    }
+
+    func record(_ event: LinkEvent) {
+        switch event {
+        case .messages(let batch): writer.write(batch, into: &out)
+        case .state(let state, let at): writer.write(state, at: at, into: &out)
+        }
+        out.flush()
+        if out.isClosed && !warned {
+            warned = true
+            Diagnostics.warn("--record \(path): a write failed (\(String(cString: strerror(errno)))); the recording stops here")
+        }
+    }
+
+    func close() {
+        out.flush()
+        Glibc.close(fd)
+    }
+}

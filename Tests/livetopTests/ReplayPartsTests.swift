@@ -1,0 +1,140 @@
+import Foundation
+import LiveModel
+import PushLink
+import Testing
+@testable import livetop
+
+/// The parts of record/replay and serve that need no process: line reading, parsing a recorded
+/// line, pacing.
+@Suite struct ReplayPartsTests {
+    /// Lines read through a pipe in tiny blocks, so lines straddle reads.
+    func lines(of input: [UInt8], blockSize: Int, maxLine: Int = 1 << 20) -> (lines: [String], cut: Int) {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let writer = Thread {
+            input.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = write(writeEnd, raw.baseAddress! + offset, raw.count - offset)
+                    if n <= 0 { break }
+                    offset += n
+                }
+            }
+            close(writeEnd)
+        }
+        writer.start()
+        var reader = LineReader(fd: readEnd, blockSize: blockSize, maxLine: maxLine)
+        var out: [String] = []
+        while true {
+            while let line = reader.nextLine({ String(decoding: $0, as: UTF8.self) }) { out.append(line) }
+            if reader.atEnd { break }
+            _ = reader.fill()
+        }
+        close(readEnd)
+        return (out, reader.cutLines)
+    }
+
+    @Test(arguments: [1, 3, 7, 64, 1 << 16])
+    func lineReaderSplitsOnNewlinesAcrossReads(blockSize: Int) {
+        let text = "alpha\r\nbeta\n\ngamma délta\nlast"
+        #expect(lines(of: Array(text.utf8), blockSize: blockSize).lines == ["alpha", "beta", "", "gamma délta", "last"])
+    }
+
+    @Test func lineReaderCutsOverlongLines() {
+        let (out, cut) = lines(of: Array("0123456789\nab\n".utf8), blockSize: 4, maxLine: 4)
+        #expect(out == ["0123", "4567", "89", "ab"])
+        #expect(cut == 2)
+    }
+
+    func parse(_ line: String) -> RecordingParser.Outcome {
+        var parser = RecordingParser()
+        let bytes = Array(line.utf8)
+        return bytes.withUnsafeBufferPointer { parser.parse($0) }
+    }
+
+    static let time = Timestamp(rfc3339: Array("2026-11-26T10:00:00.250Z".utf8))!.nanoseconds
+
+    @Test func aCompactMessageLineGivesTheMessagesOwnBytes() {
+        let data = #"{"b":[1,2,{"c":"x\"}"}],"d":null}"#
+        #expect(parse(#"{"type":"message","time":"2026-11-26T10:00:00.250Z","seq":9,"transport":"sse","data":\#(data)}"#)
+            == .entry(.message(time: Self.time, transport: .sse, payload: Array(data.utf8), isBinary: false)))
+        // Reordered and spaced (as jq writes it): parsed and written again.
+        #expect(parse(#"{"data": {"b": [1, 2]}, "time": "2026-11-26T10:00:00.250Z", "type": "message"}"#)
+            == .entry(.message(time: Self.time, transport: .websocket, payload: Array(#"{"b":[1,2]}"#.utf8), isBinary: false)))
+        #expect(parse(#"{"type":"message","time":"2026-11-26T10:00:00.250Z","seq":1,"transport":"websocket","data":7}"#)
+            == .entry(.message(time: Self.time, transport: .websocket, payload: Array("7".utf8), isBinary: false)))
+    }
+
+    @Test func textAndBase64MessagesAreDecoded() {
+        #expect(parse(#"{"type":"message","time":"2026-11-26T10:00:00.250Z","text":"a\u001b[31m\"b\"\n"}"#)
+            == .entry(.message(time: Self.time, transport: .websocket, payload: Array("a\u{1B}[31m\"b\"\n".utf8), isBinary: false)))
+        #expect(parse(#"{"type":"message","time":"2026-11-26T10:00:00.250Z","transport":"longpoll","base64":"AAH/"}"#)
+            == .entry(.message(time: Self.time, transport: .longpoll, payload: [0, 1, 255], isBinary: true)))
+    }
+
+    @Test func stateLinesBecomeLinkStates() {
+        let prefix = #"{"type":"state","time":"2026-11-26T10:00:00.250Z","#
+        let cases: [(String, LinkState)] = [
+            (#""state":"connecting","transport":"websocket","url":"ws://h/","attempt":2}"#, .connecting(transport: .websocket, url: "ws://h/", attempt: 2)),
+            (#""state":"open","transport":"sse"}"#, .open(transport: .sse)),
+            (#""state":"waiting","transport":"websocket","attempt":3,"retry_in_ms":1200,"error":"connection refused"}"#,
+             .waiting(transport: .websocket, attempt: 3, retryIn: .milliseconds(1200), error: .io("connection refused"))),
+            (#""state":"failed","transport":"websocket","error":"HTTP 401"}"#, .failed(transport: .websocket, error: .io("HTTP 401"), retryIn: nil)),
+            (#""state":"fallback","transport":"longpoll","reason":"404"}"#, .fallback(transport: .longpoll, reason: "404")),
+            (#""state":"gap","transport":"longpoll","reason":"410"}"#, .gap(transport: .longpoll, reason: "410")),
+            (#""state":"closed"}"#, .closed(reason: nil)),
+        ]
+        for (rest, state) in cases {
+            #expect(parse(prefix + rest) == .entry(.state(state, time: Self.time)), "\(rest)")
+        }
+    }
+
+    @Test(arguments: ["nope", "[1]", #"{"time":"2026-11-26T10:00:00Z"}"#, #"{"type":"message"}"#,
+                      #"{"type":"message","time":"2026-11-26T10:00:00Z"}"#, #"{"type":"other","time":"2026-11-26T10:00:00Z"}"#,
+                      #"{"type":"state","time":"2026-11-26T10:00:00Z","state":"dancing"}"#,
+                      #"{"type":"message","time":"2026-11-26T10:00:00Z","base64":"***"}"#])
+    func whatIsNotARecordedEventIsInvalid(line: String) {
+        guard case .invalid = parse(line) else {
+            Issue.record("\(line) was accepted")
+            return
+        }
+    }
+
+    @Test(arguments: [
+        (0.0, [Int64(0), 5_000_000_000, 1_000_000], [Duration.zero, .zero, .zero]),
+        (1.0, [1_000_000_000, 1_500_000_000, 4_000_000_000], [.zero, .milliseconds(500), .seconds(3)]),
+        (10.0, [0, 1_000_000_000, 500_000_000], [.zero, .milliseconds(100), .milliseconds(50)]),
+        (0.5, [7_000_000_000, 6_000_000_000, 8_000_000_000], [.zero, .zero, .seconds(2)]),
+    ])
+    func pacerSpacesEventsByRecordedTimeOverSpeed(speed: Double, times: [Int64], dues: [Duration]) {
+        var pacer = ReplayPacer(speed: speed)
+        #expect(times.map { pacer.due($0) } == dues)
+    }
+
+    @Test func replayBatchesMessagesAndKeepsStatesInOrder() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-parts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("r.jsonl").path
+        var lines = [#"{"type":"state","time":"2026-11-26T10:00:00.000Z","state":"open","transport":"websocket"}"#]
+        lines += (1...5000).map { #"{"type":"message","time":"2026-11-26T10:00:00.001Z","seq":\#($0),"transport":"websocket","data":\#($0)}"# }
+        lines.append(#"{"type":"state","time":"2026-11-26T10:00:01.000Z","state":"open","transport":"sse"}"#)
+        lines += (5001...5010).map { #"{"type":"message","time":"2026-11-26T10:00:01.001Z","seq":\#($0),"transport":"sse","data":\#($0)}"# }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let replay = try #require(Replay(path: path, speed: 0))
+        var shape: [String] = []
+        var values: [Int] = []
+        for await event in replay.events {
+            switch event {
+            case .state(let state, _): shape.append("\(state)")
+            case .messages(let batch):
+                shape.append("\(batch.transport.rawValue)×\(batch.count)")
+                for f in batch.frames { values.append(Int(String(decoding: batch.bytes[f.offset..<(f.offset + f.length)], as: UTF8.self))!) }
+            }
+        }
+        #expect(shape == ["open(transport: websocket)", "websocket×4096", "websocket×904",
+                          "open(transport: sse)", "sse×10"])
+        #expect(values == Array(1...5010))
+    }
+}
