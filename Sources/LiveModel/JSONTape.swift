@@ -254,8 +254,15 @@ public struct JSONTape: Sendable {
     /// Index of the value of `key` in the object at `object`, or nil.
     public mutating func member(_ key: String, ofObject object: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard tok[object].kind == .object else { return nil }
-        var keyBytes = Array(key.utf8)
-        let h = keyBytes.withUnsafeBufferPointer { JSONTape.hash($0) }
+        // A native String's UTF-8 is contiguous: no copy of the key per lookup (this runs per message for upsert).
+        if let found = key.utf8.withContiguousStorageIfAvailable({ member($0, ofObject: object, in: bytes) }) { return found }
+        return Array(key.utf8).withUnsafeBufferPointer { member($0, ofObject: object, in: bytes) }
+    }
+
+    /// Index of the value of the key with these UTF-8 bytes in the object at `object`, or nil.
+    public mutating func member(_ keyBytes: UnsafeBufferPointer<UInt8>, ofObject object: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard tok[object].kind == .object else { return nil }
+        let h = JSONTape.hash(keyBytes)
         var k = object + 1
         let end = Int(tok[object].end)
         while k < end {
@@ -265,7 +272,6 @@ public struct JSONTape: Sendable {
             }
             k = Int(tok[k + 1].end)
         }
-        keyBytes.removeAll()
         return nil
     }
 

@@ -58,7 +58,17 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Reads the form `writeRFC3339` writes (`2026-11-26T17:27:53.123Z`; the fraction may have
     /// 0 to 9 digits, the zone may be `Z` or `+hh:mm`). Nil for anything else.
     public init?(rfc3339 text: some Collection<UInt8>) {
-        let b = Array(text)
+        if let parsed = text.withContiguousStorageIfAvailable({ Timestamp(rfc3339Bytes: $0) }) {
+            guard let parsed else { return nil }
+            self = parsed
+        } else {
+            guard let parsed = Array(text).withUnsafeBufferPointer({ Timestamp(rfc3339Bytes: $0) }) else { return nil }
+            self = parsed
+        }
+    }
+
+    /// `init(rfc3339:)` over bytes in memory (a recording's line), without copying them.
+    public init?(rfc3339Bytes b: UnsafeBufferPointer<UInt8>) {
         func digits(_ at: Int, _ n: Int) -> Int64? {
             guard at + n <= b.count else { return nil }
             var v: Int64 = 0

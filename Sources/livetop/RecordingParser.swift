@@ -4,10 +4,23 @@ import PushLink
 
 /// Reads one line of a recording (DESIGN.md "Headless output") back into an event.
 ///
-/// A message line as `HeadlessWriter` writes it is compact with `data` last, so the message's own
-/// bytes are sliced out of the line without building a value; any other layout (keys reordered
-/// by jq, spaces) is parsed and written again. `text` is unescaped, `base64` decoded.
+/// The line is parsed once and its top-level members are read in one pass. A message line as
+/// `HeadlessWriter` writes it is compact with `data` last, so the message is the line's own bytes
+/// from after `"data":` to the final `}` (a range, not a copy); any other layout (keys reordered
+/// by jq, spaces) is written again from its parsed form. `text` is unescaped, `base64` decoded.
 struct RecordingParser {
+    enum Payload: Equatable {
+        /// These bytes of the line, as they are.
+        case slice(Range<Int>)
+        case owned([UInt8])
+    }
+
+    enum Line: Equatable {
+        case message(time: Int64, transport: Transport, payload: Payload, isBinary: Bool)
+        case state(LinkState, time: Int64)
+        case invalid(String)
+    }
+
     enum Outcome: Equatable {
         case entry(Replay.Entry)
         case invalid(String)
@@ -15,57 +28,101 @@ struct RecordingParser {
 
     private var tape = JSONTape()
 
-    mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> Outcome {
+    /// The line as an entry that owns its bytes.
+    mutating func entry(_ line: UnsafeBufferPointer<UInt8>) -> Outcome {
+        switch parse(line) {
+        case .message(let time, let transport, let payload, let isBinary):
+            return .entry(.message(time: time, transport: transport, payload: Self.bytes(payload, in: line), isBinary: isBinary))
+        case .state(let state, let time):
+            return .entry(.state(state, time: time))
+        case .invalid(let why):
+            return .invalid(why)
+        }
+    }
+
+    static func bytes(_ payload: Payload, in line: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        switch payload {
+        case .slice(let range): return Array(line[range])
+        case .owned(let bytes): return bytes
+        }
+    }
+
+    mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> Line {
         do {
             try tape.parse(line)
         } catch {
             return .invalid("not JSON (\(error))")
         }
         guard tape[0].kind == .object else { return .invalid("not a JSON object") }
-        guard let typeIndex = tape.member("type", ofObject: 0, in: line), tape[typeIndex].kind == .string else {
-            return .invalid("no \"type\"")
+        // One pass over the top-level members; the last of a duplicated key wins, as everywhere.
+        var type: Int?, time: Int?, transport: Int?, data: Int?, text: Int?, base64: Int?
+        var k = 1
+        let end = Int(tape[0].end)
+        while k < end {
+            let value = k + 1
+            if tape[k].kind == .key {
+                switch keyName(k, in: line) {
+                case .type: type = value
+                case .time: time = value
+                case .transport: transport = value
+                case .data: data = value
+                case .text: text = value
+                case .base64: base64 = value
+                case nil: break
+                }
+            }
+            k = Int(tape[value].end)
         }
-        guard let timeIndex = tape.member("time", ofObject: 0, in: line), tape[timeIndex].kind == .string,
-              let time = tape.withStringBytes(timeIndex, in: line, { Timestamp(rfc3339: $0) }) else {
+        guard let type, tape[type].kind == .string else { return .invalid("no \"type\"") }
+        guard let time, tape[time].kind == .string,
+              let at = tape.withStringBytes(time, in: line, { Timestamp(rfc3339Bytes: $0) })?.nanoseconds else {
             return .invalid("no RFC 3339 \"time\"")
         }
-        let type = tape.string(typeIndex, in: line)
-        let transport = string("transport", in: line).flatMap(Transport.init(rawValue:))
-        switch type {
-        case "message":
-            return message(in: line, time: time.nanoseconds, transport: transport ?? .websocket)
-        case "state":
-            guard let state = state(in: line, transport: transport ?? .websocket) else {
-                return .invalid("a state line this version does not know")
+        let kind = transport.flatMap { tape[$0].kind == .string ? Transport(rawValue: tape.string($0, in: line)) : nil } ?? .websocket
+        if stringIs(type, "message", in: line) {
+            if let data {
+                let keyToken = tape[data - 1]
+                // Compact, and `data` is the last member: its value runs from after `"data":` to the final `}`.
+                let valueStart = Int(keyToken.start + keyToken.length) + 2
+                if tape.isCompact && !keyToken.escaped && Int(tape[data].end) == tape.count && valueStart < line.count {
+                    return .message(time: at, transport: kind, payload: .slice(valueStart..<(line.count - 1)), isBinary: false)
+                }
+                var bytes: [UInt8] = []
+                tape.value(at: data, in: line).write(into: &bytes)
+                return .message(time: at, transport: kind, payload: .owned(bytes), isBinary: false)
             }
-            return .entry(.state(state, time: time.nanoseconds))
-        default:
-            return .invalid("unknown type '\(type)'")
+            if let text, tape[text].kind == .string {
+                return .message(time: at, transport: kind, payload: .owned(tape.withStringBytes(text, in: line) { Array($0) }), isBinary: false)
+            }
+            if let base64, tape[base64].kind == .string {
+                guard let bytes = Data(base64Encoded: tape.string(base64, in: line)) else { return .invalid("bad base64") }
+                return .message(time: at, transport: kind, payload: .owned(Array(bytes)), isBinary: true)
+            }
+            return .invalid("a message without \"data\", \"text\" or \"base64\"")
+        }
+        if stringIs(type, "state", in: line) {
+            guard let state = state(in: line, transport: kind) else { return .invalid("a state line this version does not know") }
+            return .state(state, time: at)
+        }
+        return .invalid("unknown type '\(tape.string(type, in: line))'")
+    }
+
+    private enum Key { case type, time, transport, data, text, base64 }
+
+    private mutating func keyName(_ k: Int, in line: UnsafeBufferPointer<UInt8>) -> Key? {
+        tape.withStringBytes(k, in: line) { b -> Key? in
+            switch b.count {
+            case 4: return b.elementsEqual("type".utf8) ? .type : b.elementsEqual("time".utf8) ? .time
+                : b.elementsEqual("data".utf8) ? .data : b.elementsEqual("text".utf8) ? .text : nil
+            case 6: return b.elementsEqual("base64".utf8) ? .base64 : nil
+            case 9: return b.elementsEqual("transport".utf8) ? .transport : nil
+            default: return nil
+            }
         }
     }
 
-    private mutating func message(in line: UnsafeBufferPointer<UInt8>, time: Int64, transport: Transport) -> Outcome {
-        if let data = tape.member("data", ofObject: 0, in: line) {
-            let keyToken = tape[data - 1]
-            // Compact, and `data` is the last member: its value runs from after `"data":` to the final `}`.
-            let valueStart = Int(keyToken.start + keyToken.length) + 2
-            if tape.isCompact && !keyToken.escaped && Int(tape[data].end) == tape.count && valueStart < line.count {
-                return .entry(.message(time: time, transport: transport, payload: Array(line[valueStart..<(line.count - 1)]),
-                                       isBinary: false))
-            }
-            var bytes: [UInt8] = []
-            tape.value(at: data, in: line).write(into: &bytes)
-            return .entry(.message(time: time, transport: transport, payload: bytes, isBinary: false))
-        }
-        if let text = tape.member("text", ofObject: 0, in: line), tape[text].kind == .string {
-            let bytes = tape.withStringBytes(text, in: line) { Array($0) }
-            return .entry(.message(time: time, transport: transport, payload: bytes, isBinary: false))
-        }
-        if let base64 = tape.member("base64", ofObject: 0, in: line), tape[base64].kind == .string {
-            guard let bytes = Data(base64Encoded: tape.string(base64, in: line)) else { return .invalid("bad base64") }
-            return .entry(.message(time: time, transport: transport, payload: Array(bytes), isBinary: true))
-        }
-        return .invalid("a message without \"data\", \"text\" or \"base64\"")
+    private mutating func stringIs(_ i: Int, _ expected: StaticString, in line: UnsafeBufferPointer<UInt8>) -> Bool {
+        tape.withStringBytes(i, in: line) { $0.elementsEqual(UnsafeBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount)) }
     }
 
     private mutating func state(in line: UnsafeBufferPointer<UInt8>, transport: Transport) -> LinkState? {

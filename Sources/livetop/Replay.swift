@@ -77,68 +77,109 @@ final class Replay: FeedSource, @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// What the next recorded event means for the batch being built.
+    private enum Step {
+        /// A message went into the batch.
+        case added
+        /// A line that was not an event (already warned about), or more was read: go on.
+        case skipped
+        /// This event cannot join the batch: the batch goes out first.
+        case flush(Entry)
+        /// A state change, with no batch pending.
+        case state(LinkState)
+        /// Not due yet.
+        case wait(Entry, until: ContinuousClock.Instant)
+        case end
+    }
+
     private func next() async -> LinkEvent? {
         if start == nil { start = clock.now }
         var batch: FrameBatch?
-        while !isStopped {
-            guard let entry = lookahead ?? readEntry() else { break }
-            lookahead = nil
-            let due = pacer.due(entry.time)
-            if let start, clock.now < start + due {
-                // Not due yet: hand out what is ready first, then wait.
-                if batch != nil {
-                    lookahead = entry
-                    break
-                }
-                await pause(until: start + due)
-                if isStopped { return nil }
+        loop: while !isStopped {
+            let step: Step
+            if let entry = lookahead {
+                lookahead = nil
+                step = place(entry, into: &batch)
+            } else {
+                step = readStep(into: &batch)
             }
-            switch entry {
-            case .state(let state, _):
-                if batch != nil {
-                    lookahead = entry
-                    break
-                }
-                return .state(state, at: Link.wallClock())
-            case .message(_, let transport, let payload, let isBinary):
-                if let b = batch, b.transport != transport || b.count >= batchLimit {
-                    lookahead = entry
-                    break
-                }
-                if batch == nil { batch = FrameBatch(transport: transport) }
-                batch!.append(payload, isBinary: isBinary)
+            switch step {
+            case .added, .skipped:
                 continue
+            case .end:
+                break loop
+            case .flush(let entry):
+                lookahead = entry
+                break loop
+            case .state(let state):
+                return .state(state, at: Link.wallClock())
+            case .wait(let entry, let until):
+                lookahead = entry
+                if batch != nil { break loop }  // hand out what is ready first
+                await pause(until: until)
             }
-            break
         }
         guard var batch, !isStopped else { return nil }
         batch.receivedAt = Link.wallClock()
         return .messages(batch)
     }
 
-    /// The next line that is a recorded event; nil at the end of the file.
-    private func readEntry() -> Entry? {
-        while true {
-            let parsed: RecordingParser.Outcome?? = reader.nextLine { line in
-                line.isEmpty ? nil : parser.parse(line)
-            }
-            switch parsed {
-            case .none:  // nothing complete in the buffer
-                if reader.atEnd { return nil }
-                if !reader.fill() && reader.readError != 0 {
-                    Diagnostics.warn("\(path): read failed (\(String(cString: strerror(reader.readError)))); replay ends here")
+    /// When the event recorded at `time` is due, if that is still ahead.
+    private func notDue(_ time: Int64) -> ContinuousClock.Instant? {
+        guard pacer.speed > 0, let start else { return nil }
+        let due = start + pacer.due(time)
+        return clock.now < due ? due : nil
+    }
+
+    private func fits(_ transport: Transport, _ batch: FrameBatch?) -> Bool {
+        batch.map { $0.transport == transport && $0.count < batchLimit } ?? true
+    }
+
+    /// An event read earlier (it owns its bytes).
+    private func place(_ entry: Entry, into batch: inout FrameBatch?) -> Step {
+        if let until = notDue(entry.time) { return .wait(entry, until: until) }
+        switch entry {
+        case .state(let state, _):
+            return batch == nil ? .state(state) : .flush(entry)
+        case .message(_, let transport, let payload, let isBinary):
+            guard fits(transport, batch) else { return .flush(entry) }
+            if batch == nil { batch = FrameBatch(transport: transport) }
+            batch!.append(payload, isBinary: isBinary)
+            return .added
+        }
+    }
+
+    /// Reads the next line. A message that is due and fits goes into the batch straight from the
+    /// read buffer (no copy of its own); anything else becomes an `Entry`.
+    private func readStep(into batch: inout FrameBatch?) -> Step {
+        let step = reader.nextLine { line -> Step in
+            lineNumber += 1
+            if line.isEmpty { return .skipped }
+            switch parser.parse(line) {
+            case .message(let time, let transport, let payload, let isBinary):
+                if notDue(time) == nil, fits(transport, batch), case .slice(let range) = payload {
+                    if batch == nil { batch = FrameBatch(transport: transport) }
+                    batch!.append(UnsafeBufferPointer(rebasing: line[range]), isBinary: isBinary)
+                    return .added
                 }
-            case .some(.none):  // an empty line
-                lineNumber += 1
-            case .some(.some(.entry(let entry))):
-                lineNumber += 1
-                return entry
-            case .some(.some(.invalid(let why))):
-                lineNumber += 1
+                let entry = Entry.message(time: time, transport: transport, payload: RecordingParser.bytes(payload, in: line),
+                                          isBinary: isBinary)
+                return place(entry, into: &batch)
+            case .state(let state, let time):
+                return place(.state(state, time: time), into: &batch)
+            case .invalid(let why):
                 skipped += 1
                 if skipped <= 10 { Diagnostics.warn("\(path):\(lineNumber): skipped: \(why)") }
+                return .skipped
             }
         }
+        if let step { return step }
+        // Nothing complete in the buffer: read more, or the recording has ended.
+        if reader.atEnd { return .end }
+        if !reader.fill() && reader.readError != 0 {
+            Diagnostics.warn("\(path): read failed (\(String(cString: strerror(reader.readError)))); replay ends here")
+        }
+        return .skipped
     }
 
     /// Sleeps until `deadline`, or until `stop()`.

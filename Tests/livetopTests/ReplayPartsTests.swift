@@ -50,7 +50,7 @@ import Testing
     func parse(_ line: String) -> RecordingParser.Outcome {
         var parser = RecordingParser()
         let bytes = Array(line.utf8)
-        return bytes.withUnsafeBufferPointer { parser.parse($0) }
+        return bytes.withUnsafeBufferPointer { parser.entry($0) }
     }
 
     static let time = Timestamp(rfc3339: Array("2026-11-26T10:00:00.250Z".utf8))!.nanoseconds
