@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Render cost of the dashboard under the 1,000,000-message reference feed, in tmux:
-# frames drawn against what --fps allows, and how long `q` takes to end the program.
+# frames drawn against what --fps allows, how long `q` takes to end the program, and how often
+# an idle dashboard wakes up (a `livetop serve` feed that says nothing).
 #
 #   bash Scripts/bench_render.sh [--fps 20]
 set -euo pipefail
@@ -12,7 +13,8 @@ bin=$PWD/.build/release/livetop
 blast=$PWD/../shared/bench/ws_blast.py
 sock="livetop-bench-$$"
 work=$(mktemp -d)
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+serve_pid=
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true; [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 start_feed() {  # count -> sets port and feed_pid
     python3 "$blast" --count "$1" --connections 1 --ttl 120 >"$work/feed" &
@@ -47,3 +49,21 @@ for _ in $(seq 1 1000); do [ -f "$work/done" ] && break; sleep 0.01; done
 t1=$(date +%s.%N)
 kill "$feed_pid" 2>/dev/null || true
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "quit on q under load: %.3f s\n", b - a }'
+
+# 3. Idle: a feed that sends nothing; the dashboard should wake about once a second (clocks).
+tmux -L "$sock" kill-server 2>/dev/null || true
+idle=${IDLE_SECONDS:-6}
+sleep $((idle + 10)) | "$bin" serve --port 0 2>"$work/serve" &
+serve_pid=$!
+for _ in $(seq 1 100); do grep -q 'serving stdin' "$work/serve" && break; sleep 0.1; done
+port=$(sed -n 's/.*ws:\/\/127.0.0.1:\([0-9]*\)\/.*/\1/p' "$work/serve")
+rm -f "$work/done" "$work/stats"
+tmux -L "$sock" new-session -d -s bench -x 120 -y 40 \
+    "LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps ws://127.0.0.1:$port/; touch $work/done; sleep 30"
+sleep "$idle"
+tmux -L "$sock" send-keys -t bench q
+for _ in $(seq 1 100); do [ -f "$work/done" ] && break; sleep 0.1; done
+# shellcheck disable=SC1090
+eval "$(tr ' ' '\n' <"$work/stats")"
+awk -v w="$wakeups" -v f="$frames" -v s="$seconds" 'BEGIN {
+    printf "idle: %d wake-ups and %d frames in %.1f s (%.1f wake-ups/s; a frame-interval timer would be %d)\n", w, f, s, w / s, int(s * 20) }'

@@ -98,7 +98,6 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         var drawnView = view
         var drawnSecond = -1
         var mustDraw = true
-        var shownEnd = false
         defer {
             // For the render-cost benchmark: frames drawn and seconds run.
             if let path = ProcessInfo.processInfo.environment["LIVETOP_FRAME_STATS"] {
@@ -115,13 +114,9 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
             if quit { return }
             for event in events { store.apply(LinkBridge.liveEvent(event)) }
             if finished && events.isEmpty {
-                guard source.holdsScreenAtEnd else { return }
-                if !shownEnd {
-                    // The last frame stays up until q; the status line says why nothing moves.
-                    shownEnd = true
-                    let now = Timestamp(nanoseconds: Link.wallClock())
-                    store.apply(.connection(.closed(reason: "end of recording; q quits"), at: now))
-                }
+                guard let notice = source.endNotice else { return }
+                // The last frame stays up until q; the status line says why nothing moves.
+                view.notice = notice
             }
             while let key = backend.readKey() {
                 if key == .resize { mustDraw = true }

@@ -13,11 +13,12 @@ protocol FeedSource: Sendable {
     func stop()
     /// The `r` key: a link reconnects at once; a recording has nothing to do.
     func reconnectNow()
-    /// When the source ends, the dashboard stays up with the final state until `q` (a replay's
-    /// last frame is worth looking at) instead of ending with it (`--exit-on-close`).
-    var holdsScreenAtEnd: Bool { get }
+    /// When the source ends, the dashboard stays on the last frame with this on the status line
+    /// until `q` (a replay's last frame is worth looking at); nil: the dashboard ends with the
+    /// source (`--exit-on-close`).
+    var endNotice: String? { get }
 }
 
 extension Link: FeedSource {
-    var holdsScreenAtEnd: Bool { false }
+    var endNotice: String? { nil }
 }

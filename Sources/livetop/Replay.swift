@@ -36,7 +36,7 @@ final class Replay: FeedSource, @unchecked Sendable {
     }
 
     var events: Events { Events(replay: self) }
-    var holdsScreenAtEnd: Bool { true }
+    var endNotice: String? { "end of recording, q quits" }
     let batchLimit = 4096
 
     private let fd: CInt

@@ -157,4 +157,27 @@ final class Tmux: @unchecked Sendable {
         }
         try await tmux.run(["send-keys", "-t", "main", "q"])
     }
+
+    /// A replay on the dashboard: the recorded values appear, the last frame stays with the
+    /// status saying the recording ended, and q exits 0.
+    @Test func replayHoldsTheLastFrameUntilQ() async throws {
+        let dir = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("recording.jsonl").path
+        let lines = [#"{"type":"state","time":"2026-11-26T10:00:00.000Z","state":"open","transport":"sse"}"#]
+            + (1...50).map { #"{"type":"message","time":"2026-11-26T10:00:00.\#(String(format: "%03d", $0))Z","seq":\#($0),"transport":"sse","data":{"reading":\#($0),"site":"north"}}"# }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let exitFile = dir.appendingPathComponent("exit").path
+        let tmux = try Tmux()
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "90", "-y", "24",
+                            "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' replay --speed 0 '\(path)'; echo $? > '\(exitFile)'; sleep 60"])
+        try await eventually(20, "the last values and the end of the recording") {
+            let s = try await tmux.screen()
+            return s.contains("north") && s.contains("50 ") && s.contains("end of recording")
+        }
+        #expect(!FileManager.default.fileExists(atPath: exitFile), "the dashboard did not hold the last frame")
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+        try await eventually(5, "livetop to exit") { FileManager.default.fileExists(atPath: exitFile) }
+        #expect(try String(contentsOfFile: exitFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
 }

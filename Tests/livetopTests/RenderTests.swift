@@ -143,6 +143,26 @@ import Testing
         return store
     }
 
+    /// The demo's feed: host metrics as tiles, services (an object of objects) as rows, and a
+    /// held replay's notice on the status line.
+    @Test func demoFeedWithAServicesTableAndANotice() throws {
+        var store = LiveStore()
+        var feed = DemoFeed(seed: 1)
+        store.apply(.connection(.connecting(transport: .sse, url: "ws://127.0.0.1:9000/", attempt: 1), at: Self.now))
+        store.apply(.connection(.open(transport: .sse), at: Self.now))
+        for i in 0..<30 {
+            let t = Self.now + Double(i) / 10
+            store.apply(.messages(MessageBatch(texts: feed.tick(at: t).map { String(decoding: $0, as: UTF8.self) }), at: t))
+        }
+        var view = ViewState()
+        view.notice = "end of recording, q quits"
+        let screen = Screen.render(store, view: view, width: 80, height: 24, now: Self.now + 3)
+        let text = screen.lines.joined(separator: "\n")
+        #expect(text.contains("services status") && text.contains("payments"))
+        #expect(screen.lines.last?.contains("end of recording, q quits") == true)
+        try Self.check("demo-80x24", screen)
+    }
+
     @Test func metricsFeed() throws {
         try Self.check("metrics-60x14", Screen.render(Self.metricsStore(), view: ViewState(), width: 60, height: 14, now: Self.now + 2))
     }

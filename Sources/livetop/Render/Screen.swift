@@ -90,7 +90,7 @@ enum Screen {
         guard width > 0, height > 0 else { return buffer }
         let glyphs = view.ascii ? Glyphs.ascii : Glyphs.unicode
         let (main, statusRow) = buffer.area.splitBottom(1)
-        StatusLine(status: store.status, stats: store.stats, now: now, paused: view.paused, glyphs: glyphs)
+        StatusLine(status: store.status, stats: store.stats, now: now, paused: view.paused, notice: view.notice, glyphs: glyphs)
             .render(in: statusRow, into: &buffer)
         var panels = panels(store, view: view)
         if view.zoomed, let focus = view.focus, focus < panels.count { panels = [panels[focus]] }

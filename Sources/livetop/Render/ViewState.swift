@@ -1,4 +1,5 @@
-/// What the person has chosen to see; changed by keys, never by the feed.
+/// What the person has chosen to see; changed by keys, never by the feed (apart from `notice`,
+/// which the loop sets when the source has ended and the screen is held).
 struct ViewState: Hashable, Sendable {
     var paused = false
     var showHelp = false
@@ -13,4 +14,6 @@ struct ViewState: Hashable, Sendable {
     var ascii = false
     /// Upsert table sorted by this column.
     var sortColumn: Int?
+    /// Shown on the status line, e.g. that a replay has reached its end.
+    var notice: String?
 }

@@ -181,6 +181,7 @@ struct StatusLine {
     var stats: MessageStats
     var now: Timestamp
     var paused: Bool
+    var notice: String? = nil
     var glyphs: Glyphs
 
     func render(in area: Rect, into buffer: inout Buffer) {
@@ -200,7 +201,9 @@ struct StatusLine {
         if let t = status.transport { parts.append(t.rawValue) }
         parts.append(Format.rate(stats.rate(at: now)))
         if let age = stats.age(at: now) { parts.append("last " + Format.age(age)) }
-        if case .open = status.phase {} else if status.phase != .idle {
+        if let notice {
+            parts.append(notice)
+        } else if case .open = status.phase {} else if status.phase != .idle {
             parts.append(status.summary(at: now))
         }
         let info = " " + parts.joined(separator: "  ")
