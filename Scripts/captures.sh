@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Produces tmux captures of the dashboard on a ticker feed (--fold upsert:/symbol) and on a
-# metrics feed (numeric leaves), into docs/captures/*.txt, which README.md shows.
+# Produces tmux captures of the dashboard on a ticker feed (--fold upsert:/symbol), on a
+# metrics feed (numeric leaves) and of `livetop demo`, into docs/captures/*.txt (README shows them).
 #
 #   bash Scripts/captures.sh [seconds of feed before each capture, default 4]
 set -euo pipefail
@@ -33,3 +33,11 @@ capture() {  # name, feed kind, extra livetop options...
 
 capture ticker ticker --fold upsert:/symbol
 capture metrics metrics
+
+# The demo, as README's run command shows it (its feed is in-process; a fixed seed).
+tmux -L "$sock" new-session -d -s cap -x 100 -y 30 "TERM=screen LANG=C.UTF-8 $bin demo --seed 7; sleep 30"
+sleep "$wait_for"
+tmux -L "$sock" capture-pane -p -t cap | sed -e 's/[[:space:]]*$//' >docs/captures/demo.txt
+tmux -L "$sock" send-keys -t cap q
+tmux -L "$sock" kill-server 2>/dev/null || true
+echo docs/captures/demo.txt

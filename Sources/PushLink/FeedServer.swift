@@ -88,8 +88,10 @@ public final class FeedServer: Sendable {
             return try await listen(host: host, port: port)
         } catch let error as IOError {
             throw LinkError.io("cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))")
-        } catch let error as SocketAddressError {
-            throw LinkError.io("cannot listen on \(host):\(port): not an address this host has (\(error))")
+        } catch let error as SocketAddressError.UnknownHost {
+            throw LinkError.io("cannot listen on \(host):\(port): cannot resolve '\(error.host)'")
+        } catch is SocketAddressError {
+            throw LinkError.io("cannot listen on \(host):\(port): not an address")
         } catch {
             throw LinkError.io("cannot listen on \(host):\(port): \(error)")
         }
