@@ -93,7 +93,6 @@ final class Replay: FeedSource, @unchecked Sendable {
     }
 
     private func next() async -> LinkEvent? {
-        if start == nil { start = clock.now }
         var batch: FrameBatch?
         loop: while !isStopped {
             let step: Step
@@ -112,7 +111,7 @@ final class Replay: FeedSource, @unchecked Sendable {
                 lookahead = entry
                 break loop
             case .state(let state):
-                return .state(state, at: Link.wallClock())
+                return .state(state, at: stamp())
             case .wait(let entry, let until):
                 lookahead = entry
                 if batch != nil { break loop }  // hand out what is ready first
@@ -120,14 +119,24 @@ final class Replay: FeedSource, @unchecked Sendable {
             }
         }
         guard var batch, !isStopped else { return nil }
-        batch.receivedAt = Link.wallClock()
+        batch.receivedAt = stamp()
         return .messages(batch)
+    }
+
+    /// The time an event is handed out at; the first one starts the replay's clock.
+    private func stamp() -> Int64 {
+        if start == nil { start = clock.now }
+        return Link.wallClock()
     }
 
     /// When the event recorded at `time` is due, if that is still ahead.
     private func notDue(_ time: Int64) -> ContinuousClock.Instant? {
-        guard pacer.speed > 0, let start else { return nil }
-        let due = start + pacer.due(time)
+        guard pacer.speed > 0 else { return nil }
+        let offset = pacer.due(time)
+        // The replay's clock starts when its first event is handed out (see `stamp`), so every
+        // later event comes out at least its recorded distance from the first, divided by speed.
+        guard let start else { return offset == .zero ? nil : clock.now + offset }
+        let due = start + offset
         return clock.now < due ? due : nil
     }
 

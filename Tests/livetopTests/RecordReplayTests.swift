@@ -118,4 +118,38 @@ import TestSupport
         #expect(out.status == 64)
         #expect(out.stderr.contains { $0.contains("/nonexistent/recording.jsonl: cannot read that file") })
     }
+
+    static func writeRecording(_ lines: [String]) throws -> String {
+        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("paced.jsonl").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Recorded one second apart and replayed at ten times the pace, message k comes out at least
+    /// k tenths of a second after the first (a lower bound: a slow machine only adds to it).
+    @Test func speedKeepsTheRecordedSpacingDividedBySpeed() async throws {
+        let path = try Self.writeRecording((0..<3).map {
+            #"{"type":"message","time":"2026-11-26T10:00:0\#($0).000Z","seq":\#($0 + 1),"transport":"websocket","data":\#($0)}"#
+        })
+        let out = try await HeadlessEndToEndTests.run(["replay", "--speed", "10", "--headless", path])
+        #expect(out.status == 0)
+        let times = out.messages.compactMap { ($0["time"] as? String).flatMap { Timestamp(rfc3339: Array($0.utf8)) } }
+        #expect(times.count == 3)
+        for (k, t) in times.enumerated() { #expect(t - times[0] >= Double(k) / 10 - 0.001, "message \(k + 1) at \(t)") }
+    }
+
+    /// A replay waiting an hour for its next event still ends at once on SIGTERM, exit 0.
+    @Test func aLongWaitEndsOnSIGTERM() async throws {
+        let path = try Self.writeRecording([
+            #"{"type":"message","time":"2026-11-26T10:00:00.000Z","seq":1,"transport":"websocket","data":"now"}"#,
+            #"{"type":"message","time":"2026-11-26T11:00:00.000Z","seq":2,"transport":"websocket","data":"in an hour"}"#,
+        ])
+        let replay = ExternalProcess(HeadlessEndToEndTests.binary, ["replay", "--headless", path])
+        try replay.start()
+        defer { replay.stop() }
+        try await replay.stdout.wait(20, for: "the first message") { $0.contains { $0.contains(#""data":"now""#) } }
+        replay.signal(SIGTERM)
+        #expect(try await replay.exitStatus(timeout: 10) == 0)
+        #expect(!replay.stdout.all.contains { $0.contains("in an hour") })
+    }
 }
