@@ -136,7 +136,9 @@ final class LongPoller: Sendable {
     }
 
     /// One poll. Throws what ends the session (retry errors, fatal errors, cancellation).
-    func poll(onGap: (String) -> Void) async throws(LinkError) {
+    /// `onAnswer` runs once the server has answered well, before any message is handed on (the
+    /// link's "open" comes before the first poll's messages).
+    func poll(onGap: (String) -> Void, onAnswer: () -> Void = {}) async throws(LinkError) {
         let (target, headers) = state.withLockedValue { $0.cursor.request(target: url.target) }
         var request = url
         request.target = target
@@ -161,6 +163,10 @@ final class LongPoller: Sendable {
         if let ending { throw ending }
         let status = Int(exchange.head.status.code)
         let outcome = state.withLockedValue { $0.cursor.response(status: status, header: exchange.header, body: body.withLockedValue { $0 }) }
+        switch outcome {
+        case .messages, .nothingNew, .gap: onAnswer()
+        case .retry, .fatal: break
+        }
         switch outcome {
         case .messages(let messages):
             var batch = FrameBatch(transport: .longpoll)

@@ -168,8 +168,7 @@ public final class Link: Sendable {
             defer { control.withLockedValue { $0.pollCursor = poller.cursor } }
             register { _ in poller.cancel() }
             let onGap: (String) -> Void = { reason in self.emit(.gap(transport: .longpoll, reason: reason)) }
-            try await poller.poll(onGap: onGap)
-            opened()
+            try await poller.poll(onGap: onGap, onAnswer: opened)
             while !isStopRequested {
                 do {
                     try await poller.poll(onGap: onGap)

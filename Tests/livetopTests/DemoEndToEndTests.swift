@@ -11,6 +11,10 @@ import TestSupport
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.messages.count == 30)
         #expect(Set(out.messages.compactMap { $0["transport"] as? String }) == [transport])
+        // "open" is said before the first message, on every transport.
+        let firstOpen = out.lines.firstIndex { $0["state"] as? String == "open" }
+        let firstMessage = out.lines.firstIndex { $0["type"] as? String == "message" }
+        #expect(firstOpen != nil && firstMessage != nil && firstOpen! < firstMessage!)
         let states = out.messages.compactMap { $0["data"] as? [String: Any] }.filter { $0["services"] != nil }
         #expect(!states.isEmpty)
         for state in states {
