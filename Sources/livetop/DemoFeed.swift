@@ -1,6 +1,7 @@
 import LiveModel
 
-/// The simulated feed `livetop demo` serves: one host's metrics drifting as a random walk, a table
+/// The simulated feed `livetop demo` serves: one host's metrics drifting around their usual
+/// level (a random walk pulled back toward it, so it neither sticks at a bound nor wanders off), a table
 /// of services keyed by name (status, latency, version, requests a second) and now and then an
 /// event (a deploy, a service degrading or going down and coming back).
 ///
@@ -16,6 +17,8 @@ struct DemoFeed {
         var baseline: Double
         var version: (Int, Int, Int)
         var rps: Double
+        /// The request rate it drifts around.
+        var usualRPS: Double
         /// Ticks left in a degraded or down spell.
         var trouble = 0
     }
@@ -29,17 +32,17 @@ struct DemoFeed {
         rng = SplitMix64(seed: seed)
         services = [("api", 18.0, (2, 3, 1), 420.0), ("auth", 9.0, (1, 12, 0), 160.0), ("billing", 31.0, (3, 0, 4), 35.0),
                     ("search", 44.0, (1, 8, 2), 210.0), ("payments", 27.0, (4, 1, 0), 48.0), ("cache", 1.2, (7, 2, 0), 1900.0)]
-            .map { Service(name: $0.0, latency: $0.1, baseline: $0.1, version: $0.2, rps: $0.3) }
+            .map { Service(name: $0.0, latency: $0.1, baseline: $0.1, version: $0.2, rps: $0.3, usualRPS: $0.3) }
     }
 
     /// The messages for one tick at `time`: the state, and an event when something happened.
     mutating func tick(at time: Timestamp) -> [[UInt8]] {
         ticks += 1
-        cpu = walk(cpu, step: 6, in: 2...98)
-        memory = walk(memory, step: 1.5, in: 20...92)
-        load = walk(load, step: 0.15, in: 0.05...8)
-        rx = walk(rx, step: 180, in: 50...9000)
-        tx = walk(tx, step: 60, in: 20...4000)
+        cpu = walk(cpu, toward: 28, step: 6, in: 2...98)
+        memory = walk(memory, toward: 45, step: 1.5, in: 20...92)
+        load = walk(load, toward: 0.9, step: 0.15, in: 0.05...8)
+        rx = walk(rx, toward: 1200, step: 180, in: 50...9000)
+        tx = walk(tx, toward: 310, step: 60, in: 20...4000)
         var events: [String] = []
         for i in services.indices {
             var service = services[i]
@@ -66,10 +69,10 @@ struct DemoFeed {
 
     private mutating func step(_ s: inout Service) -> [String] {
         var events: [String] = []
-        s.rps = walk(s.rps, step: s.rps * 0.05 + 1, in: 1...50_000)
+        s.rps = walk(s.rps, toward: s.usualRPS, step: s.usualRPS * 0.05 + 1, in: 1...50_000)
         if s.trouble > 0 {
             s.trouble -= 1
-            s.latency = walk(s.latency, step: s.latency * 0.1, in: 1...5000)
+            s.latency = walk(s.latency, toward: s.latency, step: s.latency * 0.1, in: 1...5000)
             if s.trouble == 0 {
                 s.status = "up"
                 s.latency = s.baseline
@@ -77,7 +80,7 @@ struct DemoFeed {
             }
             return events
         }
-        s.latency = walk(s.latency, step: s.baseline * 0.06 + 0.1, in: s.baseline * 0.5...s.baseline * 2)
+        s.latency = walk(s.latency, toward: s.baseline, step: s.baseline * 0.06 + 0.1, in: s.baseline * 0.5...s.baseline * 2)
         // About one event every few seconds across six services at ten ticks a second.
         let roll = Double.random(in: 0..<1, using: &rng)
         if roll < 0.0008 {
@@ -97,8 +100,9 @@ struct DemoFeed {
         return events
     }
 
-    private mutating func walk(_ value: Double, step: Double, in range: ClosedRange<Double>) -> Double {
-        min(range.upperBound, max(range.lowerBound, value + Double.random(in: -step...step, using: &rng)))
+    private mutating func walk(_ value: Double, toward usual: Double, step: Double, in range: ClosedRange<Double>) -> Double {
+        let next = value + (usual - value) * 0.08 + Double.random(in: -step...step, using: &rng)
+        return min(range.upperBound, max(range.lowerBound, next))
     }
 
     private func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
