@@ -13,7 +13,7 @@ public final class FeedBuffer: Sendable {
 
     public enum Answer: Sendable {
         case messages([Message])
-        /// The cursor is older than the oldest kept message.
+        /// The cursor is older than the oldest kept message, or newer than the newest.
         case gone(oldest: UInt64)
         case timedOut
     }
@@ -55,7 +55,8 @@ public final class FeedBuffer: Sendable {
 
     public func publish(text: String) { publish([(Array(text.utf8), false)]) }
 
-    /// Messages after `cursor` (nil: from the oldest kept), at most `limit`; waits up to `timeout` for one.
+    /// Messages after `cursor` (nil: from the oldest kept), at most `limit`; waits up to `timeout`
+    /// for one. A cancelled task stops waiting (answer: `.timedOut`).
     public func after(_ cursor: UInt64?, limit: Int, timeout: Duration, on loop: EventLoop) async -> Answer {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.seconds * 1e9))
         while true {
@@ -64,7 +65,9 @@ public final class FeedBuffer: Sendable {
                 // and the cost of a call is the `limit` messages it returns.
                 let count = UInt64(s.messages.count)
                 let oldest = s.last + 1 - count
-                if let cursor, cursor + 1 < oldest { return (.gone(oldest: oldest), nil) }
+                // Older than the oldest kept (oldest is at least 1, so no overflow), or newer than the
+                // newest: a server restarted under the client. Either way the client must start over.
+                if let cursor, cursor < oldest - 1 || cursor > s.last { return (.gone(oldest: oldest), nil) }
                 let from = max(cursor.map { $0 + 1 } ?? oldest, oldest)
                 if from <= s.last {
                     let n = Int(min(UInt64(max(0, limit)), s.last - from + 1))
@@ -78,19 +81,25 @@ public final class FeedBuffer: Sendable {
                 return (nil, s.nextWaiter)
             }
             if let answer { return answer }
-            guard let id, NIODeadline.now() < deadline else { return .timedOut }
-            // Sleep until a publish or the deadline, whichever comes first.
+            guard let id, NIODeadline.now() < deadline, !Task.isCancelled else { return .timedOut }
+            // Sleep until a publish, the deadline or cancellation (the client went away), whichever
+            // comes first.
             let timer = loop.scheduleTask(deadline: deadline) { [state] in
                 state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
             }
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLockedValue { s -> Bool in
-                    // Something may have been published, or the deadline passed, since the look.
-                    if s.last > (cursor ?? 0) || NIODeadline.now() >= deadline { return true }
-                    s.waiters[id] = c
-                    return false
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLockedValue { s -> Bool in
+                        // Something may have been published, the deadline passed or the task been
+                        // cancelled since the look (cancellation takes the same lock).
+                        if s.last > (cursor ?? 0) || NIODeadline.now() >= deadline || Task.isCancelled { return true }
+                        s.waiters[id] = c
+                        return false
+                    }
+                    if resumeNow { c.resume() }
                 }
-                if resumeNow { c.resume() }
+            } onCancel: { [state] in
+                state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
             }
             timer.cancel()
         }

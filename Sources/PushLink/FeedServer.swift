@@ -8,11 +8,13 @@ import NIOWebSocket
 /// The reference feed server: WebSocket on 127.0.0.1 (or any address asked for), each connection
 /// driven by a session function. Used by `livetop demo`, `livetop serve`, the tests and benchmarks.
 ///
-/// With a `FeedBuffer` it also serves the buffer over plain HTTP on every path, its own convention:
+/// With a `FeedBuffer` it also serves the buffer over plain HTTP on every path, its own convention
+/// (a WebSocket URL may carry `?cursor=N` too, to resume after message N):
 /// `Accept: text/event-stream` gets SSE (`id:` = message number, `Last-Event-ID` resumes), any
 /// other GET is a long-poll: `?cursor=N` answers the messages after N as a JSON array (text that
 /// is not JSON as a JSON string) with `X-Next-Cursor`, holds up to 25 s and then answers 204, and
-/// answers 410 for a cursor older than the oldest kept message. Without a buffer, HTTP gets 404.
+/// answers 410 for a cursor it does not keep; without a cursor it answers at once (the kept
+/// messages, or 204 with the `X-Next-Cursor` to poll from). Without a buffer, HTTP gets 404.
 public final class FeedServer: Sendable {
     public typealias Session = @Sendable (FeedSession) async throws -> Void
 
@@ -25,6 +27,9 @@ public final class FeedServer: Sendable {
         var listener: Channel?
         var connections: [ObjectIdentifier: Channel] = [:]
         var runner: Task<Void, Never>?
+        var stopped = false
+        /// The buffer's newest message number when each WebSocket upgrade was accepted.
+        var seqAtUpgrade: [ObjectIdentifier: UInt64] = [:]
     }
 
     /// Knobs for showing how clients cope with awkward servers.
@@ -33,14 +38,15 @@ public final class FeedServer: Sendable {
         public var answersPings = true
         /// Answer upgrade requests for targets with this prefix with plain HTTP 404 (no WebSocket here).
         public var refuseUpgradePrefix: String?
-        /// With a `FeedBuffer`: a new WebSocket subscriber first gets every kept message (so a
-        /// late subscriber misses nothing), or only what is published from then on (a live feed
+        /// With a `FeedBuffer`: a subscriber that brings no cursor (any WebSocket; SSE without
+        /// `Last-Event-ID`; long-poll without `?cursor=`) first gets every kept message, so a late
+        /// subscriber misses nothing; or, when false, only what is published from then on (a feed
         /// whose every message carries the whole state, where a reconnect should not repeat).
-        public var replaysToWebSocket = true
-        public init(answersPings: Bool = true, refuseUpgradePrefix: String? = nil, replaysToWebSocket: Bool = true) {
+        public var replaysKeptMessages = true
+        public init(answersPings: Bool = true, refuseUpgradePrefix: String? = nil, replaysKeptMessages: Bool = true) {
             self.answersPings = answersPings
             self.refuseUpgradePrefix = refuseUpgradePrefix
-            self.replaysToWebSocket = replaysToWebSocket
+            self.replaysKeptMessages = replaysKeptMessages
         }
     }
 
@@ -63,7 +69,9 @@ public final class FeedServer: Sendable {
     public convenience init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, options: Options = Options(),
                             buffer: FeedBuffer) {
         self.init(group: group, options: options, buffer: buffer) { session in
-            var cursor: UInt64? = options.replaysToWebSocket ? nil : buffer.lastSeq
+            // `?cursor=N` on the WebSocket URL resumes after N, as it does for long-poll.
+            var cursor = FeedServer.queryValue("cursor", in: session.target).flatMap { UInt64($0) }
+                ?? (options.replaysKeptMessages ? nil : session.seqAtUpgrade)
             while !session.isClosed {
                 switch await buffer.after(cursor, limit: 1000, timeout: .seconds(1), on: session.eventLoop) {
                 case .messages(let list):
@@ -100,6 +108,8 @@ public final class FeedServer: Sendable {
     private func listen(host: String, port: Int) async throws -> Int {
         let refusePrefix = options.refuseUpgradePrefix
         let refusing = self.refusing
+        let state = self.state
+        let buffer = self.buffer
         let listener: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never> = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -109,6 +119,13 @@ public final class FeedServer: Sendable {
                         maxFrameSize: 1 << 26,
                         shouldUpgrade: { channel, head in
                             let refuse = (refusePrefix.map { head.uri.hasPrefix($0) } ?? false) || refusing.withLockedValue { $0 }
+                            if !refuse, let buffer {
+                                // Fixed before the 101 goes out: a message published once the client
+                                // has seen "open" comes after this number, so it is never skipped.
+                                let id = ObjectIdentifier(channel)
+                                state.withLockedValue { $0.seqAtUpgrade[id] = buffer.lastSeq }
+                                channel.closeFuture.whenComplete { _ in state.withLockedValue { _ = $0.seqAtUpgrade.removeValue(forKey: id) } }
+                            }
                             return channel.eventLoop.makeSucceededFuture(refuse ? nil : HTTPHeaders())
                         },
                         upgradePipelineHandler: { channel, head in
@@ -139,11 +156,13 @@ public final class FeedServer: Sendable {
         state.withLockedValue {
             $0.listener = listener.channel
             $0.runner = runner
+            $0.stopped = false
         }
         return boundPort
     }
 
-    /// Drops every open connection without a close frame; the server goes on listening.
+    /// Drops every open connection (WebSocket without a close frame, SSE and long-poll mid-answer);
+    /// the server goes on listening.
     public func dropConnections() async {
         let connections = state.withLockedValue { Array($0.connections.values) }
         for c in connections { try? await c.close() }
@@ -152,7 +171,10 @@ public final class FeedServer: Sendable {
     /// Stops listening and drops every open connection (without a close frame, like a crash or restart).
     public func stop() async {
         let (listener, connections, runner) = state.withLockedValue { s in
-            defer { s.connections = [:] }
+            defer {
+                s.connections = [:]
+                s.stopped = true
+            }
             return (s.listener, Array(s.connections.values), s.runner)
         }
         try? await listener?.close()
@@ -160,15 +182,28 @@ public final class FeedServer: Sendable {
         await runner?.value
     }
 
+    /// Remembers an accepted connection so `stop` and `dropConnections` can end it; one that
+    /// arrives after `stop` is closed at once.
+    private func track(_ channel: Channel) -> ObjectIdentifier {
+        let id = ObjectIdentifier(channel)
+        let late = state.withLockedValue { s -> Bool in
+            if s.stopped { return true }
+            s.connections[id] = channel
+            return false
+        }
+        if late { channel.close(promise: nil) }
+        return id
+    }
+
     private func handle(_ upgrade: EventLoopFuture<Upgrade>) async {
         guard let result = try? await upgrade.get() else { return }
         switch result {
         case .websocket(let channel, let target):
-            let id = ObjectIdentifier(channel.channel)
-            state.withLockedValue { $0.connections[id] = channel.channel }
+            let id = track(channel.channel)
             defer { state.withLockedValue { _ = $0.connections.removeValue(forKey: id) } }
             try? await channel.executeThenClose { inbound, outbound in
-                let session = FeedSession(target: target, outbound: outbound, allocator: channel.channel.allocator,
+                let seq = state.withLockedValue { $0.seqAtUpgrade[id] } ?? buffer?.lastSeq ?? 0
+                let session = FeedSession(target: target, seqAtUpgrade: seq, outbound: outbound, allocator: channel.channel.allocator,
                                           answersPings: options.answersPings, eventLoop: channel.channel.eventLoop)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await session.readLoop(inbound) }
@@ -180,30 +215,41 @@ public final class FeedServer: Sendable {
                 }
             }
         case .http(let channel):
-            let loop = channel.channel.eventLoop
-            try? await channel.executeThenClose { inbound, outbound in
-                var request: HTTPRequestHead?
-                for try await part in inbound {
-                    switch part {
-                    case .head(let head):
-                        request = head
-                        continue
-                    case .body:
-                        continue
-                    case .end:
-                        break  // answer once the whole request is in
-                    }
-                    // A refused upgrade (NIO's upgrader keeps its request head, so only the end
-                    // arrives here), or no buffer to serve: a plain "no WebSocket here".
-                    let upgrade = request?.headers[canonicalForm: "Upgrade"].contains { $0.lowercased() == "websocket" } ?? true
-                    guard let buffer, let request, !upgrade else {
-                        return try await Self.respond(outbound, .notFound, body: "no websocket here\r\n")
-                    }
-                    if request.headers[canonicalForm: "Accept"].contains(where: { $0.lowercased().hasPrefix("text/event-stream") }) {
-                        return try await Self.streamEvents(buffer, request: request, outbound: outbound, on: loop)
-                    }
-                    return try await Self.longPoll(buffer, request: request, outbound: outbound, on: loop)
+            // Tracked too, so stop() and dropConnections() end SSE streams and held long-polls.
+            let id = track(channel.channel)
+            defer { state.withLockedValue { _ = $0.connections.removeValue(forKey: id) } }
+            // A held long-poll or an SSE stream waits in the buffer; when the connection closes
+            // (the client left, or stop()), cancelling the work ends that wait at once.
+            let work = Task { await self.serveHTTP(channel) }
+            channel.channel.closeFuture.whenComplete { _ in work.cancel() }
+            await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        }
+    }
+
+    private func serveHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPPart<HTTPResponseHead, ByteBuffer>>) async {
+        let loop = channel.channel.eventLoop
+        try? await channel.executeThenClose { inbound, outbound in
+            var request: HTTPRequestHead?
+            for try await part in inbound {
+                switch part {
+                case .head(let head):
+                    request = head
+                    continue
+                case .body:
+                    continue
+                case .end:
+                    break  // answer once the whole request is in
                 }
+                // A refused upgrade (NIO's upgrader keeps its request head, so only the end
+                // arrives here), or no buffer to serve: a plain "no WebSocket here".
+                let upgrade = request?.headers[canonicalForm: "Upgrade"].contains { $0.lowercased() == "websocket" } ?? true
+                guard let buffer, let request, !upgrade else {
+                    return try await Self.respond(outbound, .notFound, body: "no websocket here\r\n")
+                }
+                if request.headers[canonicalForm: "Accept"].contains(where: { $0.lowercased().hasPrefix("text/event-stream") }) {
+                    return try await Self.streamEvents(buffer, request: request, outbound: outbound, on: loop, options: options)
+                }
+                return try await Self.longPoll(buffer, request: request, outbound: outbound, on: loop, options: options)
             }
         }
     }
@@ -223,9 +269,13 @@ public final class FeedServer: Sendable {
     }
 
     /// `GET ...?cursor=N`: the messages after N as a JSON array, `X-Next-Cursor` for the next poll.
-    private static func longPoll(_ buffer: FeedBuffer, request: HTTPRequestHead, outbound: HTTPOutbound, on loop: EventLoop) async throws {
-        let cursor = queryValue("cursor", in: request.uri).flatMap { UInt64($0) }
-        switch await buffer.after(cursor, limit: 1000, timeout: .seconds(25), on: loop) {
+    private static func longPoll(_ buffer: FeedBuffer, request: HTTPRequestHead, outbound: HTTPOutbound, on loop: EventLoop,
+                                 options: Options) async throws {
+        let asked = queryValue("cursor", in: request.uri).flatMap { UInt64($0) }
+        let cursor = asked ?? options.startCursor(in: buffer)
+        // A first poll (no cursor) is answered at once, with messages or with the cursor to poll
+        // from: the client is "open" at once, and nothing published meanwhile is missed.
+        switch await buffer.after(cursor, limit: 1000, timeout: asked == nil ? .zero : .seconds(25), on: loop) {
         case .messages(let list):
             var body: [UInt8] = [UInt8(ascii: "[")]
             for (i, m) in list.enumerated() {
@@ -238,20 +288,23 @@ public final class FeedServer: Sendable {
         case .timedOut:
             try await respond(outbound, .noContent, headers: [("X-Next-Cursor", String(cursor ?? 0))])
         case .gone(let oldest):
-            try await respond(outbound, .gone, body: "cursor \(cursor ?? 0) is gone; the oldest kept message is \(oldest)\n")
+            try await respond(outbound, .gone, body: "cursor \(cursor ?? 0) is not kept here; the oldest kept message is \(oldest)\n")
         }
     }
 
     /// `Accept: text/event-stream`: every message as an event, from `Last-Event-ID` on.
-    private static func streamEvents(_ buffer: FeedBuffer, request: HTTPRequestHead, outbound: HTTPOutbound, on loop: EventLoop) async throws {
+    private static func streamEvents(_ buffer: FeedBuffer, request: HTTPRequestHead, outbound: HTTPOutbound, on loop: EventLoop,
+                                     options: Options) async throws {
+        // Where to start is fixed before the client can see the stream open, so nothing published
+        // after it saw "open" is skipped.
+        var cursor = request.headers.first(name: "Last-Event-ID").flatMap { UInt64($0) } ?? options.startCursor(in: buffer)
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Content-Type", value: "text/event-stream")
         head.headers.add(name: "Cache-Control", value: "no-cache")
         head.headers.add(name: "Connection", value: "close")
         try await outbound.write(.head(head))
         try await outbound.write(.body(ByteBuffer(string: "retry: 1000\n\n")))
-        var cursor = request.headers.first(name: "Last-Event-ID").flatMap { UInt64($0) }
-        while true {
+        while !Task.isCancelled {
             switch await buffer.after(cursor, limit: 1000, timeout: .seconds(15), on: loop) {
             case .messages(let list):
                 var out = ByteBuffer()
@@ -292,6 +345,11 @@ public final class FeedServer: Sendable {
     }
 }
 
+extension FeedServer.Options {
+    /// Where a subscriber that brings no cursor starts: nil is "from the oldest kept message".
+    func startCursor(in buffer: FeedBuffer) -> UInt64? { replaysKeptMessages ? nil : buffer.lastSeq }
+}
+
 /// One client connection of a `FeedServer`, as its session function sees it.
 public struct FeedSession: Sendable {
     /// What the client sent: messages, and the close frame's code.
@@ -304,6 +362,8 @@ public struct FeedSession: Sendable {
 
     /// The request target of the upgrade, e.g. `/feed?x=1`.
     public let target: String
+    /// With a `FeedBuffer`: the number of its newest message when the upgrade was accepted.
+    public let seqAtUpgrade: UInt64
     /// Everything the client sends, in order; finishes when the connection ends.
     public let received: AsyncStream<Received>
     private let receivedSink: AsyncStream<Received>.Continuation
@@ -314,8 +374,9 @@ public struct FeedSession: Sendable {
     /// The connection's event loop (for timers).
     public let eventLoop: EventLoop
 
-    init(target: String, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, allocator: ByteBufferAllocator,
+    init(target: String, seqAtUpgrade: UInt64, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, allocator: ByteBufferAllocator,
          answersPings: Bool, eventLoop: EventLoop) {
+        self.seqAtUpgrade = seqAtUpgrade
         self.eventLoop = eventLoop
         self.answersPings = answersPings
         self.target = target

@@ -44,8 +44,8 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let buffer = FeedBuffer(capacity: 1000)
-        // Every demo message carries the whole state, so a WebSocket (re)connect starts at the next one.
-        let server = FeedServer(options: .init(replaysToWebSocket: false), buffer: buffer)
+        // Every demo message carries the whole state, so a (re)connect starts at the next one.
+        let server = FeedServer(options: .init(replaysKeptMessages: false), buffer: buffer)
         let port = try await server.start(host: "127.0.0.1", port: 0)
         let url = try FeedURL("ws://127.0.0.1:\(port)/")
         let link = try connection.makeLink(url: url, logFile: files.logFile)

@@ -58,7 +58,9 @@ import TestSupport
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let config = LinkConfiguration(url: try FeedURL("http://127.0.0.1:\(port)/"))
-        for (target, status, next) in [("/?cursor=3", 410, nil), ("/?cursor=15", 200, "20"), ("/", 200, "20")] as [(String, Int, String?)] {
+        // Too old, too new (a restarted server), absurd: all 410, never a crash or a silent wait.
+        for (target, status, next) in [("/?cursor=3", 410, nil), ("/?cursor=15", 200, "20"), ("/", 200, "20"),
+                                       ("/?cursor=21", 410, nil), ("/?cursor=18446744073709551615", 410, nil)] as [(String, Int, String?)] {
             var url = config.url
             url.target = target
             let body = NIOLockedValueBox<[UInt8]>([])
@@ -69,6 +71,31 @@ import TestSupport
             #expect(exchange.header("X-Next-Cursor") == next)
             if status == 200 { #expect(String(decoding: body.withLockedValue { $0 }, as: UTF8.self) == "[16,17,18,19,20]") }
         }
+    }
+
+    /// A feed whose messages each carry the whole state: a subscriber without a cursor starts at
+    /// the next message on every transport, and a WebSocket URL may still resume with ?cursor=.
+    @Test func withoutReplayEverySubscriberStartsAtTheNextMessage() async throws {
+        let buffer = FeedBuffer()
+        for i in 1...5 { buffer.publish(text: "old \(i)") }
+        let server = FeedServer(options: .init(replaysKeptMessages: false), buffer: buffer)
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        for (url, transport) in [("ws://127.0.0.1:\(port)/", "websocket"), ("http://127.0.0.1:\(port)/", "sse"),
+                                 ("http://127.0.0.1:\(port)/", "longpoll")] {
+            let run = try LinkRun(url: url) { $0.transport = Transport(rawValue: transport) }
+            try await run.waitForStates(20, "open over \(transport)") { $0.contains(.open(transport: Transport(rawValue: transport)!)) }
+            buffer.publish(text: "new for \(transport)")
+            try await run.waitForMessages(1)
+            // (A long-poll body is a JSON array: the text line comes as a JSON string.)
+            let expected = transport == "longpoll" ? "\"new for longpoll\"" : "new for \(transport)"
+            #expect(run.messages.first == expected, "\(transport)")
+            #expect(await run.stop())
+        }
+        let resumed = try LinkRun(url: "ws://127.0.0.1:\(port)/?cursor=4")
+        try await resumed.waitForMessages(4)
+        #expect(resumed.messages == ["old 5", "new for websocket", "new for sse", "new for longpoll"])
+        #expect(await resumed.stop())
     }
 }
 

@@ -73,9 +73,21 @@ import TestSupport
         #expect(errors == ["livetop: serve: cannot listen on 127.0.0.1:\(port): Address already in use"])
     }
 
-    @Test func stopsOnSIGTERMWithExitZero() async throws {
-        let (server, _) = try await Self.serve("x\n", lines: 1)
+    /// SIGTERM ends serve with exit 0 even while subscribers hold an SSE stream and a long-poll open.
+    @Test func stopsOnSIGTERMWithSubscribersConnected() async throws {
+        let (server, port) = try await Self.serve("x\n", lines: 1)
         defer { server.stop() }
+        var clients: [ExternalProcess] = []
+        defer { clients.forEach { $0.stop() } }
+        for transport in ["sse", "longpoll"] {
+            let client = ExternalProcess(Self.binary, ["--headless", "--transport", transport, "ws://127.0.0.1:\(port)/"])
+            try client.start()
+            clients.append(client)
+            // (Over long-poll a text line arrives as a JSON string.)
+            try await client.stdout.wait(20, for: "\(transport) to get the line") {
+                $0.contains { $0.contains(#""text":"x""#) || $0.contains(#""data":"x""#) }
+            }
+        }
         server.signal(SIGTERM)
         #expect(try await server.exitStatus(timeout: 20) == 0)
     }
