@@ -17,29 +17,35 @@ enum SSETransport {
         }
     }
 
+    /// Opens the stream. Its messages are held until `start` is called, so the link can say
+    /// "open" before the first of them (events that came in the same read as the head).
     static func connect(_ url: FeedURL, configuration: LinkConfiguration, group: EventLoopGroup, sink: EventSink,
-                        resume: Resume, wallClock: @escaping @Sendable () -> Int64) async throws(LinkError) -> HTTPExchange {
+                        resume: Resume, wallClock: @escaping @Sendable () -> Int64)
+        async throws(LinkError) -> (exchange: HTTPExchange, start: @Sendable () -> Void) {
         var headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
         if !resume.lastEventID.isEmpty { headers.append(("Last-Event-ID", resume.lastEventID)) }
         let maxMessage = configuration.maxMessageBytes
         let initialID = resume.lastEventID
         // Silence longer than a heartbeat's worth means the stream is dead.
         let readTimeout = max(.seconds(45), (configuration.pingInterval ?? .seconds(30)) * 3)
+        let consumer = EventStreamConsumer(sink: sink, resume: resume, lastEventID: initialID, maxMessageBytes: maxMessage,
+                                           wallClock: wallClock)
         let exchange = try await HTTPRequester.get(url, headers: headers, configuration: configuration, group: group,
-                                                   readTimeout: readTimeout, gate: sink) {
-            EventStreamConsumer(sink: sink, resume: resume, lastEventID: initialID, maxMessageBytes: maxMessage, wallClock: wallClock)
-        }
+                                                   readTimeout: readTimeout, gate: sink) { consumer }
         let type = exchange.header("Content-Type") ?? ""
         guard exchange.head.status.code == 200, type.lowercased().hasPrefix("text/event-stream") else {
             exchange.channel.close(promise: nil)
             throw .notEventStream(status: Int(exchange.head.status.code), contentType: type)
         }
-        return exchange
+        let loop = exchange.channel.eventLoop
+        return (exchange, { loop.execute { consumer.start() } })
     }
 }
 
-/// Parses an event stream on the event loop and yields its events in batches.
-private final class EventStreamConsumer: HTTPBodyConsumer {
+/// Parses an event stream on the event loop and yields its events in batches, once started.
+/// Every call happens on the channel's event loop.
+private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
+    private var started = false
     private var parser: ServerSentEvents
     private var batch = FrameBatch(transport: .sse)
     private let sink: EventSink
@@ -67,8 +73,13 @@ private final class EventStreamConsumer: HTTPBodyConsumer {
         if tooLarge { throw LinkError.messageTooLarge(limit: maxMessageBytes) }
     }
 
+    func start() {
+        started = true
+        readComplete()
+    }
+
     func readComplete() {
-        guard !batch.isEmpty else { return }
+        guard started, !batch.isEmpty else { return }
         // The ID is recorded with the batch that carries its events, so a reconnect resumes after them.
         resume.update(lastEventID: parser.lastEventID, retry: parser.retry)
         var out = batch

@@ -25,6 +25,51 @@ enum JSONBody {
         return current
     }
 
+    /// The bytes of each element of a JSON array that has already been found valid, cut at the
+    /// commas between top-level elements (not inside strings or nested values), trimmed of
+    /// whitespace.
+    static func elements(ofArray bytes: [UInt8]) -> [[UInt8]] {
+        var elements: [[UInt8]] = []
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var start = 0
+        func cut(_ end: Int) {
+            var a = start, b = end
+            while a < b, isSpace(bytes[a]) { a += 1 }
+            while b > a, isSpace(bytes[b - 1]) { b -= 1 }
+            if a < b { elements.append(Array(bytes[a..<b])) }
+        }
+        for (i, byte) in bytes.enumerated() {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth == 1 { start = i + 1 }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if depth == 1 { cut(i) }
+                depth -= 1
+            case UInt8(ascii: ",") where depth == 1:
+                cut(i)
+                start = i + 1
+            default: break
+            }
+        }
+        return elements
+    }
+
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
     static func serialize(_ value: Any) -> [UInt8] {
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes])) ?? Data()
         return Array(data)

@@ -150,10 +150,11 @@ public final class Link: Sendable {
             for text in configuration.sendOnOpen { connection.send(text: text) }
             return (try? await connection.ended.get()) ?? .droppedWithoutClose
         case .sse:
-            let exchange = try await SSETransport.connect(url, configuration: configuration, group: group, sink: sink,
-                                                          resume: sseResume, wallClock: Link.wallClock)
+            let (exchange, start) = try await SSETransport.connect(url, configuration: configuration, group: group, sink: sink,
+                                                                   resume: sseResume, wallClock: Link.wallClock)
             register { _ in exchange.channel.close(promise: nil) }
             opened()
+            start()
             let ending: LinkError?
             do {
                 ending = try await exchange.ended.get()

@@ -92,7 +92,11 @@ public struct PollCursor: Sendable {
     /// Folds a response in; `header` looks a header up case-insensitively.
     public mutating func response(status: Int, header: (String) -> String?, body: [UInt8]) -> Outcome {
         switch status {
-        case 204, 304, 408:
+        case 204:
+            // "Nothing yet" may still say where to poll from (the reference server's first answer).
+            learn(header)
+            return .nothingNew
+        case 304, 408:
             return .nothingNew
         case 410, 412:
             lastModified = nil
@@ -106,21 +110,9 @@ public struct PollCursor: Sendable {
         default:
             return .fatal(.io("HTTP \(status) from the poll URL"))
         }
-        if convention == .automatic && detected == nil {
-            if header("Last-Modified") != nil || header("Etag") != nil {
-                detected = .validators
-            } else if header(PollCursor.referenceHeader) != nil {
-                detected = .query(name: "cursor", from: .header(PollCursor.referenceHeader))
-            }
-        }
+        learn(header)
         var parsed: Any?
-        switch effective {
-        case .validators, .automatic:
-            if let v = header("Last-Modified") { lastModified = v }
-            if let v = header("Etag") { etag = v }
-        case .query(_, .header(let name)):
-            if let v = header(name) { cursor = v }
-        case .query(_, .body(let pointerText)):
+        if case .query(_, .body(let pointerText)) = effective {
             parsed = JSONBody.parse(body)
             switch parsed.flatMap({ JSONBody.value(at: pointerText, in: $0) }) {
             case let s as String: cursor = s
@@ -132,6 +124,26 @@ public struct PollCursor: Sendable {
         return messages.isEmpty ? .nothingNew : .messages(messages)
     }
 
+    /// Detects the convention (once, with `auto`) and takes the cursor from the headers that carry it.
+    private mutating func learn(_ header: (String) -> String?) {
+        if convention == .automatic && detected == nil {
+            if header("Last-Modified") != nil || header("Etag") != nil {
+                detected = .validators
+            } else if header(PollCursor.referenceHeader) != nil {
+                detected = .query(name: "cursor", from: .header(PollCursor.referenceHeader))
+            }
+        }
+        switch effective {
+        case .validators, .automatic:
+            if let v = header("Last-Modified") { lastModified = v }
+            if let v = header("Etag") { etag = v }
+        case .query(_, .header(let name)):
+            if let v = header(name) { cursor = v }
+        case .query(_, .body):
+            break
+        }
+    }
+
     /// The messages in a body: the array at `items`, or the elements of a JSON array, or JSON
     /// lines, or else the whole body as one message.
     func split(_ body: [UInt8], parsed: Any?) -> [[UInt8]] {
@@ -141,8 +153,9 @@ public struct PollCursor: Sendable {
         }
         let trimmed = body.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if trimmed.isEmpty { return [] }
-        if trimmed.first == UInt8(ascii: "["), let list = JSONBody.parse(Array(trimmed)) as? [Any] {
-            return list.map(JSONBody.serialize)
+        if trimmed.first == UInt8(ascii: "["), JSONBody.parse(Array(trimmed)) is [Any] {
+            // Each element's own bytes: keys keep their order and numbers their spelling.
+            return JSONBody.elements(ofArray: Array(trimmed))
         }
         let lines = body.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
         if lines.count > 1 && lines.allSatisfy({ JSONBody.parse(Array($0)) != nil }) {

@@ -125,6 +125,8 @@ import Testing
         ("", []),
         ("{\"a\":1}\n{\"a\":2}\n", [#"{"a":1}"#, #"{"a":2}"#]),
         ("line one\nline two", ["line one\nline two"]),
+        // An array's elements keep their own bytes: key order, number spelling, escapes, nesting.
+        (#"[ {"z":1.0,"a":[1,{"b":"],\"}"}]} , "x,y" ,[[],{}] ]"#, [#"{"z":1.0,"a":[1,{"b":"],\"}"}]}"#, #""x,y""#, "[[],{}]"]),
     ])
     func bodiesHoldOneMessageAnArrayOrJSONLines(_ body: String, _ expected: [String]) {
         #expect(PollCursor().split(Array(body.utf8), parsed: nil).map { String(decoding: $0, as: UTF8.self) } == expected)
