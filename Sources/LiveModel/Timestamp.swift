@@ -11,7 +11,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var milliseconds: Int64 { nanoseconds / 1_000_000 }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
-    public static func + (a: Timestamp, seconds: Double) -> Timestamp { Timestamp(nanoseconds: a.nanoseconds + Int64(seconds * 1e9)) }
+    /// Saturates instead of trapping: a countdown from a hostile recording must not crash the UI.
+    public static func + (a: Timestamp, seconds: Double) -> Timestamp {
+        let delta = (seconds * 1e9).isNaN ? 0 : min(max(seconds * 1e9, -9e18), 9e18)
+        let (sum, overflow) = a.nanoseconds.addingReportingOverflow(Int64(delta))
+        return Timestamp(nanoseconds: overflow ? (delta > 0 ? .max : .min) : sum)
+    }
     /// Seconds from `b` to `a`.
     public static func - (a: Timestamp, b: Timestamp) -> Double { Double(a.nanoseconds - b.nanoseconds) / 1e9 }
 
@@ -116,7 +121,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        self.nanoseconds = seconds * 1_000_000_000 + fraction
+        // Years outside about 1678–2262 do not fit in 64-bit nanoseconds: not a time here.
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (total, overflow2) = scaled.addingReportingOverflow(fraction)
+        guard !overflow2 else { return nil }
+        self.nanoseconds = total
     }
 
     public var description: String { rfc3339 }

@@ -9,6 +9,12 @@ import Testing
         #expect(parsed == t)
     }
 
+    @Test func addingSecondsSaturatesInsteadOfTrapping() {
+        #expect((Timestamp(nanoseconds: .max - 5) + 1e12).nanoseconds == .max)
+        #expect((Timestamp(nanoseconds: 0) + -1e300).nanoseconds == -9_000_000_000_000_000_000)
+        #expect((Timestamp(seconds: 10) + .nan) == Timestamp(seconds: 10))
+    }
+
     @Test func readsFractionsAndOffsets() {
         #expect(Timestamp(rfc3339: Array("2026-11-26T17:27:53Z".utf8))?.rfc3339 == "2026-11-26T17:27:53.000Z")
         #expect(Timestamp(rfc3339: Array("2026-11-26T17:27:53.5Z".utf8))?.rfc3339 == "2026-11-26T17:27:53.500Z")
@@ -18,7 +24,8 @@ import Testing
     }
 
     @Test(arguments: ["", "yesterday", "2026-11-26", "2026-13-01T00:00:00Z", "2026-11-26T24:00:00Z", "2026-11-26T17:27:53",
-                      "2026-11-26T17:27:53.Z", "2026-11-26T17:27:53Zjunk", "2026-11-26T17:27:53.1234567890Z"])
+                      "2026-11-26T17:27:53.Z", "2026-11-26T17:27:53Zjunk", "2026-11-26T17:27:53.1234567890Z",
+                      "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"])
     func rejectsWhatIsNotATime(text: String) {
         #expect(Timestamp(rfc3339: Array(text.utf8)) == nil)
     }
