@@ -90,7 +90,8 @@ static inline int lt_terminal_size(int fd, int *rows, int *cols) {
 // handler writes a byte to a pipe the UI thread polls, then calls the handler ncurses installed
 // (which marks the resize that the next wget_wch turns into KEY_RESIZE). The handler and its
 // state are C so that the signal handler touches nothing but a file descriptor and a function.
-// (Function-local statics: Swift's importer emits inline functions but not file-scope statics.)
+// (Function-local statics: Swift's importer emits inline functions but not file-scope statics.
+// Each Swift file that calls these gets its own copy, so only CursesBackend.swift may call them.)
 static inline volatile sig_atomic_t *lt_winch_fd(void) { static volatile sig_atomic_t fd = -1; return &fd; }
 static inline struct sigaction *lt_winch_previous(void) { static struct sigaction previous; return &previous; }
 
@@ -98,13 +99,13 @@ static inline void lt_winch_handler(int sig, siginfo_t *info, void *context) {
     int saved = errno;
     int fd = *lt_winch_fd();
     if (fd >= 0) { ssize_t ignored = write(fd, "w", 1); (void)ignored; }
-    errno = saved;
     struct sigaction *previous = lt_winch_previous();
     if (previous->sa_flags & SA_SIGINFO) {
         if (previous->sa_sigaction) previous->sa_sigaction(sig, info, context);
     } else if (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN) {
         previous->sa_handler(sig);
     }
+    errno = saved;
 }
 
 // Chains the pipe-writing handler in front of the current SIGWINCH handler; returns 0 on success.
@@ -114,8 +115,11 @@ static inline int lt_forward_winch(int fd) {
     action.sa_sigaction = lt_winch_handler;
     action.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&action.sa_mask);
+    // Keep the old handler before installing ours, so a SIGWINCH landing in between (on another
+    // thread) already finds it to pass on.
+    if (sigaction(SIGWINCH, NULL, lt_winch_previous()) != 0) return -1;
     *lt_winch_fd() = fd;
-    return sigaction(SIGWINCH, &action, lt_winch_previous());
+    return sigaction(SIGWINCH, &action, NULL);
 }
 
 // Puts back the handler ncurses had, before endwin/delscreen.

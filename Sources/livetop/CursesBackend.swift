@@ -83,12 +83,14 @@ final class CursesBackend {
     }
 
     /// Sleeps until input on the terminal, a wake-up, a resize or `milliseconds` pass
-    /// (a negative value waits without limit).
-    func wait(milliseconds: Int32) {
+    /// (a negative value waits without limit). False when the terminal has gone (hung up or
+    /// closed): polling it again would return at once, forever.
+    func wait(milliseconds: Int32) -> Bool {
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]
         _ = poll(&fds, 2, milliseconds)
         wake.drain()
+        return fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0
     }
 
     /// Catches a resize whose signal was missed (it can land while no key read runs): compares

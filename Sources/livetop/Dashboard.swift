@@ -12,15 +12,23 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     private let configuration: LiveStore.Configuration
     private let fps: Int
     private let forceASCII: Bool
+    private let maxMessages: Int64?
     private let lock = NSLock()
+    /// Events the UI thread has not folded yet; the consumer waits while it holds `pendingLimit`.
     private var pending: [LinkEvent] = []
+    private var consumerWaiting: CheckedContinuation<Void, Never>?
+    /// Bursts queued at most: a UI thread that falls behind slows the source (and so the socket)
+    /// instead of growing this queue; a replay at --speed 0 would otherwise queue the whole file.
+    private static var pendingLimit: Int { 64 }
     private var linkFinished = false
     private var quitRequested = false
     /// Frames drawn, for the render-cost benchmark.
     private(set) var frames = 0
 
-    init(source: Source, configuration: LiveStore.Configuration, fps: Int, ascii: Bool, recording: Recording? = nil) {
+    init(source: Source, configuration: LiveStore.Configuration, fps: Int, ascii: Bool, maxMessages: Int64? = nil,
+         recording: Recording? = nil) {
         self.source = source
+        self.maxMessages = maxMessages
         self.recording = recording
         self.configuration = configuration
         self.fps = max(1, fps)
@@ -48,16 +56,36 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         }
         guard opened else { return false }
         Dashboard.restoreTerminalOnCrash()
-        for await event in source.events {
+        var delivered: Int64 = 0
+        for await received in source.events {
+            var event = received
+            if case .messages(var batch) = received, let maxMessages {
+                // --max-messages: exactly that many are folded (and recorded), then the source stops.
+                guard delivered < maxMessages else { continue }
+                if Int64(batch.count) > maxMessages - delivered { batch.frames = Array(batch.frames.prefix(Int(maxMessages - delivered))) }
+                delivered += Int64(batch.count)
+                event = .messages(batch)
+                if delivered >= maxMessages { source.stop() }
+            }
             recording?.record(event)
             // One wake-up per burst: only the event that finds the queue empty writes to the pipe.
-            let (quit, wakeUI) = lock.withLock { () -> (Bool, Bool) in
+            let (quit, wakeUI, full) = lock.withLock { () -> (Bool, Bool, Bool) in
                 let wasEmpty = pending.isEmpty
                 pending.append(event)
-                return (quitRequested, wasEmpty)
+                return (quitRequested, wasEmpty, pending.count >= Self.pendingLimit)
             }
             if wakeUI { wake?.wake() }
             if quit { source.stop() }
+            if full {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let resumeNow = lock.withLock { () -> Bool in
+                        if pending.count < Self.pendingLimit || uiDone || quitRequested { return true }
+                        consumerWaiting = c
+                        return false
+                    }
+                    if resumeNow { c.resume() }
+                }
+            }
         }
         lock.withLock { linkFinished = true }
         wake?.wake()
@@ -81,11 +109,16 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     private func loop(_ backend: CursesBackend) {
         defer {
             backend.end()
-            lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            let (finished, waiting) = lock.withLock { () -> (CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?) in
                 uiDone = true
-                defer { uiFinished = nil }
-                return uiFinished
-            }?.resume()
+                defer {
+                    uiFinished = nil
+                    consumerWaiting = nil
+                }
+                return (uiFinished, consumerWaiting)
+            }
+            waiting?.resume()
+            finished?.resume()
         }
         var store = LiveStore(configuration)
         var view = ViewState()
@@ -107,13 +140,18 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         }
         while true {
             // The pipe was drained before this, so a burst queued from here on wakes the next wait.
-            let (events, finished, quit) = lock.withLock { () -> ([LinkEvent], Bool, Bool) in
-                defer { pending.removeAll(keepingCapacity: true) }
-                return (pending, linkFinished, quitRequested)
+            let (events, finished, quit, waiting) = lock.withLock { () -> ([LinkEvent], Bool, Bool, CheckedContinuation<Void, Never>?) in
+                defer {
+                    pending.removeAll(keepingCapacity: true)
+                    consumerWaiting = nil
+                }
+                return (pending, linkFinished, quitRequested, consumerWaiting)
             }
+            waiting?.resume()  // the queue has room again
             if quit { return }
             for event in events { store.apply(LinkBridge.liveEvent(event)) }
-            if finished && events.isEmpty {
+            if finished {
+                // Nothing more will come: end now (no frame for a screen about to go), or hold it.
                 guard let notice = source.endNotice else { return }
                 // The last frame stays up until q; the status line says why nothing moves.
                 view.notice = notice
@@ -144,7 +182,9 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
             let nextSecond = Double(Int(elapsed) + 1)
             let stillChanged = store.revision != drawnRevision && !view.paused
             let until = stillChanged ? min(max(lastFrame + frameInterval, elapsed), nextSecond) : nextSecond
-            backend.wait(milliseconds: Int32(((until - elapsed) * 1000).rounded(.up)) + 1)
+            guard backend.wait(milliseconds: Int32(((until - elapsed) * 1000).rounded(.up)) + 1) else {
+                return  // the terminal hung up (and no SIGHUP came, as under nohup): nothing to draw on
+            }
             wakeups += 1
         }
     }

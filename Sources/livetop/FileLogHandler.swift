@@ -35,11 +35,11 @@ struct FileLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let all = metadata.merging(extra ?? [:]) { _, new in new }
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = all.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        let error = event.error.map { " error=\($0)" } ?? ""
         let time = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9)).rfc3339
-        sink.write("\(time) \(level) \(label): \(message)\(fields)\n")
+        sink.write("\(time) \(event.level) \(label): \(event.message)\(fields)\(error)\n")
     }
 }

@@ -5,15 +5,21 @@ import Glibc
 /// Lines from a file descriptor (stdin for `serve`, a recording for `replay`), read in large
 /// blocks. `fill()` reads once; `nextLine` hands out the complete lines already read, so a caller
 /// can handle everything one read brought before reading again (one publish per burst).
+///
+/// A line longer than `maxLine` is skipped whole (`skippedLines` counts them): a cut line would be
+/// a different, broken message. Memory stays within about `maxLine` plus one block.
 struct LineReader {
-    /// A longer line is cut here and the rest read as the next line (`cutLines` counts them).
     let maxLine: Int
     private let fd: CInt
     private let blockSize: Int
     private var buffer: [UInt8] = []
     private var position = 0
+    /// In the middle of a line too long to keep: drop bytes up to its newline.
+    private var discarding = false
     private(set) var atEnd = false
-    private(set) var cutLines = 0
+    private(set) var skippedLines = 0
+    /// Lines read so far, skipped ones included (for messages that name a line).
+    private(set) var lineNumber = 0
     /// The read failed (not the end): its errno.
     private(set) var readError: CInt = 0
 
@@ -43,34 +49,46 @@ struct LineReader {
     }
 
     /// The next complete line (without `\n` or `\r\n`) already read, or the unterminated last
-    /// line once the input has ended; nil when `fill()` must read more first.
+    /// line once the input has ended; nil when `fill()` must read more first (or at the end).
     mutating func nextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        let available = buffer.count - position
-        guard available > 0 else { return nil }
-        let newline = buffer.withUnsafeBufferPointer { all -> Int? in
-            let base = all.baseAddress! + position
-            return memchr(base, 0x0A, available).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
-        }
-        var length: Int
-        var consumed: Int
-        if let newline, newline <= maxLine {
-            length = newline
-            consumed = newline + 1
-        } else if available > maxLine {
-            cutLines += 1
-            length = maxLine
-            consumed = maxLine
-        } else if atEnd {
-            length = available
-            consumed = available
-        } else {
-            return nil
-        }
-        let start = position
-        position += consumed
-        return buffer.withUnsafeBufferPointer { all in
-            if length > 0 && all[start + length - 1] == 0x0D { length -= 1 }
-            return body(UnsafeBufferPointer(rebasing: all[start..<(start + length)]))
+        while true {
+            let available = buffer.count - position
+            guard available > 0 else { return nil }
+            let newline = buffer.withUnsafeBufferPointer { all -> Int? in
+                let base = all.baseAddress! + position
+                return memchr(base, 0x0A, available).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
+            }
+            if discarding {
+                guard let newline else {
+                    position = buffer.count
+                    return nil
+                }
+                position += newline + 1
+                discarding = false
+                continue
+            }
+            if let newline, newline > maxLine {
+                lineNumber += 1
+                skippedLines += 1
+                position += newline + 1
+                continue
+            }
+            if newline == nil && available > maxLine {
+                lineNumber += 1
+                skippedLines += 1
+                discarding = true
+                position = buffer.count
+                return nil
+            }
+            guard newline != nil || atEnd else { return nil }
+            var length = newline ?? available
+            let start = position
+            position += newline.map { $0 + 1 } ?? available
+            lineNumber += 1
+            return buffer.withUnsafeBufferPointer { all in
+                if length > 0 && all[start + length - 1] == 0x0D { length -= 1 }
+                return body(UnsafeBufferPointer(rebasing: all[start..<(start + length)]))
+            }
         }
     }
 }

@@ -127,8 +127,9 @@ struct RecordingParser {
 
     private mutating func state(in line: UnsafeBufferPointer<UInt8>, transport: Transport) -> LinkState? {
         guard let name = string("state", in: line) else { return nil }
-        let attempt = integer("attempt", in: line).map(Int.init) ?? 1
-        let retryIn = integer("retry_in_ms", in: line).map { Duration.milliseconds($0) }
+        let attempt = integer("attempt", in: line).map { Int(min(max($0, 0), 1_000_000_000)) } ?? 1
+        // A countdown longer than a day is not one livetop writes; clamp what a hostile file says.
+        let retryIn = integer("retry_in_ms", in: line).map { Duration.milliseconds(min(max($0, 0), 86_400_000)) }
         let error = string("error", in: line)
         let reason = string("reason", in: line) ?? ""
         switch name {
@@ -152,7 +153,9 @@ struct RecordingParser {
         guard let i = tape.member(key, ofObject: 0, in: line) else { return nil }
         switch tape[i].kind {
         case .int: return tape[i].intValue
-        case .double: return Int64(exactly: tape[i].doubleValue.rounded())
+        case .double:
+            let d = tape[i].doubleValue.rounded()
+            return d.isFinite && abs(d) < 9e18 ? Int64(d) : nil
         default: return nil
         }
     }

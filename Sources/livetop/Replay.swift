@@ -51,7 +51,6 @@ final class Replay: FeedSource, @unchecked Sendable {
     private let clock = ContinuousClock()
     private var start: ContinuousClock.Instant?
     private var lookahead: Entry?
-    private var lineNumber = 0
     /// Lines skipped because they were not recorded events.
     private(set) var skipped = 0
 
@@ -59,7 +58,9 @@ final class Replay: FeedSource, @unchecked Sendable {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         self.path = path
-        reader = LineReader(fd: fd)
+        // Room for the largest message a recording holds (16 MiB by default) written as escaped
+        // text or base64, with its line's other fields.
+        reader = LineReader(fd: fd, maxLine: 128 << 20)
         pacer = ReplayPacer(speed: speed)
     }
 
@@ -161,8 +162,9 @@ final class Replay: FeedSource, @unchecked Sendable {
     /// Reads the next line. A message that is due and fits goes into the batch straight from the
     /// read buffer (no copy of its own); anything else becomes an `Entry`.
     private func readStep(into batch: inout FrameBatch?) -> Step {
+        let skippedBefore = reader.skippedLines
+        var invalid: String?
         let step = reader.nextLine { line -> Step in
-            lineNumber += 1
             if line.isEmpty { return .skipped }
             switch parser.parse(line) {
             case .message(let time, let transport, let payload, let isBinary):
@@ -177,10 +179,18 @@ final class Replay: FeedSource, @unchecked Sendable {
             case .state(let state, let time):
                 return place(.state(state, time: time), into: &batch)
             case .invalid(let why):
-                skipped += 1
-                if skipped <= 10 { Diagnostics.warn("\(path):\(lineNumber): skipped: \(why)") }
+                invalid = why
                 return .skipped
             }
+        }
+        if let invalid {
+            // Warned here, not in the closure: the reader is busy there (exclusive access).
+            skipped += 1
+            if skipped <= 10 { Diagnostics.warn("\(path):\(reader.lineNumber): skipped: \(invalid)") }
+        }
+        if reader.skippedLines > skippedBefore {
+            skipped += reader.skippedLines - skippedBefore
+            Diagnostics.warn("\(path):\(reader.lineNumber): skipped: a line longer than \(reader.maxLine >> 20) MiB")
         }
         if let step { return step }
         // Nothing complete in the buffer: read more, or the recording has ended.

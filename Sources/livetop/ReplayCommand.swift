@@ -23,7 +23,9 @@ struct ReplayCommand: AsyncParsableCommand {
     var output: OutputOptions
 
     func validate() throws {
-        guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 (as fast as possible) or more") }
+        guard speed == 0 || (speed >= 0.001 && speed <= 1_000_000) else {
+            throw ValidationError("--speed must be 0 (as fast as possible) or between 0.001 and 1000000")
+        }
         guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("\(file): cannot read that file") }
     }
 

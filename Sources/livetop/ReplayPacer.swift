@@ -13,6 +13,8 @@ struct ReplayPacer {
         guard speed > 0 else { return .zero }
         let origin = self.origin ?? recorded
         self.origin = origin
-        return .nanoseconds(Int64(Double(max(0, recorded - origin)) / speed))
+        let (distance, overflow) = recorded.subtractingReportingOverflow(origin)
+        let scaled = overflow ? 9e18 : Double(max(0, distance)) / speed
+        return .nanoseconds(Int64(min(scaled, 9e18)))
     }
 }

@@ -57,8 +57,8 @@ struct Serve: AsyncParsableCommand {
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) { stop.finish() }
         defer { signals.cancel() }
         let reader = Thread {
-            let (lines, cut) = Serve.publishLines(from: STDIN_FILENO, to: feed)
-            if cut > 0 { Diagnostics.warn("\(cut) lines longer than 16 MiB were cut") }
+            let (lines, skipped) = Serve.publishLines(from: STDIN_FILENO, to: feed)
+            if skipped > 0 { Diagnostics.warn("\(skipped) lines longer than 16 MiB were skipped (a client's default --max-message)") }
             Diagnostics.note("stdin ended after \(lines) lines; still serving them (Ctrl-C stops)")
         }
         reader.name = "livetop-stdin"
@@ -68,8 +68,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Publishes every non-empty line of `fd`, one publish per read. Returns the lines published
-    /// and how many were cut at the length limit.
-    static func publishLines(from fd: CInt, to feed: FeedBuffer) -> (lines: Int, cut: Int) {
+    /// and how many were skipped for being longer than 16 MiB.
+    static func publishLines(from fd: CInt, to feed: FeedBuffer) -> (lines: Int, skipped: Int) {
         var reader = LineReader(fd: fd, blockSize: 1 << 16)
         var published = 0
         while true {
@@ -90,7 +90,7 @@ struct Serve: AsyncParsableCommand {
             _ = reader.fill()
         }
         if reader.readError != 0 { Diagnostics.warn("reading stdin failed: \(String(cString: strerror(reader.readError)))") }
-        return (published, reader.cutLines)
+        return (published, reader.skippedLines)
     }
 
     static func isLoopback(_ address: String) -> Bool {

@@ -16,7 +16,7 @@ enum Viewer {
         let maxMessages = output.maxMessages
         if !output.headless && isatty(1) == 1 && isatty(0) == 1 {
             let dashboard = Dashboard(source: source, configuration: output.storeConfiguration, fps: output.fps,
-                                      ascii: output.ascii, recording: recording)
+                                      ascii: output.ascii, maxMessages: maxMessages, recording: recording)
             let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) {
                 dashboard.requestQuit()
                 source.stop()
@@ -58,16 +58,19 @@ enum Viewer {
         var reachedLimit = false
         let limit = maxMessages ?? .max
         for await event in source.events {
-            recording?.record(event)
             switch event {
-            case .messages(let batch):
+            case .messages(var batch):
                 guard !reachedLimit else { continue }
-                writer.write(batch, limit: limit, into: &out)
+                // Exactly --max-messages are printed and recorded.
+                if Int64(batch.count) > limit - writer.seq { batch.frames = Array(batch.frames.prefix(Int(limit - writer.seq))) }
+                recording?.record(.messages(batch))
+                writer.write(batch, into: &out)
                 if writer.seq >= limit {
                     reachedLimit = true
                     source.stop()
                 }
             case .state(let state, let at):
+                recording?.record(event)
                 writer.write(state, at: at, into: &out)
             }
             out.flush()  // the input has drained: one write per read burst

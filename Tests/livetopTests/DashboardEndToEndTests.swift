@@ -170,10 +170,10 @@ final class Tmux: @unchecked Sendable {
         let exitFile = dir.appendingPathComponent("exit").path
         let tmux = try Tmux()
         try await tmux.run(["new-session", "-d", "-s", "main", "-x", "90", "-y", "24",
-                            "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' replay --speed 0 '\(path)'; echo $? > '\(exitFile)'; sleep 60"])
-        try await eventually(20, "the last values and the end of the recording") {
+                            "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' replay --speed 0 --max-messages 40 '\(path)'; echo $? > '\(exitFile)'; sleep 60"])
+        try await eventually(20, "the last values (40 of 50: --max-messages) and the end of the recording") {
             let s = try await tmux.screen()
-            return s.contains("north") && s.contains("50 ") && s.contains("end of recording")
+            return s.contains("north") && s.contains("log (40 messages)") && s.contains("end of recording")
         }
         #expect(!FileManager.default.fileExists(atPath: exitFile), "the dashboard did not hold the last frame")
         try await tmux.run(["send-keys", "-t", "main", "q"])

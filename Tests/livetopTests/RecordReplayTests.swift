@@ -91,6 +91,18 @@ import TestSupport
         #expect(replayed.states == live.states)
     }
 
+    /// With --max-messages, the recording holds exactly what was printed.
+    @Test func maxMessagesLimitsTheRecordingToo() async throws {
+        let (server, port) = try await Self.serveFeed()
+        defer { Task { await server.stop() } }
+        let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("limited.jsonl").path
+        let live = try await HeadlessEndToEndTests.run(["--headless", "--max-messages", "50", "--record", path, "ws://127.0.0.1:\(port)/"])
+        #expect(live.status == 0)
+        #expect(live.messages.count == 50)
+        let recorded = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(recorded.filter { $0.contains(#""type":"message""#) }.count == 50)
+    }
+
     @Test func badLinesAreSkippedWithTheirNumberAndTheRestPlays() async throws {
         let path = try TestEnvironment.temporaryDirectory().appendingPathComponent("bad.jsonl").path
         try """

@@ -8,7 +8,7 @@ import Testing
 /// line, pacing.
 @Suite struct ReplayPartsTests {
     /// Lines read through a pipe in tiny blocks, so lines straddle reads.
-    func lines(of input: [UInt8], blockSize: Int, maxLine: Int = 1 << 20) -> (lines: [String], cut: Int) {
+    func lines(of input: [UInt8], blockSize: Int, maxLine: Int = 1 << 20) -> (lines: [String], skipped: Int) {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -32,7 +32,7 @@ import Testing
             _ = reader.fill()
         }
         close(readEnd)
-        return (out, reader.cutLines)
+        return (out, reader.skippedLines)
     }
 
     @Test(arguments: [1, 3, 7, 64, 1 << 16])
@@ -41,10 +41,11 @@ import Testing
         #expect(lines(of: Array(text.utf8), blockSize: blockSize).lines == ["alpha", "beta", "", "gamma délta", "last"])
     }
 
-    @Test func lineReaderCutsOverlongLines() {
-        let (out, cut) = lines(of: Array("0123456789\nab\n".utf8), blockSize: 4, maxLine: 4)
-        #expect(out == ["0123", "4567", "89", "ab"])
-        #expect(cut == 2)
+    @Test(arguments: [1, 3, 4, 64])
+    func lineReaderSkipsOverlongLinesWhole(blockSize: Int) {
+        let (out, skipped) = lines(of: Array("0123456789\nab\nabcde\nxyz\n0123456789".utf8), blockSize: blockSize, maxLine: 4)
+        #expect(out == ["ab", "xyz"])
+        #expect(skipped == 3)
     }
 
     func parse(_ line: String) -> RecordingParser.Outcome {
@@ -110,6 +111,17 @@ import Testing
     func pacerSpacesEventsByRecordedTimeOverSpeed(speed: Double, times: [Int64], dues: [Duration]) {
         var pacer = ReplayPacer(speed: speed)
         #expect(times.map { pacer.due($0) } == dues)
+    }
+
+    @Test func pacerSurvivesAbsurdTimes() {
+        var pacer = ReplayPacer(speed: 0.001)
+        #expect(pacer.due(.min) == .zero)
+        #expect(pacer.due(.max) == .nanoseconds(9_000_000_000_000_000_000))
+    }
+
+    @Test func hostileStateNumbersAreClamped() {
+        let line = #"{"type":"state","time":"2026-11-26T10:00:00.250Z","state":"waiting","transport":"sse","attempt":1e300,"retry_in_ms":1e13,"error":"x"}"#
+        #expect(parse(line) == .entry(.state(.waiting(transport: .sse, attempt: 1, retryIn: .milliseconds(86_400_000), error: .io("x")), time: Self.time)))
     }
 
     @Test func replayBatchesMessagesAndKeepsStatesInOrder() async throws {
