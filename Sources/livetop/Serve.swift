@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         let reader = Thread {
             let (lines, skipped) = Serve.publishLines(from: STDIN_FILENO, to: feed)
             if skipped > 0 { Diagnostics.warn("\(skipped) lines longer than 16 MiB were skipped (a client's default --max-message)") }
-            Diagnostics.note("stdin ended after \(lines) lines; still serving them (Ctrl-C stops)")
+            Diagnostics.note("stdin ended after \(lines) \(lines == 1 ? "line" : "lines"); still serving \(lines == 1 ? "it" : "them") (Ctrl-C stops)")
         }
         reader.name = "livetop-stdin"
         reader.start()

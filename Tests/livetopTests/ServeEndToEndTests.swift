@@ -15,7 +15,7 @@ import TestSupport
         server.closeInput()
         do {
             try await server.stderr.wait(20, for: "serve to read all \(lines) lines") { errs in
-                errs.contains { $0.contains("stdin ended after \(lines) lines") }
+                errs.contains { $0.contains("stdin ended after \(lines) line") }
             }
         } catch {
             server.stop()
