@@ -18,10 +18,11 @@ enum SSETransport {
     }
 
     /// Opens the stream. Its messages are held until `start` is called, so the link can say
-    /// "open" before the first of them (events that came in the same read as the head).
+    /// "open" before the first of them (events that came in the same read as the head); wait for
+    /// its future before saying anything after them.
     static func connect(_ url: FeedURL, configuration: LinkConfiguration, group: EventLoopGroup, sink: EventSink,
                         resume: Resume, wallClock: @escaping @Sendable () -> Int64)
-        async throws(LinkError) -> (exchange: HTTPExchange, start: @Sendable () -> Void) {
+        async throws(LinkError) -> (exchange: HTTPExchange, start: @Sendable () -> EventLoopFuture<Void>) {
         var headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
         if !resume.lastEventID.isEmpty { headers.append(("Last-Event-ID", resume.lastEventID)) }
         let maxMessage = configuration.maxMessageBytes
@@ -38,7 +39,7 @@ enum SSETransport {
             throw .notEventStream(status: Int(exchange.head.status.code), contentType: type)
         }
         let loop = exchange.channel.eventLoop
-        return (exchange, { loop.execute { consumer.start() } })
+        return (exchange, { loop.submit { consumer.start() } })
     }
 }
 

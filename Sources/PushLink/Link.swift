@@ -147,6 +147,7 @@ public final class Link: Sendable {
                 reconnect ? connection.close(code: .goingAway, reason: .io("reconnect requested")) : connection.close()
             }
             opened()
+            try? await connection.start().get()
             for text in configuration.sendOnOpen { connection.send(text: text) }
             return (try? await connection.ended.get()) ?? .droppedWithoutClose
         case .sse:
@@ -154,7 +155,7 @@ public final class Link: Sendable {
                                                                    resume: sseResume, wallClock: Link.wallClock)
             register { _ in exchange.channel.close(promise: nil) }
             opened()
-            start()
+            try? await start().get()
             let ending: LinkError?
             do {
                 ending = try await exchange.ended.get()

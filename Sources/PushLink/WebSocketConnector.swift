@@ -10,6 +10,9 @@ struct WebSocketConnection: Sendable {
     let channel: Channel
     /// Completes (never fails) when the connection is gone, with the reason.
     let ended: EventLoopFuture<LinkError>
+    /// Held directly (not looked up in the pipeline): `start` must reach it even after the
+    /// channel has closed, to hand on what came before the close.
+    let handler: NIOLoopBound<WebSocketFeedHandler>
 
     func send(text: String) {
         channel.eventLoop.execute {
@@ -18,6 +21,13 @@ struct WebSocketConnection: Sendable {
             else { return }
             handler.sendText(text, context: context)
         }
+    }
+
+    /// Lets the connection's messages through; call it after saying "open", and wait for it
+    /// before anything that follows (so they come before the state that says how it ended).
+    func start() -> EventLoopFuture<Void> {
+        let handler = self.handler
+        return channel.eventLoop.submit { handler.value.start() }
     }
 
     /// Starts the close handshake; `ended` completes once the connection is closed.
@@ -35,7 +45,7 @@ struct WebSocketConnection: Sendable {
 /// over a channel from `ClientConnector`, all within the connect timeout.
 enum WebSocketConnector {
     private enum Upgrade: Sendable {
-        case upgraded(ended: EventLoopFuture<LinkError>)
+        case upgraded(ended: EventLoopFuture<LinkError>, handler: NIOLoopBound<WebSocketFeedHandler>)
         case refused(EventLoopFuture<HTTPResponseHead>)
     }
 
@@ -46,8 +56,8 @@ enum WebSocketConnector {
             try configureUpgrade(channel, configuration, sink: sink, monotonic: monotonic, wallClock: wallClock)
         } ready: { channel, upgrade in
             switch try await upgrade.get() {
-            case .upgraded(let ended):
-                return WebSocketConnection(channel: channel, ended: ended)
+            case .upgraded(let ended, let handler):
+                return WebSocketConnection(channel: channel, ended: ended, handler: handler)
             case .refused(let answer):
                 let head = try await answer.get()
                 throw LinkError.upgradeRefused(status: Int(head.status.code), reason: head.status.reasonPhrase)
@@ -77,7 +87,7 @@ enum WebSocketConnector {
                     monotonic: monotonic, wallClock: wallClock)
                 try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: sink))
                 try channel.pipeline.syncOperations.addHandler(handler)
-                return Upgrade.upgraded(ended: ended.futureResult)
+                return Upgrade.upgraded(ended: ended.futureResult, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
             }
         }
         let upgradeConfiguration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(

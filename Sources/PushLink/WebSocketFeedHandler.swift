@@ -22,6 +22,9 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     private var messageIsBinary = false
     private var closeSent = false
     private var endReason: LinkError?
+    /// Messages are held until the link has said "open" (frames can come in the same read as
+    /// the 101 answer, before the link's task has run again).
+    private var started = false
 
     init(sink: EventSink, maxMessageBytes: Int, ended: EventLoopPromise<LinkError>, heartbeat: Heartbeat,
          monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) {
@@ -84,9 +87,15 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
+    /// From now on, messages are handed on (the held ones at once).
+    func start() {
+        started = true
+        flush()
+    }
+
     /// Hands the finished messages of this burst on; an unfinished message stays for the next burst.
     private func flush() {
-        guard !batch.frames.isEmpty else { return }
+        guard started, !batch.frames.isEmpty else { return }
         var out = batch
         batch = FrameBatch(transport: .websocket)
         batch.bytes.reserveCapacity(1 << 16)
