@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `livetop`: a terminal dashboard for live data.
 @main
 struct Livetop: AsyncParsableCommand {
@@ -16,4 +20,25 @@ struct Livetop: AsyncParsableCommand {
         subcommands: [Watch.self, Demo.self, Serve.self, ReplayCommand.self],
         defaultSubcommand: Watch.self
     )
+
+    /// ArgumentParser's own entry point, after one step: the signals livetop relies on are
+    /// unblocked first, before any thread exists to inherit the mask. A parent that blocked them
+    /// (some supervisors, test harnesses) would otherwise leave livetop deaf to resizes (SIGWINCH),
+    /// Ctrl-Z/fg and SIGINT/SIGTERM/SIGHUP.
+    static func main() async {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT] { sigaddset(&signals, number) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -7,10 +7,13 @@ import TestSupport
 @_silgen_name("posix_spawn_file_actions_addclosefrom_np")
 private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
 
-/// A tmux session on a private socket, stopped when the test ends.
+/// A tmux session on a private socket, stopped when the test ends: `kill-server`, then by the
+/// server's PID if it is still there.
 final class Tmux: @unchecked Sendable {
     let socket = "livetop-test-\(UUID().uuidString.prefix(8))"
     let tmux: String
+    private let lock = NSLock()
+    private var serverPID: pid_t?
 
     init() throws {
         guard let tmux = TestEnvironment.which("tmux") else {
@@ -23,6 +26,15 @@ final class Tmux: @unchecked Sendable {
     /// outlives its client and keeps inherited pipes open); output goes through a file.
     @discardableResult
     func run(_ arguments: [String]) async throws -> String {
+        let result = try spawn(arguments)
+        if arguments.first == "new-session", lock.withLock({ serverPID == nil }) {
+            let pid = try spawn(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            lock.withLock { serverPID = pid_t(pid) }
+        }
+        return result
+    }
+
+    private func spawn(_ arguments: [String]) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
         defer { unlink(output) }
         var actions = posix_spawn_file_actions_t()
@@ -37,8 +49,21 @@ final class Tmux: @unchecked Sendable {
         let words: [String] = [tmux, "-L", socket] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // The test's threads block most signals, and a spawned process inherits the mask: tmux,
+        // its shells and livetop would never see SIGWINCH, SIGHUP or SIGTERM (kill-server then
+        // cannot end them). Start them as a terminal would: nothing blocked, default actions.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, tmux, &actions, nil, argv, environ) == 0 else { throw TimedOut(what: "tmux to start") }
+        guard posix_spawn(&pid, tmux, &actions, &attributes, argv, environ) == 0 else { throw TimedOut(what: "tmux to start") }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
@@ -46,20 +71,14 @@ final class Tmux: @unchecked Sendable {
 
     func screen() async throws -> String { try await run(["capture-pane", "-p", "-t", "main"]) }
 
-    deinit {
-        let words: [String] = [tmux, "-L", socket, "kill-server"]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        var pid: pid_t = 0
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        _ = spawnCloseFrom(&actions, 3)
-        if posix_spawn(&pid, tmux, &actions, nil, argv, environ) == 0 {
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
-        argv.forEach { free($0) }
+    /// Ends the tmux server (idempotent).
+    func stop() {
+        _ = try? spawn(["kill-server"])
+        if let pid = lock.withLock({ serverPID }), kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        lock.withLock { serverPID = nil }
     }
+
+    deinit { stop() }
 }
 
 @Suite(.timeLimit(.minutes(2))) struct DashboardEndToEndTests {
@@ -72,6 +91,7 @@ final class Tmux: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: dir) }
         let exitFile = dir.appendingPathComponent("exit").path
         let tmux = try Tmux()
+        defer { tmux.stop() }
         let command = "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' --transport websocket ws://127.0.0.1:\(port)/; "
             + "echo $? > '\(exitFile)'; sleep 60"
         try await tmux.run(["new-session", "-d", "-s", "main", "-x", "100", "-y", "30", command])
@@ -116,6 +136,7 @@ final class Tmux: @unchecked Sendable {
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let tmux = try Tmux()
+        defer { tmux.stop() }
         try await tmux.run(["new-session", "-d", "-s", "main", "-x", "90", "-y", "24", "bash --norc -i"])
         try await tmux.run(["send-keys", "-t", "main",
                             "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' ws://127.0.0.1:\(port)/", "Enter"])
@@ -140,6 +161,7 @@ final class Tmux: @unchecked Sendable {
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let tmux = try Tmux()
+        defer { tmux.stop() }
         try await tmux.run(["new-session", "-d", "-s", "main", "-x", "90", "-y", "24",
                             "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' ws://127.0.0.1:\(port)/; sleep 60"])
         try await eventually(20, "the panels") { try await tmux.screen().contains("beta") }
@@ -169,6 +191,7 @@ final class Tmux: @unchecked Sendable {
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let exitFile = dir.appendingPathComponent("exit").path
         let tmux = try Tmux()
+        defer { tmux.stop() }
         try await tmux.run(["new-session", "-d", "-s", "main", "-x", "90", "-y", "24",
                             "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' replay --speed 0 --max-messages 40 '\(path)'; echo $? > '\(exitFile)'; sleep 60"])
         try await eventually(20, "the last values (40 of 50: --max-messages) and the end of the recording") {
