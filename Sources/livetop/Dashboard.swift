@@ -56,16 +56,14 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         }
         guard opened else { return false }
         Dashboard.restoreTerminalOnCrash()
-        var delivered: Int64 = 0
+        var limit = MessageLimit(maxMessages)
         for await received in source.events {
             var event = received
-            if case .messages(var batch) = received, let maxMessages {
+            if case .messages(let batch) = received {
                 // --max-messages: exactly that many are folded (and recorded), then the source stops.
-                guard delivered < maxMessages else { continue }
-                if Int64(batch.count) > maxMessages - delivered { batch.frames = Array(batch.frames.prefix(Int(maxMessages - delivered))) }
-                delivered += Int64(batch.count)
-                event = .messages(batch)
-                if delivered >= maxMessages { source.stop() }
+                guard let admitted = limit.admit(batch) else { continue }
+                event = .messages(admitted)
+                if limit.isReached { source.stop() }
             }
             recording?.record(event)
             // One wake-up per burst: only the event that finds the queue empty writes to the pipe.

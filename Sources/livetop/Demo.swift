@@ -49,7 +49,7 @@ struct Demo: AsyncParsableCommand {
         let port = try await server.start(host: "127.0.0.1", port: 0)
         let url = try FeedURL("ws://127.0.0.1:\(port)/")
         let link = try connection.makeLink(url: url, logFile: files.logFile)
-        let seed = self.seed ?? UInt64(UInt64(Link.wallClock()))
+        let seed = self.seed ?? UInt64(bitPattern: Link.wallClock())
         let stalled = StallSwitch()
         let interval = Duration.nanoseconds(Int64(1e9 / rate))
         let feed = Task.detached {

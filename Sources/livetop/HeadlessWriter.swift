@@ -18,18 +18,14 @@ struct HeadlessWriter {
         self.limits = limits
     }
 
-    /// Writes the messages of a batch, at most `limit` of them; returns how many were written.
-    @discardableResult
-    mutating func write(_ batch: FrameBatch, limit: Int64 = .max, into out: inout StandardOutput) -> Int {
+    /// Writes the messages of a batch (`MessageLimit` cuts it first when there is a limit).
+    mutating func write(_ batch: FrameBatch, into out: inout StandardOutput) {
         var time: [UInt8] = []
         Timestamp(nanoseconds: batch.receivedAt).writeRFC3339(into: &time)
         let transport = Array(batch.transport.rawValue.utf8)
-        var written = 0
         batch.bytes.withUnsafeBufferPointer { all in
             for frame in batch.frames {
-                guard seq < limit else { break }
                 seq += 1
-                written += 1
                 let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
                 if emit == .all {
                     out.buffer.append(contentsOf: #"{"type":"message","time":""#.utf8)
@@ -46,7 +42,6 @@ struct HeadlessWriter {
                 out.flushIfFull()
             }
         }
-        return written
     }
 
     /// `"data":…` for JSON, `"text":"…"` for other text, `"base64":"…"` for binary

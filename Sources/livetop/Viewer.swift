@@ -55,20 +55,15 @@ enum Viewer {
                                                   recording: Recording?) async -> Bool {
         var writer = writer
         var out = StandardOutput()
-        var reachedLimit = false
-        let limit = maxMessages ?? .max
+        var limit = MessageLimit(maxMessages)
         for await event in source.events {
             switch event {
-            case .messages(var batch):
-                guard !reachedLimit else { continue }
+            case .messages(let received):
                 // Exactly --max-messages are printed and recorded.
-                if Int64(batch.count) > limit - writer.seq { batch.frames = Array(batch.frames.prefix(Int(limit - writer.seq))) }
+                guard let batch = limit.admit(received) else { continue }
                 recording?.record(.messages(batch))
                 writer.write(batch, into: &out)
-                if writer.seq >= limit {
-                    reachedLimit = true
-                    source.stop()
-                }
+                if limit.isReached { source.stop() }
             case .state(let state, let at):
                 recording?.record(event)
                 writer.write(state, at: at, into: &out)
@@ -80,6 +75,6 @@ enum Viewer {
             }
         }
         out.flush()
-        return reachedLimit
+        return limit.isReached
     }
 }
