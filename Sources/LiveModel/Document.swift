@@ -53,6 +53,8 @@ struct Document: Sendable {
     let limits: Limits
     /// Set for each message: the seq nodes are stamped with.
     var seq: Int64 = 0
+    /// Set for each batch: the time numeric samples are recorded at (nanoseconds).
+    var time: Int64 = 0
     /// Nodes dropped by eviction or because one message held more keys than can be tracked.
     private(set) var evictions: Int64 = 0
 
@@ -401,7 +403,7 @@ struct Document: Sendable {
             slot = histories.allocate()
             nodes[Int(id)].history = slot
         }
-        histories.record(value, in: slot)
+        histories.record(value, at: time, in: slot)
     }
 
     /// Stores a string value; an unchanged value costs a comparison and no allocation.

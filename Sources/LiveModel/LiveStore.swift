@@ -84,6 +84,7 @@ public struct LiveStore: Sendable {
         revision &+= 1
         stats.record(messages: batch.count, at: time)
         document.prepareForWriting()
+        document.time = time.nanoseconds
         log.begin(batch: batch.bytes)
         // Only the last `logLength` messages of a batch can survive in the log; skip copying the rest.
         let firstLogged = max(0, batch.count - log.capacity)
@@ -183,6 +184,17 @@ public struct LiveStore: Sendable {
     /// The value at `pointer` in the document, or nil.
     public func value(at pointer: JSONPointer) -> JSONValue? {
         document.node(at: pointer).map { document.value(of: $0) }
+    }
+
+    /// The member names of the object (or the indices of the array) at `pointer`, in document
+    /// order; nil when there is no container there. Cheaper than `value(at:)` for expanding `*`.
+    public func childKeys(at pointer: JSONPointer) -> [String]? {
+        guard let id = document.node(at: pointer) else { return nil }
+        switch document.nodes[Int(id)].kind {
+        case .object: return document.children(of: id).map { document.nodes[Int($0)].key }
+        case .array: return document.children(of: id).indices.map(String.init)
+        default: return nil
+        }
     }
 
     /// Keys (document nodes) currently tracked.
