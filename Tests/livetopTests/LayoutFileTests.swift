@@ -1,0 +1,308 @@
+import Foundation
+import LiveModel
+import Testing
+@testable import livetop
+
+@Suite struct LayoutFileTests {
+    /// A layout of one row with one panel written as a flow mapping on line 3, starting at column 9.
+    static func panel(_ flow: String) -> String {
+        "rows:\n  - panels:\n      - \(flow)\n"
+    }
+
+    /// A layout with the given sources, flow mappings on the lines from 2, starting at column 5.
+    static func sources(_ flows: String...) -> String {
+        "sources:\n" + flows.map { "  - \($0)\n" }.joined() + "rows: [{panels: [{kind: log}]}]\n"
+    }
+
+    static func errorText(_ yaml: String) -> String {
+        do {
+            _ = try LayoutFile.parse(yaml, file: "l.yaml")
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    static func onlyPanel(_ yaml: String) throws -> Panel {
+        let panels = try LayoutFile.parse(yaml, file: "l.yaml").layout.panels
+        try #require(panels.count == 1)
+        return panels[0]
+    }
+
+    @Test func parsesEveryKey() throws {
+        let yaml = """
+            history: 300
+            sources:
+              - name: demo
+                url: ws://127.0.0.1:9000/
+                headers: ["X-Key: v"]
+                bearer_env: TOKEN
+                protocols: chat
+                origin: https://x
+                send: ['{"op":"sub"}']
+                transport: longpoll
+                fold: upsert:/id
+                select: /data
+                poll_cursor: query:cursor,header:X-Next-Cursor
+                poll_items: /results
+                sse_url: http://x/sse
+                poll_url: http://x/poll
+              - name: host
+            rows:
+              - height: 2
+                panels:
+                  - kind: chart
+                    title: CPU and memory
+                    source: demo
+                    width: 2
+                    series: [/cpu_pct, /mem_pct]
+                    min: 0
+                    max: 100
+                    thresholds: {warn: 80, crit: 95}
+                    alert: {level: crit, for: 5s, bell: true, command: [notify-send, livetop], timeout: 2m}
+                  - kind: table
+                    source: host
+                    rows: /services
+                    columns:
+                      - status
+                      - {key: latency_ms, title: latency, format: "%.0f ms", thresholds: {warn: 200, crit: 1000}}
+                    sort: -latency_ms
+                    thresholds: {up: ok, degraded: warning, down: critical}
+              - panels:
+                  - {kind: gauge, value: /disk, format: "%.1f%%", min: 0, max: 1}
+                  - {kind: log, filter: /event}
+                  - {kind: text, text: hello}
+            """
+        let (layout, warnings) = try LayoutFile.parse(yaml, file: "l.yaml")
+        #expect(warnings == [])
+        #expect(layout.history == 300)
+
+        var demo = SourceSpec(name: "demo", location: SourceLocation(line: 3, column: 5))
+        demo.url = "ws://127.0.0.1:9000/"
+        demo.headers = ["X-Key: v"]
+        demo.bearerEnv = "TOKEN"
+        demo.protocols = ["chat"]
+        demo.origin = "https://x"
+        demo.send = [#"{"op":"sub"}"#]
+        demo.transport = "longpoll"
+        demo.fold = .upsert(JSONPointer(tokens: ["id"]))
+        demo.select = JSONPointer(tokens: ["data"])
+        demo.pollCursor = "query:cursor,header:X-Next-Cursor"
+        demo.pollItems = "/results"
+        demo.sseURL = "http://x/sse"
+        demo.pollURL = "http://x/poll"
+        #expect(layout.sources == [demo, SourceSpec(name: "host", location: SourceLocation(line: 17, column: 5))])
+
+        #expect(layout.rows.map(\.height) == [2, 1])
+        let chart = layout.rows[0].panels[0]
+        #expect(chart.kind == .chart && chart.title == "CPU and memory" && chart.source == 0 && chart.width == 2)
+        #expect(chart.values.map(\.text) == ["/cpu_pct", "/mem_pct"])
+        #expect(chart.min == 0 && chart.max == 100)
+        #expect(chart.thresholds == .numeric(warn: 80, crit: 95))
+        #expect(chart.alert == AlertSpec(level: .crit, hold: 5, bell: true, command: ["notify-send", "livetop"], timeout: 120))
+        #expect(chart.location == SourceLocation(line: 21, column: 9))
+
+        let table = layout.rows[0].panels[1]
+        #expect(table.kind == .table && table.title == "services")
+        #expect(table.source == 1)
+        #expect(table.values.map(\.text) == ["/services"])
+        #expect(table.columns == [
+            Panel.Column(key: "status", title: "status"),
+            Panel.Column(key: "latency_ms", title: "latency", format: "%.0f ms", thresholds: .numeric(warn: 200, crit: 1000)),
+        ])
+        #expect(table.sortKey == "latency_ms" && table.sortDescending)
+        #expect(table.thresholds == .states(["up": .ok, "degraded": .warn, "down": .crit]))
+
+        let gauge = layout.rows[1].panels[0]
+        #expect(gauge.format == "%.1f%%" && gauge.min == 0 && gauge.max == 1 && gauge.title == "disk")
+        #expect(gauge.location == SourceLocation(line: 39, column: 9))
+        #expect(layout.rows[1].panels[1].filter == JSONPointer(tokens: ["event"]))
+        #expect(layout.rows[1].panels[2].text == "hello")
+    }
+
+    @Test func defaultsWithoutSources() throws {
+        let (layout, warnings) = try LayoutFile.parse("rows: [{panels: [{kind: tile, value: /cpu}]}]", file: "l.yaml")
+        #expect(warnings == [])
+        #expect(layout.history == nil)
+        #expect(layout.sources.map(\.name) == ["main"])
+        #expect(layout.sources[0].url == nil)
+        let panel = layout.panels[0]
+        #expect(panel.source == 0 && panel.width == 1 && layout.rows[0].height == 1)
+        #expect(panel.thresholds == nil && panel.alert == nil)
+    }
+
+    @Test(arguments: [
+        ("{kind: tile, value: /services/*/latency_ms}", "latency_ms"),
+        ("{kind: chart, series: [/cpu_pct, /mem_pct]}", "cpu_pct, mem_pct"),
+        ("{kind: gauge, value: /cpus/*}", "cpus"),
+        ("{kind: text, value: /motd}", "text"),
+        ("{kind: table, rows: /services}", "services"),
+        ("{kind: table}", "rows"),
+        ("{kind: log}", "log"),
+        ("{kind: log, filter: /event}", "log: /event"),
+        ("{kind: text, text: hi}", "text"),
+        ("{kind: tile, value: /a, title: Mine}", "Mine"),
+    ])
+    func defaultTitles(flow: String, title: String) throws {
+        #expect(try Self.onlyPanel(Self.panel(flow)).title == title)
+    }
+
+    @Test func tableRowsDefaultToTheRoot() throws {
+        let table = try Self.onlyPanel(Self.panel("{kind: table}"))
+        #expect(table.values.map(\.text) == [""])
+        #expect(table.values.first?.tokens == [])
+    }
+
+    @Test(arguments: [("5s", 5.0), ("500ms", 0.5), ("1.5s", 1.5), ("2m", 120), ("1h", 3600), ("3", 3), ("0.25", 0.25), ("0", 0)])
+    func durations(text: String, seconds: Double) throws {
+        let panel = try Self.onlyPanel(Self.panel("{kind: tile, value: /a, alert: {for: \(text)}}"))
+        #expect(panel.alert == AlertSpec(level: .warn, hold: seconds))
+    }
+
+    @Test(arguments: ["%.1f%%", "%d", "%5.2e ms", "%+08.3g", "%i items", "%% %-4f"])
+    func acceptedFormats(format: String) throws {
+        #expect(try Self.onlyPanel(Self.panel("{kind: tile, value: /a, format: '\(format)'}")).format == format)
+    }
+
+    @Test(arguments: ["%s", "%d of %d", "no conversion", "%", "%ld", "%*d", "50%"])
+    func rejectedFormats(format: String) {
+        #expect(Self.errorText(Self.panel("{kind: tile, value: /a, format: '\(format)'}")).hasPrefix("l.yaml:3:41: bad format "))
+    }
+
+    @Test func warningsNameTheKeyAndThePlace() throws {
+        let yaml = """
+            history: 300
+            colour: red
+            sources:
+              - name: demo
+                retry: 3
+            rows:
+              - height: 1
+                gap: 2
+                panels:
+                  - kind: gauge
+                    value: /cpu
+                    columns: [a]
+                    colour: red
+                    thresholds: {warn: 80, crit: 95, low: 3}
+                    alert: {level: crit, sound: yes}
+                  - kind: table
+                    columns:
+                      - {key: a, units: ms}
+            """
+        let (layout, warnings) = try LayoutFile.parse(yaml, file: "l.yaml")
+        #expect(warnings == [
+            "l.yaml:2:1: unknown key 'colour' at the top level (ignored)",
+            "l.yaml:5:5: unknown key 'retry' in source (ignored)",
+            "l.yaml:8:5: unknown key 'gap' in row (ignored)",
+            "l.yaml:12:9: key 'columns' does not apply to a gauge panel (ignored)",
+            "l.yaml:13:9: unknown key 'colour' in panel (ignored)",
+            "l.yaml:14:42: unknown key 'low' in thresholds (ignored)",
+            "l.yaml:15:30: unknown key 'sound' in alert (ignored)",
+            "l.yaml:18:22: unknown key 'units' in column (ignored)",
+        ])
+        #expect(layout.panels[0].columns == [])
+        #expect(layout.panels[0].thresholds == .numeric(warn: 80, crit: 95))
+    }
+
+    /// A key that does not apply is not read, so its value cannot fail the file.
+    @Test func ignoredKeysAreNotValidated() throws {
+        let (layout, warnings) = try LayoutFile.parse(Self.panel("{kind: log, max: lots}"), file: "l.yaml")
+        #expect(warnings == ["l.yaml:3:21: key 'max' does not apply to a log panel (ignored)"])
+        #expect(layout.panels[0].max == nil)
+    }
+
+    @Test(arguments: [
+        ("{kind: pie}", "l.yaml:3:16: unknown panel kind 'pie'; expected tile, chart, gauge, table, log or text"),
+        ("{title: x}", "l.yaml:3:9: a panel needs 'kind'"),
+        ("{kind: tile, value: cpu}", "l.yaml:3:29: 'cpu' is not a JSON pointer; expected one starting with /, such as /cpu"),
+        ("{kind: table, rows: /a~2}", "l.yaml:3:29: '/a~2' is not a JSON pointer; write ~0 for ~ and ~1 for / inside a key"),
+        ("{kind: log, filter: event}", "l.yaml:3:29: 'event' is not a JSON pointer; expected one starting with /, such as /event"),
+        ("{kind: gauge, value: /x, max: lots}", "l.yaml:3:39: expected a number for 'max', not 'lots'"),
+        ("{kind: gauge, value: /a, min: 10, max: 5}", "l.yaml:3:48: 'max' must be more than 'min' (10), not 5"),
+        ("{kind: tile}", "l.yaml:3:9: a tile panel needs 'value', 'values' or 'series'"),
+        ("{kind: chart, values: []}", "l.yaml:3:31: a chart panel needs 'value', 'values' or 'series'"),
+        ("{kind: tile, value: /a, series: [/b]}", "l.yaml:3:33: give only one of 'value', 'values' and 'series' (they are the same key)"),
+        ("{kind: tile, value: /a, width: 0}", "l.yaml:3:40: 'width' must be from 1 to 100, not 0"),
+        ("{kind: tile, value: /a, width: 1.5}", "l.yaml:3:40: expected a whole number for 'width', not '1.5'"),
+        ("{kind: tile, value: /a, title: [x]}", "l.yaml:3:40: expected a string for 'title', not a list"),
+        ("{kind: tile, value: /a, thresholds: {up: ok, down: bad}}", "l.yaml:3:60: expected ok, warn or crit for state 'down', not 'bad'"),
+        ("{kind: tile, value: /a, thresholds: {warn: 80, crit: high}}", "l.yaml:3:62: expected a number for 'crit', not 'high'"),
+        ("{kind: tile, value: /a, thresholds: {}}", "l.yaml:3:45: 'thresholds' is empty; expected one such as {warn: 80, crit: 95} or {up: ok, down: crit}"),
+        ("{kind: tile, value: /a, alert: {command: notify-send x}}", "l.yaml:3:50: 'command' must be a list of arguments, not a shell line"),
+        ("{kind: tile, value: /a, alert: {for: soon}}", "l.yaml:3:46: expected a duration for 'for' such as 500ms, 5s, 2m or 1h, not 'soon'"),
+        ("{kind: tile, value: /a, alert: {for: -1s}}", "l.yaml:3:46: 'for' must be 0 or more, not '-1s'"),
+        ("{kind: tile, value: /a, alert: {timeout: 0}}", "l.yaml:3:50: 'timeout' must be more than 0, not '0'"),
+        ("{kind: tile, value: /a, alert: {level: ok}}", "l.yaml:3:48: unknown alert level 'ok'; expected warn or crit"),
+        ("{kind: tile, value: /a, alert: {bell: loud}}", "l.yaml:3:47: expected true or false for 'bell', not 'loud'"),
+        ("{kind: text}", "l.yaml:3:9: a text panel needs 'text' or 'value'"),
+        ("{kind: text, values: [/a, /b]}", "l.yaml:3:30: a text panel shows one value, not 2"),
+        ("{kind: text, text: hi, value: /a}", "l.yaml:3:32: a text panel takes 'text' or 'value', not both"),
+        ("{kind: table, columns: status}", "l.yaml:3:32: expected a list for 'columns', not 'status'"),
+        ("{kind: table, columns: [{title: x}]}", "l.yaml:3:33: a column needs 'key'"),
+        ("{kind: table, sort: '-'}", "l.yaml:3:29: expected a column key for 'sort', such as latency_ms or -latency_ms, not '-'"),
+        ("[kind, tile]", "l.yaml:3:9: expected a mapping with 'kind' for a panel, not a list"),
+    ])
+    func panelErrors(flow: String, expected: String) {
+        #expect(Self.errorText(Self.panel(flow)) == expected)
+    }
+
+    @Test(arguments: [
+        (sources("{name: demo}", "{name: demo}"), "l.yaml:3:5: duplicate source name 'demo'; the first is at 2:5"),
+        (sources("{url: ws://x}"), "l.yaml:2:5: a source needs 'name'"),
+        (sources("{name: a, transport: udp}"), "l.yaml:2:26: unknown transport 'udp'; expected auto, websocket, sse or longpoll"),
+        (sources("{name: a, fold: upsert}"), "l.yaml:2:21: unknown fold 'upsert'; expected merge, replace, append or upsert:/pointer"),
+        (sources(#"{name: a, headers: ["X Key: v"]}"#), "l.yaml:2:25: 'X Key: v' is not a header; expected 'Name: value' with no spaces in the name"),
+        (sources(#"{name: a, headers: ["X-Key"]}"#), "l.yaml:2:25: 'X-Key' is not a header; expected 'Name: value' with no spaces in the name"),
+        (sources("{name: a, poll_items: results}"), "l.yaml:2:27: 'results' is not a JSON pointer; expected one starting with /, such as /results"),
+        (sources("{name: a, send: {op: sub}}"), "l.yaml:2:21: expected a string or a list of strings for 'send', not a mapping"),
+        ("sources: []\nrows: [{panels: [{kind: log}]}]", "l.yaml:1:10: 'sources' is empty; list at least one, or leave it out for one source named main"),
+        ("sources:\n  - name: demo\n  - name: host\n" + panel("{kind: tile, value: /a, source: db}"),
+         "l.yaml:6:41: no source named 'db'; the sources are: demo, host"),
+    ])
+    func sourceErrors(yaml: String, expected: String) {
+        #expect(Self.errorText(yaml) == expected)
+    }
+
+    @Test(arguments: [
+        ("", "l.yaml: the layout is empty; it needs 'rows' with panels"),
+        ("# nothing yet\n", "l.yaml: the layout is empty; it needs 'rows' with panels"),
+        ("- a\n- b\n", "l.yaml:1:1: expected a mapping with 'rows' at the top level, not a list"),
+        ("title: x\n", "l.yaml:1:1: a layout needs 'rows'"),
+        ("rows: []\n", "l.yaml:1:7: 'rows' is empty; expected at least one row with panels"),
+        ("rows: {a: 1}\n", "l.yaml:1:7: expected a list for 'rows', not a mapping"),
+        ("history: 5\nrows: [{panels: [{kind: log}]}]\n", "l.yaml:1:10: 'history' must be from 10 to 100000, not 5"),
+        ("rows:\n  - height: 2\n", "l.yaml:2:5: a row needs 'panels'"),
+        ("rows:\n  - panels: []\n", "l.yaml:2:13: 'panels' is empty; expected at least one panel"),
+        ("rows:\n  - height: 200\n    panels: [{kind: log}]\n", "l.yaml:2:13: 'height' must be from 1 to 100, not 200"),
+        ("rows: []\nrows: []\n", "l.yaml:1:1: duplicate key 'rows' in the same mapping"),
+        ("rows:\n\t- panels: []\n", "l.yaml:2:1: invalid YAML: found character that cannot start any token (while scanning for the next token at 2:1)"),
+        ("rows: [{panels: [{kind: log}]\n", "l.yaml:2:1: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at 1:8)"),
+    ])
+    func fileErrors(yaml: String, expected: String) {
+        #expect(Self.errorText(yaml) == expected)
+    }
+
+    @Test func errorsAreOneLine() {
+        let error = LayoutError(file: "l.yaml", location: SourceLocation(line: 1, column: 2), message: "a\nb\r\nc")
+        #expect(error.description == "l.yaml:1:2: a b c")
+    }
+
+    @Test func loadsAFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString).yaml").path
+        try Data(Self.panel("{kind: tile, value: /cpu, colour: red}").utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (layout, warnings) = try LayoutFile.load(path: path)
+        #expect(layout.panels.map(\.title) == ["cpu"])
+        #expect(warnings == ["\(path):3:35: unknown key 'colour' in panel (ignored)"])
+    }
+
+    @Test func anUnreadableFileHasNoLocation() {
+        let path = "/nonexistent/layout.yaml"
+        #expect(throws: LayoutError(file: path, message: "no such file")) { try LayoutFile.load(path: path) }
+        let directory = FileManager.default.temporaryDirectory.path
+        #expect(throws: LayoutError(file: directory, message: "is a directory, not a layout file")) {
+            try LayoutFile.load(path: directory)
+        }
+    }
+}
