@@ -109,7 +109,28 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// The link configuration for `url`.
+    /// These options with a layout source's own over them; checked as the command line is.
+    func overridden(by spec: SourceSpec) throws -> ConnectionOptions {
+        var options = self
+        if !spec.headers.isEmpty { options.header = spec.headers }
+        if let bearerEnv = spec.bearerEnv { options.bearerEnv = bearerEnv }
+        if !spec.protocols.isEmpty { options.protocols = spec.protocols }
+        if let origin = spec.origin { options.origin = origin }
+        if !spec.send.isEmpty { options.send = spec.send }
+        if let transport = spec.transport { options.transport = transport }
+        if let pollCursor = spec.pollCursor { options.pollCursor = pollCursor }
+        if let pollItems = spec.pollItems { options.pollItems = pollItems }
+        if let sseURL = spec.sseURL { options.sseURL = sseURL }
+        if let pollURL = spec.pollURL { options.pollURL = pollURL }
+        do {
+            try options.validate()
+        } catch let error as ValidationError {
+            Diagnostics.error("source '\(spec.name)': \(error.message)")
+            throw ExitCode(64)
+        }
+        return options
+    }
+
     /// The link these options describe, logging to `logFile` when one is given.
     func makeLink(url: FeedURL, logFile: String?) throws -> Link {
         let configuration = try linkConfiguration(url: url)

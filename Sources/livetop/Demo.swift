@@ -25,6 +25,12 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup(title: "Files")
     var files: FileOptions
 
+    @OptionGroup(title: "Layout")
+    var layout: LayoutOptions
+
+    @Flag(help: "Derive the panels from the data (the automatic layout) instead of the demo's own layout.")
+    var autoLayout = false
+
     @Flag(help: "Drop connections, refuse upgrades and stall the feed now and then.")
     var chaos = false
 
@@ -48,7 +54,8 @@ struct Demo: AsyncParsableCommand {
         let server = FeedServer(options: .init(replaysKeptMessages: false), buffer: buffer)
         let port = try await server.start(host: "127.0.0.1", port: 0)
         let url = try FeedURL("ws://127.0.0.1:\(port)/")
-        let link = try connection.makeLink(url: url, logFile: files.logFile)
+        let declared: Layout? = autoLayout ? nil : try layout.load() ?? DemoLayout.parsed()
+        let feeds = try FeedBuilder(connection: connection, output: output, files: files).feeds(layout: declared, urls: [url.description])
         let seed = self.seed ?? UInt64(bitPattern: Link.wallClock())
         let stalled = StallSwitch()
         let interval = Duration.nanoseconds(Int64(1e9 / rate))
@@ -93,7 +100,7 @@ struct Demo: AsyncParsableCommand {
             monkey?.cancel()
         }
         do {
-            try await Viewer.show(link, output: output, recording: try files.openRecording())
+            try await Viewer.show(feeds, layout: declared, layoutPath: layout.layout, output: output, exitOnAlert: layout.exitOnAlert)
         } catch {
             await server.stop()
             throw error

@@ -8,14 +8,26 @@ struct HeadlessWriter {
     enum Emit: String, CaseIterable { case all, messages }
 
     let emit: Emit
+    /// The source's name in a layout with several (`"source":"…"` on every line); nil without.
+    let source: String?
     /// Messages written so far; the next one gets `seq + 1`.
     private(set) var seq: Int64 = 0
     private var tape = JSONTape()
     private let limits: JSONLimits
+    /// `","source":"NAME` written once, not per message.
+    private let sourceField: [UInt8]
 
-    init(emit: Emit, limits: JSONLimits = JSONLimits()) {
+    init(emit: Emit, source: String? = nil, limits: JSONLimits = JSONLimits()) {
         self.emit = emit
+        self.source = source
         self.limits = limits
+        var field: [UInt8] = []
+        if let source {
+            field.append(contentsOf: #"","source":"#.utf8)
+            JSONValue.writeString(source, into: &field)
+            field.removeLast()  // the closing quote comes with the next field's opening
+        }
+        sourceField = field
     }
 
     /// Writes the messages of a batch (`MessageLimit` cuts it first when there is a limit).
@@ -30,6 +42,7 @@ struct HeadlessWriter {
                 if emit == .all {
                     out.buffer.append(contentsOf: #"{"type":"message","time":""#.utf8)
                     out.buffer.append(contentsOf: time)
+                    out.buffer.append(contentsOf: sourceField)
                     out.buffer.append(contentsOf: #"","seq":"#.utf8)
                     HeadlessWriter.writeInteger(seq, into: &out.buffer)
                     out.buffer.append(contentsOf: #","transport":""#.utf8)
@@ -73,6 +86,7 @@ struct HeadlessWriter {
     func write(_ state: LinkState, at time: Int64, into out: inout StandardOutput) {
         guard emit == .all else { return }
         var fields: [(String, JSONValue)] = [("type", "state"), ("time", .string(Timestamp(nanoseconds: time).rfc3339))]
+        if let source { fields.append(("source", .string(source))) }
         switch state {
         case .connecting(let transport, let url, let attempt):
             fields += [("state", "connecting"), ("transport", .string(transport.rawValue)), ("url", .string(url)),
@@ -95,6 +109,26 @@ struct HeadlessWriter {
         }
         var object = JSONObject()
         for (k, v) in fields { object[k] = v }
+        JSONValue.object(object).write(into: &out.buffer)
+        out.buffer.append(UInt8(ascii: "\n"))
+    }
+
+    /// An alert raised or cleared, as one line (nothing with `--emit messages`).
+    func write(_ change: AlertChange, at time: Timestamp, into out: inout StandardOutput) {
+        guard emit == .all else { return }
+        let (type, alert, value): (String, Alert, JSONValue)
+        switch change {
+        case .raised(let a): (type, alert, value) = ("alert", a, a.value)
+        case .cleared(let a, let now): (type, alert, value) = ("alert_cleared", a, now)
+        }
+        var object = JSONObject()
+        object["type"] = .string(type)
+        object["time"] = .string(time.rfc3339)
+        object["source"] = .string(alert.source)
+        object["panel"] = .string(alert.panel)
+        object["pointer"] = .string(alert.pointer)
+        object["level"] = .string(alert.level.description)
+        object["value"] = value
         JSONValue.object(object).write(into: &out.buffer)
         out.buffer.append(UInt8(ascii: "\n"))
     }

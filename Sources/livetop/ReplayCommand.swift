@@ -22,6 +22,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
+    @OptionGroup(title: "Layout")
+    var layout: LayoutOptions
+
     func validate() throws {
         guard speed == 0 || (speed >= 0.001 && speed <= 1_000_000) else {
             throw ValidationError("--speed must be 0 (as fast as possible) or between 0.001 and 1000000")
@@ -31,7 +34,20 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let replay = Replay(path: file, speed: speed) else { throw ValidationError("\(file): cannot open it") }
-        try await Viewer.show(replay, output: output, recording: nil)
+        let declared = try layout.load()
+        if let declared, declared.sources.count != 1 {
+            Diagnostics.error("a recording holds one feed; \(layout.layout ?? "the layout") has \(declared.sources.count) sources")
+            throw ExitCode(64)
+        }
+        var configuration = output.storeConfiguration
+        if let spec = declared?.sources.first {
+            if let fold = spec.fold { configuration.fold = fold }
+            if let select = spec.select { configuration.select = select }
+        }
+        if let history = declared?.history { configuration.historyLength = history }
+        let feed = Feed(name: declared?.sources.first?.name ?? "main", source: replay, configuration: configuration,
+                        maxMessages: output.maxMessages)
+        try await Viewer.show([feed], layout: declared, layoutPath: layout.layout, output: output, exitOnAlert: layout.exitOnAlert)
         if replay.skipped > 10 { Diagnostics.warn("\(file): \(replay.skipped) lines skipped in all") }
     }
 }

@@ -1,80 +1,85 @@
 import ArgumentParser
 import Foundation
+import LiveModel
 import PushLink
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Shows a feed source: the dashboard when stdin and stdout are a terminal, JSON lines otherwise
-/// (or with `--headless`, or when the terminal cannot be drawn on). The same for a URL, the demo
-/// and a replay.
+/// Shows feed sources: the dashboard when stdin and stdout are a terminal, JSON lines otherwise
+/// (or with `--headless`, or when the terminal cannot be drawn on). The same for URLs, the demo
+/// and a replay, with a layout or without.
 enum Viewer {
-    static func show<Source: FeedSource>(_ source: Source, output: OutputOptions, recording: Recording?) async throws {
-        defer { recording?.close() }
-        let writer = HeadlessWriter(emit: HeadlessWriter.Emit(rawValue: output.emit) ?? .all)
-        let maxMessages = output.maxMessages
+    static func show<Source: FeedSource>(_ feeds: [Feed<Source>], layout: Layout?, layoutPath: String?, output: OutputOptions,
+                                         exitOnAlert: Bool) async throws {
+        defer { feeds.forEach { $0.recording?.close() } }
+        let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: HeadlessWriter.Emit(rawValue: output.emit) ?? .all, exitOnAlert: exitOnAlert)
+        let stopAll: @Sendable () -> Void = { feeds.forEach { $0.source.stop() } }
         if !output.headless && isatty(1) == 1 && isatty(0) == 1 {
-            let dashboard = Dashboard(source: source, configuration: output.storeConfiguration, fps: output.fps,
-                                      ascii: output.ascii, maxMessages: maxMessages, recording: recording)
+            var reload: (@Sendable () -> Result<Layout, LayoutError>)?
+            if let layoutPath {
+                let running = layout?.sources ?? []
+                reload = { Viewer.reload(path: layoutPath, sources: running) }
+            }
+            let dashboard = Dashboard(feeds: feeds, layout: layout, reloadLayout: reload, fps: output.fps, ascii: output.ascii,
+                                      exitOnAlert: exitOnAlert)
             let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) {
                 dashboard.requestQuit()
-                source.stop()
+                stopAll()
             }
             defer { signals.cancel() }
             let shown = await Task.detached {
-                async let sourceSucceeded = source.run()
+                async let sourcesSucceeded = runAll(feeds)
                 let opened = await dashboard.run()
                 if !opened {
                     Diagnostics.note("cannot draw on terminal '\(ProcessInfo.processInfo.environment["TERM"] ?? "")'; printing JSON lines")
-                    let completed = await printHeadless(source, writer: writer, maxMessages: maxMessages, recording: recording)
-                    let succeeded = await sourceSucceeded
+                    let completed = await printer.run()
+                    let succeeded = await sourcesSucceeded
                     return completed || succeeded
                 }
-                _ = await sourceSucceeded
+                _ = await sourcesSucceeded
                 return true
             }.value
+            if dashboard.endedOnAlert || printer.alerted { throw ExitCode(3) }
             if !shown { throw ExitCode.failure }
             return
         }
-        let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) { source.stop() }
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) { stopAll() }
         defer { signals.cancel() }
-        // The consumer runs off the main actor: a task inheriting it is several times slower.
+        // The consumers run off the main actor: a task inheriting it is several times slower.
         let outcome = await Task.detached {
-            async let sourceSucceeded = source.run()
-            let completed = await printHeadless(source, writer: writer, maxMessages: maxMessages, recording: recording)
-            let succeeded = await sourceSucceeded
+            async let sourcesSucceeded = runAll(feeds)
+            let completed = await printer.run()
+            let succeeded = await sourcesSucceeded
             return completed || succeeded
         }.value
+        if printer.alerted { throw ExitCode(3) }
         if !outcome { throw ExitCode.failure }
     }
 
-    /// Prints every event as JSON lines until the source ends. Returns true when `--max-messages`
-    /// was reached or the reader went away (both normal ends).
-    static func printHeadless<Source: FeedSource>(_ source: Source, writer: HeadlessWriter, maxMessages: Int64?,
-                                                  recording: Recording?) async -> Bool {
-        var writer = writer
-        var out = StandardOutput()
-        var limit = MessageLimit(maxMessages)
-        for await event in source.events {
-            switch event {
-            case .messages(let received):
-                // Exactly --max-messages are printed and recorded.
-                guard let batch = limit.admit(received) else { continue }
-                recording?.record(.messages(batch))
-                writer.write(batch, into: &out)
-                if limit.isReached { source.stop() }
-            case .state(let state, let at):
-                recording?.record(event)
-                writer.write(state, at: at, into: &out)
-            }
-            out.flush()  // the input has drained: one write per read burst
-            if out.isClosed {
-                source.stop()
-                return true
-            }
+    /// Drives every source until it ends; true when all ended normally.
+    private static func runAll<Source: FeedSource>(_ feeds: [Feed<Source>]) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            for feed in feeds { group.addTask { await feed.source.run() } }
+            var all = true
+            for await succeeded in group { all = all && succeeded }
+            return all
         }
-        out.flush()
-        return limit.isReached
+    }
+
+    /// `L`: the layout file read again. Its sources must be the running ones (their links are
+    /// running); panels, thresholds and alerts may change.
+    static func reload(path: String, sources: [SourceSpec]) -> Result<Layout, LayoutError> {
+        do {
+            let (layout, _) = try LayoutFile.load(path: path)
+            func same(_ a: [SourceSpec]) -> [String] { a.map { "\($0.name) \($0.url ?? "")" } }
+            guard same(layout.sources) == same(sources) else {
+                return .failure(LayoutError(file: path, location: nil, message: "its sources changed; restart livetop to connect to them"))
+            }
+            return .success(layout)
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -1,22 +1,24 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LiveModel
 import PushLink
 
-/// `livetop [options] URL`: connects to a feed and shows it.
+/// `livetop [options] URL…`: connects to feeds and shows them.
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Connect to a live feed and show it (the default command).",
         discussion: """
             Headless output (no terminal on stdout, or --headless) is one JSON object per line: \
-            state changes ("type":"state") and messages ("type":"message" with "data", "text" or "base64"). \
-            Exit status: 0 after a normal end, 1 on a failure, 64 on a usage error.
+            state changes ("type":"state") and messages ("type":"message" with "data", "text" or "base64"); \
+            with a layout, lines carry "source", and alerts print as "type":"alert" and "alert_cleared". \
+            Exit status: 0 after a normal end, 1 on a failure, 3 on an alert with --exit-on-alert, 64 on a usage error.
             """
     )
 
-    @Argument(help: "The feed: a ws://, wss://, http:// or https:// URL.")
-    var url: String
+    @Argument(help: "The feed: a ws://, wss://, http:// or https:// URL. With --layout, one for each source the file gives no url.")
+    var urls: [String] = []
 
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
@@ -24,23 +26,94 @@ struct Watch: AsyncParsableCommand {
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
+    @OptionGroup(title: "Layout")
+    var layout: LayoutOptions
+
+    @Flag(help: "Connect, wait for the first messages, and print the layout file the automatic layout would use (YAML).")
+    var printLayout = false
+
     @OptionGroup(title: "Files")
     var files: FileOptions
 
     mutating func validate() throws {
-        do {
-            _ = try FeedURL(url)
-        } catch {
-            throw ValidationError(error.description)
+        for url in urls {
+            do {
+                _ = try FeedURL(url)
+            } catch {
+                throw ValidationError(error.description)
+            }
         }
+        if layout.layout == nil && urls.count != 1 {
+            throw ValidationError(urls.isEmpty ? "give the feed's URL" : "one URL at a time; several feeds on one screen need --layout FILE")
+        }
+        if printLayout && layout.layout != nil { throw ValidationError("--print-layout writes a layout; it does not take --layout") }
     }
 
     func run() async throws {
-        let feed = try FeedURL(url)
-        if (feed.scheme == .http || feed.scheme == .https) && connection.transport == "websocket" {
-            throw ValidationError("--transport websocket needs a ws:// or wss:// URL")
+        let declared = try layout.load()
+        let feeds = try FeedBuilder(connection: connection, output: output, files: files)
+            .feeds(layout: declared, urls: urls)
+        if printLayout {
+            try await LayoutPrinter.print(feeds[0], timeout: connection.connectTimeout + 5)
+            return
         }
-        let link = try connection.makeLink(url: feed, logFile: files.logFile)
-        try await Viewer.show(link, output: output, recording: try files.openRecording())
+        try await Viewer.show(feeds, layout: declared, layoutPath: layout.layout, output: output, exitOnAlert: layout.exitOnAlert)
+    }
+}
+
+/// Makes the links for a run: one per source of the layout (each with its own options over the
+/// command line's), or one for the URL without a layout.
+struct FeedBuilder {
+    var connection: ConnectionOptions
+    var output: OutputOptions
+    var files: FileOptions
+
+    func feeds(layout: Layout?, urls: [String]) throws -> [Feed<Link>] {
+        guard let layout else {
+            let url = try FeedURL(urls[0])
+            try checkTransport(connection.transport, url: url)
+            return [Feed(name: "main", source: try connection.makeLink(url: url, logFile: files.logFile),
+                         configuration: output.storeConfiguration, maxMessages: output.maxMessages,
+                         recording: try files.openRecording())]
+        }
+        var unbound = urls[...]
+        var feeds: [Feed<Link>] = []
+        for spec in layout.sources {
+            guard let text = spec.url ?? unbound.popFirst() else {
+                throw usage("source '\(spec.name)' has no url in the layout: give one on the command line")
+            }
+            let url: FeedURL
+            do {
+                url = try FeedURL(text)
+            } catch {
+                throw usage("source '\(spec.name)': \(error.description)")
+            }
+            let options = try connection.overridden(by: spec)
+            try checkTransport(options.transport, url: url)
+            var store = output.storeConfiguration
+            if let fold = spec.fold { store.fold = fold }
+            if let select = spec.select { store.select = select }
+            if let history = layout.history { store.historyLength = history }
+            feeds.append(Feed(name: spec.name, source: try options.makeLink(url: url, logFile: files.logFile), configuration: store,
+                              maxMessages: output.maxMessages, recording: nil))
+        }
+        if !unbound.isEmpty { throw usage("\(unbound.count) URL(s) left over: the layout's sources all have a url") }
+        if files.record != nil {
+            guard feeds.count == 1 else { throw usage("--record keeps one feed; this layout has \(feeds.count) sources") }
+            feeds[0].recording = try files.openRecording()
+        }
+        return feeds
+    }
+
+    private func checkTransport(_ transport: String, url: FeedURL) throws {
+        if (url.scheme == .http || url.scheme == .https) && transport == "websocket" {
+            throw usage("--transport websocket needs a ws:// or wss:// URL")
+        }
+    }
+
+    /// A usage error as one line on stderr and exit status 64.
+    private func usage(_ text: String) -> Error {
+        Diagnostics.error(text)
+        return ExitCode(64)
     }
 }

@@ -79,6 +79,23 @@ struct Buffer: Hashable, Sendable {
         }
     }
 
+    /// The cells to send to a terminal that shows `previous`: every cell that differs (all of them
+    /// when there is no previous frame or its size differs), skipping the right halves of wide
+    /// characters, which the terminal fills itself.
+    func changes(since previous: Buffer?) -> [(x: Int, y: Int, cell: Cell)] {
+        let whole = previous.map { $0.width != width || $0.height != height } ?? true
+        var out: [(x: Int, y: Int, cell: Cell)] = []
+        for y in 0..<height {
+            for x in 0..<width {
+                let cell = cells[y * width + x]
+                if !whole, let previous, previous.cells[y * width + x] == cell { continue }
+                if cell.text.isEmpty { continue }
+                out.append((x, y, cell))
+            }
+        }
+        return out
+    }
+
     /// The rows as plain strings (for tests and tmux-free snapshots).
     var lines: [String] {
         (0..<height).map { y in (0..<width).map { self[$0, y].text }.joined() }

@@ -1,7 +1,14 @@
 import LiveModel
 
-/// The whole UI as one function of the model and the view: panels derived from the store with no
-/// configuration, the status line at the bottom. Rendering never writes state.
+/// A drawn screen and what the keys need to know of it.
+struct Frame {
+    var buffer: Buffer
+    var context: KeyContext
+}
+
+/// The whole UI as one function of the board and the view: panels declared by a layout or derived
+/// from the data with no configuration, the alert strip and the status lines at the bottom.
+/// Rendering never writes state.
 enum Screen {
     /// A panel the auto layout found in the model.
     enum Panel {
@@ -85,22 +92,50 @@ enum Screen {
         return .rows(title: title, columns: columns, rows: table)
     }
 
+    /// The auto layout of one store (no layout file), for tests and snapshots.
     static func render(_ store: LiveStore, view: ViewState, width: Int, height: Int, now: Timestamp) -> Buffer {
+        render(Board(layout: nil, stores: [("", store)]), view: view, width: width, height: height, now: now).buffer
+    }
+
+    /// The whole screen: panels (declared by the layout, or derived from the one source's data),
+    /// the alert strip when alerts are raised, and one status line per source at the bottom.
+    static func render(_ board: Board, view: ViewState, width: Int, height: Int, now: Timestamp, message: String? = nil) -> Frame {
         var buffer = Buffer(width: width, height: height)
-        guard width > 0, height > 0 else { return buffer }
+        var context = KeyContext()
+        guard width > 0, height > 0 else { return Frame(buffer: buffer, context: context) }
         let glyphs = view.ascii ? Glyphs.ascii : Glyphs.unicode
-        let (main, statusRow) = buffer.area.splitBottom(1)
-        StatusLine(status: store.status, stats: store.stats, now: now, paused: view.paused, notice: view.notice, glyphs: glyphs)
-            .render(in: statusRow, into: &buffer)
-        var panels = panels(store, view: view)
-        if view.zoomed, let focus = view.focus, focus < panels.count { panels = [panels[focus]] }
-        layout(panels, store: store, view: view, in: main, glyphs: glyphs, into: &buffer)
+        // Every source keeps its status line while there is a row for the panels.
+        let statusRows = max(1, min(board.sources.count, height - 1))
+        var (main, bottom) = buffer.area.splitBottom(statusRows)
+        let alerts = board.monitor.active
+        for (i, source) in board.sources.prefix(statusRows).enumerated() {
+            let row = Rect(x: bottom.x, y: bottom.y + i, width: bottom.width, height: 1)
+            StatusLine(status: source.store.status, stats: source.store.stats, now: now, paused: view.paused,
+                       notice: i == 0 ? (message ?? view.notice) : nil, glyphs: glyphs,
+                       name: board.sources.count > 1 ? source.name : nil, alerts: i == 0 ? alerts.count : 0,
+                       worstAlert: i == 0 ? alerts.first?.level : nil)
+                .render(in: row, into: &buffer)
+        }
+        if !alerts.isEmpty, main.height >= 2 {
+            let (rest, strip) = main.splitBottom(1)
+            AlertStrip(alerts: alerts, now: now, glyphs: glyphs).render(in: strip, into: &buffer)
+            main = rest
+        }
+        if let layout = board.layout {
+            context = LayoutScreen(layout: layout, board: board, view: view, now: now, glyphs: glyphs).render(in: main, into: &buffer)
+        } else if let store = board.sources.first?.store {
+            var panels = panels(store, view: view)
+            context.panelCount = panels.count
+            context.logCount = store.log.count
+            if view.zoomed, let focus = view.focus, focus < panels.count { panels = [panels[focus]] }
+            layout(panels, store: store, view: view, in: main, glyphs: glyphs, into: &buffer)
+        }
         if view.editingFilter || !view.filter.isEmpty, main.height > 0 {
             let prompt = "/" + view.filter + (view.editingFilter ? "_" : "")
             buffer.write(prompt, x: max(0, main.maxX - TerminalText.width(prompt) - 1), y: main.y, style: .color(.magenta, bold: true))
         }
         if view.showHelp { HelpOverlay().render(in: main, into: &buffer) }
-        return buffer
+        return Frame(buffer: buffer, context: context)
     }
 
     /// Tiles in a grid at the top, then tables, then the log in what is left; what does not fit

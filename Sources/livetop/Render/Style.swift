@@ -13,3 +13,15 @@ struct Style: Hashable, Sendable {
     static let muted = Style(dim: true)
     static func color(_ c: Color, bold: Bool = false) -> Style { Style(foreground: c, bold: bold) }
 }
+
+extension Style {
+    /// How a value at `level` is drawn: yellow for warn, red for crit (the glyph beside it
+    /// carries the same meaning without colour).
+    static func level(_ level: Level) -> Style {
+        switch level {
+        case .ok: return .plain
+        case .warn: return Style(foreground: .yellow, bold: true)
+        case .crit: return Style(foreground: .red, bold: true)
+        }
+    }
+}

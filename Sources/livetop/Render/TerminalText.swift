@@ -70,6 +70,39 @@ enum TerminalText {
         return out + (ascii ? "~" : "…")
     }
 
+    /// Lines of at most `columns`, broken at spaces where one is near, else mid-word; the text's
+    /// own line breaks are kept (and only those: other controls are shown escaped).
+    static func wrap(_ text: String, to columns: Int) -> [String] {
+        guard columns > 0 else { return [] }
+        var lines: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            var used = 0
+            var lastSpace: String.Index?
+            for c in sanitize(String(paragraph)) {
+                let w = width(of: c)
+                if used + w > columns {
+                    if let space = lastSpace {
+                        let rest = String(line[line.index(after: space)...])
+                        lines.append(String(line[..<space]))
+                        line = rest
+                        used = width(rest)
+                    } else {
+                        lines.append(line)
+                        line = ""
+                        used = 0
+                    }
+                    lastSpace = nil
+                }
+                if c == " " { lastSpace = line.endIndex }
+                line.append(c)
+                used += w
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
     private static func hex(_ v: UInt32, _ digits: Int) -> String {
         let s = String(v, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, digits - s.count)) + s

@@ -2,14 +2,40 @@ import Foundation
 import LiveModel
 
 /// Glyphs for UTF-8 terminals and their ASCII stand-ins (no UTF-8 locale, or --ascii).
-struct Glyphs: Sendable {
+struct Glyphs: Hashable, Sendable {
+    /// No box, braille or block glyphs: what --ascii and a non-UTF-8 locale draw with.
+    let isASCII: Bool
     let sparks: [String]
     let ellipsis: String
     let bullet: String
     let rule: String
+    /// Frame corners and edges: top-left, top-right, bottom-left, bottom-right, horizontal, vertical.
+    let frame: (topLeft: String, topRight: String, bottomLeft: String, bottomRight: String, horizontal: String, vertical: String)
+    /// Marks the column a table is sorted by.
+    let sortMarker: String
+    /// Marks a value at `warn` and at `crit`, so levels read without colour (NO_COLOR).
+    let warn: String
+    let crit: String
+    /// Filled and empty parts of a gauge's bar.
+    let barFull: String
+    let barEmpty: String
 
-    static let unicode = Glyphs(sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], ellipsis: "…", bullet: "●", rule: "─")
-    static let ascii = Glyphs(sparks: ["_", ".", "-", "~", "=", "+", "*", "#"], ellipsis: "~", bullet: "*", rule: "-")
+    static let unicode = Glyphs(isASCII: false, sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], ellipsis: "…", bullet: "●", rule: "─",
+                                frame: ("┌", "┐", "└", "┘", "─", "│"), sortMarker: "▾", warn: "▲", crit: "✖", barFull: "█", barEmpty: "░")
+    static let ascii = Glyphs(isASCII: true, sparks: ["_", ".", "-", "~", "=", "+", "*", "#"], ellipsis: "~", bullet: "*", rule: "-",
+                              frame: ("+", "+", "+", "+", "-", "|"), sortMarker: "v", warn: "!", crit: "X", barFull: "#", barEmpty: ".")
+
+    /// The mark for a level ("" for ok).
+    func symbol(_ level: Level) -> String {
+        switch level {
+        case .ok: return ""
+        case .warn: return warn
+        case .crit: return crit
+        }
+    }
+
+    static func == (a: Glyphs, b: Glyphs) -> Bool { a.isASCII == b.isASCII }
+    func hash(into hasher: inout Hasher) { hasher.combine(isASCII) }
 }
 
 /// A sparkline of the last values, scaled between their min and max, newest at the right.
@@ -44,9 +70,9 @@ struct ValueTile {
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         let titleStyle = focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style.title
-        buffer.write(TerminalText.truncate(title, to: area.width, ascii: glyphs.ellipsis == "~"), x: area.x, y: area.y, style: titleStyle, clip: area)
+        buffer.write(TerminalText.truncate(title, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y, style: titleStyle, clip: area)
         if area.height > 1 {
-            buffer.write(TerminalText.truncate(value, to: area.width, ascii: glyphs.ellipsis == "~"), x: area.x, y: area.y + 1, clip: area)
+            buffer.write(TerminalText.truncate(value, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y + 1, clip: area)
         }
         if area.height > 2, let history, history.values.count > 1, let lo = history.min, let hi = history.max {
             let range = " \(Format.number(lo))..\(Format.number(hi))"
@@ -70,16 +96,16 @@ struct KeyValueTable {
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         let titleStyle = focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style.title
-        buffer.write(TerminalText.truncate(title, to: area.width, ascii: glyphs.ellipsis == "~"), x: area.x, y: area.y, style: titleStyle, clip: area)
+        buffer.write(TerminalText.truncate(title, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y, style: titleStyle, clip: area)
         let keyWidth = min(max(4, pairs.map { TerminalText.width($0.key) }.max() ?? 4), max(4, area.width / 2))
         let capacity = area.height - 1
         let overflow = pairs.count > capacity
         let shown = overflow ? max(0, capacity - 1) : pairs.count
         for (i, pair) in pairs.prefix(shown).enumerated() {
             let y = area.y + 1 + i
-            buffer.write(TerminalText.truncate(pair.key, to: keyWidth, ascii: glyphs.ellipsis == "~"), x: area.x, y: y, style: .muted, clip: area)
+            buffer.write(TerminalText.truncate(pair.key, to: keyWidth, ascii: glyphs.isASCII), x: area.x, y: y, style: .muted, clip: area)
             let valueX = area.x + keyWidth + 1
-            buffer.write(TerminalText.truncate(pair.value, to: max(0, area.maxX - valueX), ascii: glyphs.ellipsis == "~"),
+            buffer.write(TerminalText.truncate(pair.value, to: max(0, area.maxX - valueX), ascii: glyphs.isASCII),
                          x: valueX, y: y, clip: area)
         }
         if overflow && capacity > 0 {
@@ -94,6 +120,8 @@ struct RowTable {
     var rows: [[String]]
     var sortColumn: Int?
     var glyphs: Glyphs
+    /// Per cell, where a threshold colours it; missing cells are plain.
+    var styles: [[Style]] = []
 
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty, !columns.isEmpty else { return }
@@ -112,8 +140,8 @@ struct RowTable {
         widths[visible - 1] = min(widths[visible - 1], area.width - (used - widths[visible - 1] - 1) + 0)
         var x = area.x
         for (i, c) in columns.prefix(visible).enumerated() {
-            let header = (sortColumn == i ? "▾" : "") + c
-            buffer.write(TerminalText.truncate(header, to: widths[i], ascii: glyphs.ellipsis == "~"), x: x, y: area.y,
+            let header = (sortColumn == i ? glyphs.sortMarker : "") + c
+            buffer.write(TerminalText.truncate(header, to: widths[i], ascii: glyphs.isASCII), x: x, y: area.y,
                          style: Style(bold: true, reverse: true), clip: area)
             x += widths[i] + 1
         }
@@ -124,7 +152,9 @@ struct RowTable {
             var x = area.x
             for i in 0..<visible {
                 let text = i < row.count ? row[i] : ""
-                buffer.write(TerminalText.truncate(text, to: widths[i], ascii: glyphs.ellipsis == "~"), x: x, y: area.y + 1 + r, clip: area)
+                let style = r < styles.count && i < styles[r].count ? styles[r][i] : .plain
+                buffer.write(TerminalText.truncate(text, to: widths[i], ascii: glyphs.isASCII), x: x, y: area.y + 1 + r,
+                             style: style, clip: area)
                 x += widths[i] + 1
             }
         }
@@ -168,7 +198,7 @@ struct LogPanel {
             }
             let prefix = "#\(e.seq) "
             let x = buffer.write(prefix, x: area.x, y: area.y + 1 + row, style: .muted, clip: area)
-            buffer.write(TerminalText.truncate(text, to: max(0, area.maxX - x), ascii: glyphs.ellipsis == "~"), x: x, y: area.y + 1 + row,
+            buffer.write(TerminalText.truncate(text, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y + 1 + row,
                          style: style, clip: area)
         }
     }
@@ -183,6 +213,11 @@ struct StatusLine {
     var paused: Bool
     var notice: String? = nil
     var glyphs: Glyphs
+    /// The source's name, when there are several.
+    var name: String? = nil
+    /// Alerts raised now, and the worst of their levels.
+    var alerts = 0
+    var worstAlert: Level? = nil
 
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
@@ -194,8 +229,17 @@ struct StatusLine {
         case .closed, .idle: color = .default
         case .connecting, .waiting: color = .yellow
         }
-        var x = buffer.write(glyphs.bullet + " " + status.word, x: area.x, y: area.y,
-                             style: Style(foreground: color, bold: true, reverse: true), clip: area)
+        var x = area.x
+        if let name {
+            x = buffer.write(TerminalText.truncate(name, to: 16, ascii: glyphs.isASCII) + " ", x: x, y: area.y,
+                             style: Style(bold: true, reverse: true), clip: area)
+        }
+        x = buffer.write(glyphs.bullet + " " + status.word, x: x, y: area.y,
+                         style: Style(foreground: color, bold: true, reverse: true), clip: area)
+        if alerts > 0, let level = worstAlert {
+            let text = " \(glyphs.symbol(level)) \(alerts) alert" + (alerts == 1 ? "" : "s")
+            x = buffer.write(text, x: x, y: area.y, style: Style(foreground: Style.level(level).foreground, bold: true, reverse: true), clip: area)
+        }
         if paused { x = buffer.write(" PAUSED", x: x, y: area.y, style: Style(foreground: .magenta, bold: true, reverse: true), clip: area) }
         var parts: [String] = []
         if let t = status.transport { parts.append(t.rawValue) }
@@ -207,13 +251,39 @@ struct StatusLine {
             parts.append(status.summary(at: now))
         }
         let info = " " + parts.joined(separator: "  ")
-        x = buffer.write(TerminalText.truncate(info, to: max(0, area.maxX - x), ascii: glyphs.ellipsis == "~"), x: x, y: area.y,
+        x = buffer.write(TerminalText.truncate(info, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y,
                          style: Style(reverse: true), clip: area)
         // The URL takes what is left, shortened from the left so the path stays visible.
         if let url = status.url, area.maxX - x > 8 {
             let room = area.maxX - x - 2
             let shown = TerminalText.width(url) <= room ? url : glyphs.ellipsis + String(url.suffix(max(1, room - 1)))
             buffer.write(shown, x: area.maxX - TerminalText.width(shown) - 1, y: area.y, style: Style(dim: true, reverse: true), clip: area)
+        }
+    }
+}
+
+/// The alerts raised now, worst first, on one row above the status lines: level mark, panel,
+/// pointer, value and for how long (`✖ services /services/api/status = down for 12s`).
+struct AlertStrip {
+    var alerts: [Alert]
+    var now: Timestamp
+    var glyphs: Glyphs
+
+    func render(in area: Rect, into buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        var x = area.x
+        for (i, alert) in alerts.enumerated() {
+            let held = max(0, now - alert.since)
+            let text = "\(glyphs.symbol(alert.level)) \(alert.panel) \(alert.pointer) = \(Format.value(alert.value)) for \(Format.duration(held))"
+            let rest = alerts.count - i - 1
+            let more = rest > 0 ? "  +\(rest) more" : ""
+            if x > area.x && x + TerminalText.width(text) + TerminalText.width(more) > area.maxX {
+                buffer.write("+\(alerts.count - i) more", x: x, y: area.y, style: .muted, clip: area)
+                return
+            }
+            x = buffer.write(TerminalText.truncate(text, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y,
+                             style: Style.level(alert.level), clip: area)
+            x += 2
         }
     }
 }
@@ -229,6 +299,8 @@ struct HelpOverlay {
         "Enter        zoom the focused panel",
         "j/k PgUp/Dn  scroll the log",
         "/            filter panels by key",
+        "s            sort the table by the next column",
+        "L            reload the layout file",
         "Esc          clear filter, zoom, help",
     ]
 
@@ -258,6 +330,41 @@ enum Format {
 
     static func rate(_ r: Double) -> String {
         r >= 1e6 ? String(format: "%.2fM msg/s", r / 1e6) : r >= 1e4 ? String(format: "%.1fk msg/s", r / 1e3) : String(format: "%.0f msg/s", r)
+    }
+
+    /// A held time: `12s`, `3m`, `2h`.
+    static func duration(_ s: Double) -> String {
+        s < 60 ? "\(Int(s))s" : s < 3600 ? "\(Int(s / 60))m" : "\(Int(s / 3600))h"
+    }
+
+    /// A number through a printf-style format from a layout (`%.1f ms`); the plain form when
+    /// there is none. Integer conversions get the value rounded.
+    static func number(_ v: Double, format: String?) -> String {
+        guard let format else { return number(v) }
+        if conversion(in: format) == "d" || conversion(in: format) == "i" {
+            return String(format: format, v.isFinite && abs(v) < 9e18 ? Int(v.rounded()) : 0)
+        }
+        return String(format: format, v)
+    }
+
+    /// The conversion letter of a printf-style format's one directive (`f` in `%.1f%%`).
+    static func conversion(in format: String) -> Character? {
+        var chars = Array(format)[...]
+        while let i = chars.firstIndex(of: "%") {
+            chars = chars[(i + 1)...]
+            if chars.first == "%" {
+                chars = chars.dropFirst()
+                continue
+            }
+            return chars.first { !"-+ #0123456789.".contains($0) }
+        }
+        return nil
+    }
+
+    /// A value through a layout's format: numbers formatted, anything else as `value(_:)`.
+    static func value(_ v: JSONValue, format: String?) -> String {
+        guard format != nil, let n = v.numberValue else { return value(v) }
+        return number(n, format: format)
     }
 
     static func age(_ s: Double) -> String {

@@ -4,12 +4,7 @@ import Glibc
 /// The terminal: the only code that talks to ncurses. It keeps the previous frame and writes
 /// only the cells that changed. Every call happens on the one thread that created it, which
 /// sleeps in `wait(milliseconds:)` until a key, a resize, a `wake` or the timeout.
-final class CursesBackend {
-    enum Key: Equatable {
-        case character(Character)
-        case up, down, left, right, pageUp, pageDown, tab, backTab, enter, escape, backspace, resize
-    }
-
+final class CursesBackend: TerminalBackend {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
     private var previous: Buffer?
@@ -53,23 +48,21 @@ final class CursesBackend {
 
     /// Draws a frame, sending only what differs from the last one.
     func draw(_ buffer: Buffer) {
-        let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
-        if full { werase(window) }
-        for y in 0..<buffer.height {
-            for x in 0..<buffer.width {
-                let cell = buffer[x, y]
-                if !full, let previous, previous[x, y] == cell { continue }
-                if cell.text.isEmpty { continue }  // the right half of a wide character
-                // The bottom-right cell would scroll the screen; ncurses refuses it, so skip it.
-                if y == buffer.height - 1 && x == buffer.width - 1 { continue }
-                var wide = cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
-                _ = lt_put_wide(window, Int32(y), Int32(x), &wide, attributes(cell.style), colors ? Int16(cell.style.foreground.rawValue) : 0)
-            }
+        let whole = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
+        if whole { werase(window) }
+        for change in buffer.changes(since: previous) {
+            // The bottom-right cell would scroll the screen; ncurses refuses it, so skip it.
+            if change.y == buffer.height - 1 && change.x == buffer.width - 1 { continue }
+            var wide = change.cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
+            _ = lt_put_wide(window, Int32(change.y), Int32(change.x), &wide, attributes(change.cell.style),
+                            colors ? Int16(change.cell.style.foreground.rawValue) : 0)
         }
         wnoutrefresh(window)
         doupdate()
         previous = buffer
     }
+
+    func bell() { beep() }
 
     /// Forgets the last frame, so the next one is drawn whole (after a resize or Ctrl-Z).
     func invalidate() { previous = nil }
@@ -144,4 +137,15 @@ final class CursesBackend {
 
     /// For a crash: restores the terminal from a signal handler (best effort).
     static func emergencyRestore() { endwin() }
+
+    /// A crash must not leave the terminal raw: fatal signals restore it before dying.
+    static func restoreTerminalOnCrash() {
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] {
+            signal(sig) { number in
+                CursesBackend.emergencyRestore()
+                signal(number, SIG_DFL)
+                raise(number)
+            }
+        }
+    }
 }

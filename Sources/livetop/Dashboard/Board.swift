@@ -1,0 +1,62 @@
+import LiveModel
+
+/// Everything a viewer shows, as one value: one store per source, the layout (nil: the auto
+/// layout of one source), and the alerts. Folded by the one task or thread that owns it;
+/// rendering only reads it.
+struct Board {
+    struct Source {
+        var name: String
+        var store: LiveStore
+    }
+
+    private(set) var sources: [Source]
+    private(set) var layout: Layout?
+    private(set) var monitor = AlertMonitor()
+    /// Moves when an alert is raised or cleared (the screen redraws then too).
+    private var alertRevision: UInt64 = 0
+
+    init(layout: Layout?, sources: [(name: String, configuration: LiveStore.Configuration)]) {
+        self.layout = layout
+        self.sources = sources.map { Source(name: $0.name, store: LiveStore($0.configuration)) }
+    }
+
+    /// A board over stores that already hold data (snapshots, tests).
+    init(layout: Layout?, stores: [(name: String, store: LiveStore)]) {
+        self.layout = layout
+        sources = stores.map { Source(name: $0.name, store: $0.store) }
+    }
+
+    /// Grows whenever anything visible may have changed.
+    var revision: UInt64 { sources.reduce(alertRevision) { $0 &+ $1.store.revision } }
+
+    mutating func apply(_ event: LiveEvent, source: Int) {
+        guard sources.indices.contains(source) else { return }
+        sources[source].store.apply(event)
+    }
+
+    /// A layout read again (`L`): panels, thresholds and alerts change; the sources stay as they
+    /// are, since their links are running.
+    mutating func replaceLayout(_ layout: Layout) {
+        self.layout = layout
+        monitor = AlertMonitor()
+        alertRevision &+= 1
+    }
+
+    /// Panels with an alert, observed now; then the hold timers. Returns what was raised or cleared.
+    mutating func checkAlerts(at now: Timestamp) -> [AlertChange] {
+        guard let layout else { return [] }
+        var changes: [AlertChange] = []
+        for (index, panel) in layout.panels.enumerated() {
+            guard let rule = panel.alert, sources.indices.contains(panel.source) else { continue }
+            let source = sources[panel.source]
+            let content = PanelContent(panel, store: source.store)
+            changes += monitor.observe(panel: index, rule: rule, content.observations(source: source.name, panel: panel.title), at: now)
+        }
+        changes += monitor.tick(at: now)
+        if !changes.isEmpty { alertRevision &+= 1 }
+        return changes
+    }
+
+    /// When the next hold timer ends, if one runs.
+    var nextAlertDeadline: Timestamp? { monitor.nextDeadline }
+}

@@ -1,0 +1,112 @@
+import LiveModel
+import PushLink
+
+/// What reaches the UI thread through the hand-off.
+enum DashboardEvent: Sendable {
+    /// An event of source number `source`.
+    case link(source: Int, LinkEvent)
+    /// A line for the status line (an alert command that failed).
+    case notice(String)
+}
+
+/// The UI thread's work, one step at a time: fold what arrived, check alerts, apply keys, draw
+/// when due, and say how long to sleep. It owns the board and the view; the terminal is any
+/// `TerminalBackend`, so tests drive it on a `TestBackend` with a moved clock.
+final class DashboardLoop {
+    private(set) var board: Board
+    private(set) var view = ViewState()
+    private var scheduler: FrameScheduler
+    private let backend: any TerminalBackend
+    /// What the keys know of the last frame.
+    private(set) var context = KeyContext()
+    private var drawnRevision: UInt64 = .max
+    private var drawnView: ViewState?
+    private var mustDraw = true
+    /// A transient line for the status bar (a bad reload, a failed alert command) and when it goes.
+    private(set) var message: (text: String, until: Double)?
+    private(set) var frames = 0
+    /// What the loop asks of the world outside: reconnect the sources, read the layout again, an
+    /// alert was raised or cleared.
+    var onReconnect: () -> Void = {}
+    var onReload: () -> Result<Layout, LayoutError>? = { nil }
+    var onAlert: (AlertChange) -> Void = { _ in }
+    /// Shown on the status line once the sources have ended (a replay's last frame); nil ends
+    /// the loop with the sources.
+    var endNotice: String?
+    /// Seconds a status-line message stays.
+    static let messageSeconds = 10.0
+
+    init(board: Board, backend: any TerminalBackend, fps: Int, ascii: Bool) {
+        self.board = board
+        self.backend = backend
+        scheduler = FrameScheduler(fps: fps)
+        view.ascii = ascii || backend.asciiOnly
+    }
+
+    /// One pass. `monotonic` is seconds on a steady clock, `wall` the time shown. Returns the
+    /// milliseconds to sleep, or nil when the dashboard should end.
+    func step(_ events: [DashboardEvent], sourcesFinished: Bool, monotonic: Double, wall: Timestamp) -> Int32? {
+        for event in events {
+            switch event {
+            case .link(let source, let linkEvent): board.apply(LinkBridge.liveEvent(linkEvent), source: source)
+            case .notice(let text): message = (text, monotonic + Self.messageSeconds)
+            }
+        }
+        for change in board.checkAlerts(at: wall) { onAlert(change) }
+        if sourcesFinished {
+            // Nothing more will come: end now (no frame for a screen about to go), or hold the
+            // last frame with a notice until q.
+            guard let endNotice else { return nil }
+            view.notice = endNotice
+        }
+        while let key = backend.readKey() {
+            let (next, commands) = KeyMap.apply(key, to: view, context: context)
+            view = next
+            for command in commands {
+                switch command {
+                case .quit: return nil
+                case .reconnect: onReconnect()
+                case .redrawAll:
+                    backend.invalidate()
+                    mustDraw = true
+                case .reloadLayout: reload(at: monotonic)
+                }
+            }
+        }
+        if backend.followTerminalSize() { mustDraw = true }
+        if let current = message, monotonic >= current.until {
+            message = nil
+            mustDraw = true
+        }
+        let modelChanged = board.revision != drawnRevision && !view.paused
+        if scheduler.isDue(at: monotonic, modelChanged: modelChanged, mustDraw: mustDraw || view != drawnView) {
+            let (width, height) = backend.size
+            let frame = Screen.render(board, view: view, width: width, height: height, now: wall, message: message?.text)
+            backend.draw(frame.buffer)
+            context = frame.context
+            frames += 1
+            scheduler.drew(at: monotonic)
+            drawnRevision = board.revision
+            drawnView = view
+            mustDraw = false
+        }
+        let stillChanged = board.revision != drawnRevision && !view.paused
+        // An alert's hold timer ends between messages: wake for it too.
+        let deadline = board.nextAlertDeadline.map { monotonic + max(0, $0 - wall) }
+        let messageEnd = message.map(\.until)
+        return scheduler.sleep(at: monotonic, modelChanged: stillChanged, deadline: [deadline, messageEnd].compactMap { $0 }.min())
+    }
+
+    private func reload(at monotonic: Double) {
+        switch onReload() {
+        case nil:
+            message = ("no layout file to reload", monotonic + Self.messageSeconds)
+        case .failure(let error):
+            message = ("reload failed, layout kept: \(error)", monotonic + Self.messageSeconds)
+        case .success(let layout):
+            board.replaceLayout(layout)
+            message = ("layout reloaded", monotonic + Self.messageSeconds)
+        }
+        mustDraw = true
+    }
+}

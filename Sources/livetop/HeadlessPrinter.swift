@@ -1,0 +1,123 @@
+import Foundation
+import LiveModel
+import PushLink
+
+/// Prints every source's events as JSON lines until they all end: one consumer task per source,
+/// one write per read burst under one lock. With a layout that declares alerts it also folds each
+/// burst into a `Board` and prints `alert` and `alert_cleared` lines, with a timer for holds
+/// that end between messages.
+final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
+    private let feeds: [Feed<Source>]
+    private let emit: HeadlessWriter.Emit
+    private let exitOnAlert: Bool
+    private let lock = NSLock()
+    private var out = StandardOutput()
+    /// Folded only when the layout has alerts: printing alone needs no store.
+    private var board: Board?
+    private var ended = false
+    private var rules: [String: AlertSpec] = [:]
+    /// An alert was raised under `--exit-on-alert`: the run ends with status 3.
+    var alerted: Bool { lock.withLock { raised } }
+    private var raised = false
+
+    init(feeds: [Feed<Source>], layout: Layout?, emit: HeadlessWriter.Emit, exitOnAlert: Bool) {
+        self.feeds = feeds
+        self.emit = emit
+        self.exitOnAlert = exitOnAlert
+        if let layout, layout.panels.contains(where: { $0.alert != nil }) {
+            board = Board(layout: layout, sources: feeds.map { ($0.name, $0.configuration) })
+            for panel in layout.panels { if let alert = panel.alert { rules[panel.title] = alert } }
+        }
+        // Message lines name their source when a layout declares the sources.
+        tagSources = layout != nil
+    }
+
+    private let tagSources: Bool
+
+    /// Returns true when every source that ended did so normally: `--max-messages` reached, or the
+    /// reader went away.
+    func run() async -> Bool {
+        let timer = board == nil ? nil : Task.detached { [self] in await holdTimer() }
+        let completed = await withTaskGroup(of: Bool.self) { group in
+            for (index, feed) in feeds.enumerated() {
+                group.addTask { await self.print(feed, index: index) }
+            }
+            var all = true
+            for await completed in group { all = all && completed }
+            return all
+        }
+        lock.withLock { ended = true }
+        timer?.cancel()
+        lock.withLock { out.flush() }
+        return completed
+    }
+
+    private func print(_ feed: Feed<Source>, index: Int) async -> Bool {
+        var writer = HeadlessWriter(emit: emit, source: tagSources ? feed.name : nil)
+        var limit = MessageLimit(feed.maxMessages)
+        for await event in feed.source.events {
+            let closed = lock.withLock { () -> Bool in
+                switch event {
+                case .messages(let received):
+                    // Exactly --max-messages are printed and recorded.
+                    guard let batch = limit.admit(received) else { return false }
+                    feed.recording?.record(.messages(batch))
+                    writer.write(batch, into: &out)
+                    if limit.isReached { feed.source.stop() }
+                    fold(.messages(batch), source: index, at: Timestamp(nanoseconds: batch.receivedAt))
+                case .state(let state, let at):
+                    feed.recording?.record(event)
+                    writer.write(state, at: at, into: &out)
+                    fold(event, source: index, at: Timestamp(nanoseconds: at))
+                }
+                out.flush()  // the input has drained: one write per read burst
+                return out.isClosed
+            }
+            if closed {
+                feeds.forEach { $0.source.stop() }
+                return true
+            }
+        }
+        return limit.isReached
+    }
+
+    /// With alerts: folds the event and prints what was raised or cleared. Called under the lock.
+    private func fold(_ event: LinkEvent, source: Int, at time: Timestamp) {
+        guard board != nil else { return }
+        board?.apply(LinkBridge.liveEvent(event), source: source)
+        report(board?.checkAlerts(at: time) ?? [], at: time)
+    }
+
+    private func report(_ changes: [AlertChange], at time: Timestamp) {
+        let writer = HeadlessWriter(emit: emit)
+        for change in changes {
+            writer.write(change, at: time, into: &out)
+            guard case .raised(let alert) = change else { continue }
+            if let rule = rules[alert.panel], !rule.command.isEmpty {
+                AlertCommand.run(rule.command, alert: alert, timeout: rule.timeout) { failure in
+                    if let failure { Diagnostics.warn(failure) }
+                }
+            }
+            if exitOnAlert && !raised {
+                raised = true
+                feeds.forEach { $0.source.stop() }
+            }
+        }
+    }
+
+    /// Raises alerts whose hold ends while no message arrives: sleeps until the next hold ends (or
+    /// a second, to notice new ones), then checks.
+    private func holdTimer() async {
+        while !Task.isCancelled {
+            let now = Timestamp(nanoseconds: Link.wallClock())
+            let wait = lock.withLock { board?.nextAlertDeadline.map { max(0.01, $0 - now) } } ?? 1
+            try? await Task.sleep(for: .milliseconds(Int64(min(wait, 1) * 1000)))
+            lock.withLock {
+                guard !ended, board != nil else { return }
+                let now = Timestamp(nanoseconds: Link.wallClock())
+                report(board?.checkAlerts(at: now) ?? [], at: now)
+                out.flush()
+            }
+        }
+    }
+}

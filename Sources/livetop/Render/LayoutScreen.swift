@@ -1,0 +1,266 @@
+import LiveModel
+
+/// Draws a declared layout: rows with relative heights, panels with relative widths, each in a
+/// frame whose title shows the worst level inside. When the rows do not fit framed, each row
+/// drops to one line of titles, and what still does not fit is summarised (`+N more`), never
+/// drawn over.
+struct LayoutScreen {
+    var layout: Layout
+    var board: Board
+    var view: ViewState
+    var now: Timestamp
+    var glyphs: Glyphs
+
+    /// A framed panel needs its border and one line inside; narrower than this it is not drawn.
+    static let minimumHeight = 3
+    static let minimumWidth = 10
+
+    /// Draws into `area`; returns what the keys need to know (panels shown, log length).
+    func render(in area: Rect, into buffer: inout Buffer) -> KeyContext {
+        var context = KeyContext(panelCount: layout.panels.count, logCount: 0)
+        context.logCount = board.sources.map { $0.store.log.count }.max() ?? 0
+        guard !area.isEmpty else { return context }
+        let all = Array(layout.panels.enumerated())
+        let filter = view.filter.lowercased()
+        func shown(_ index: Int, _ panel: Panel) -> Bool { filter.isEmpty || panel.title.lowercased().contains(filter) }
+
+        if view.zoomed, let focus = view.focus, focus < all.count {
+            drawPanel(all[focus].element, index: focus, in: area, into: &buffer)
+            return context
+        }
+        // Rows of (index, panel), with the filtered-out panels and empty rows dropped.
+        var first = 0
+        var rows: [(height: Int, panels: [(Int, Panel)])] = []
+        for row in layout.rows {
+            let panels = row.panels.enumerated().map { (first + $0.offset, $0.element) }.filter { shown($0.0, $0.1) }
+            first += row.panels.count
+            if !panels.isEmpty { rows.append((row.height, panels)) }
+        }
+        guard !rows.isEmpty else { return context }
+        guard let heights = Self.share(area.height, weights: rows.map(\.height), minimum: Self.minimumHeight) else {
+            drawTitles(rows.map { $0.panels }, in: area, into: &buffer)
+            return context
+        }
+        var y = area.y
+        for (row, height) in zip(rows, heights) {
+            let rowArea = Rect(x: area.x, y: y, width: area.width, height: height)
+            y += height
+            // As many panels as fit at their least width; the rest are counted at the row's end.
+            var fitting = row.panels
+            var widths = Self.share(rowArea.width, weights: fitting.map { $0.1.width }, minimum: Self.minimumWidth)
+            while widths == nil && fitting.count > 1 {
+                fitting.removeLast()
+                widths = Self.share(rowArea.width - 8, weights: fitting.map { $0.1.width }, minimum: Self.minimumWidth)
+            }
+            var x = rowArea.x
+            for ((index, panel), width) in zip(fitting, widths ?? [rowArea.width]) {
+                drawPanel(panel, index: index, in: Rect(x: x, y: rowArea.y, width: width, height: rowArea.height), into: &buffer)
+                x += width
+            }
+            if fitting.count < row.panels.count {
+                buffer.write("+\(row.panels.count - fitting.count) more", x: x + 1, y: rowArea.y, style: .muted, clip: rowArea)
+            }
+        }
+        return context
+    }
+
+    /// Splits `total` cells by `weights`, each part at least `minimum`; nil when they cannot all
+    /// have their minimum. Rounding leftovers go to the parts that lost the most.
+    static func share(_ total: Int, weights: [Int], minimum: Int) -> [Int]? {
+        guard !weights.isEmpty, total >= weights.count * minimum else { return nil }
+        let sum = Double(weights.reduce(0) { $0 + max(1, $1) })
+        let ideal = weights.map { Double(total) * Double(max(1, $0)) / sum }
+        var parts = ideal.map { max(minimum, Int($0)) }
+        // Too much (minimums pushed some up): take from the largest parts above the minimum.
+        while parts.reduce(0, +) > total, let i = parts.indices.filter({ parts[$0] > minimum }).max(by: { parts[$0] < parts[$1] }) {
+            parts[i] -= 1
+        }
+        // Too little (rounding down): give to the parts furthest below their ideal.
+        while parts.reduce(0, +) < total, let i = parts.indices.max(by: { ideal[$0] - Double(parts[$0]) < ideal[$1] - Double(parts[$1]) }) {
+            parts[i] += 1
+        }
+        return parts
+    }
+
+    /// The smallest form: each row one line of its panels' titles, with their levels.
+    private func drawTitles(_ rows: [[(Int, Panel)]], in area: Rect, into buffer: inout Buffer) {
+        let lines = rows.count <= area.height ? rows.count : max(0, area.height - 1)
+        for (r, row) in rows.prefix(lines).enumerated() {
+            var x = area.x
+            for (index, panel) in row {
+                let level = PanelContent(panel, store: store(of: panel)).worstLevel
+                let focused = view.focus == index
+                let style = focused ? Style(foreground: .cyan, bold: true, reverse: true) : level.map(Style.level) ?? .title
+                let mark = level.map { glyphs.symbol($0) }.map { $0.isEmpty ? "" : " " + $0 } ?? ""
+                x = buffer.write(TerminalText.truncate(panel.title + mark, to: max(0, area.maxX - x), ascii: glyphs.isASCII),
+                                 x: x, y: area.y + r, style: style, clip: area) + 2
+            }
+        }
+        let hidden = rows.dropFirst(lines).reduce(0) { $0 + $1.count }
+        if hidden > 0 {
+            buffer.write("+\(hidden) more", x: area.x, y: area.y + lines, style: .muted, clip: area)
+        }
+    }
+
+    private func store(of panel: Panel) -> LiveStore {
+        board.sources.indices.contains(panel.source) ? board.sources[panel.source].store : LiveStore()
+    }
+
+    private func drawPanel(_ panel: Panel, index: Int, in area: Rect, into buffer: inout Buffer) {
+        let store = store(of: panel)
+        let content = PanelContent(panel, store: store)
+        var note: String?
+        if store.status.phase != .open && store.status.phase != .idle {
+            note = store.status.word  // the panel's feed is down: what it shows is stale
+        } else if content.isEmpty && panel.kind != .log && panel.text == nil {
+            note = "no data yet"
+        }
+        let inner = PanelFrame(title: panel.title, level: content.worstLevel, focused: view.focus == index, note: note, glyphs: glyphs)
+            .render(in: area, into: &buffer)
+        guard !inner.isEmpty else { return }
+        switch panel.kind {
+        case .tile: drawTiles(content.items, panel: panel, store: store, in: inner, into: &buffer)
+        case .chart: drawChart(content.items, panel: panel, store: store, in: inner, into: &buffer)
+        case .gauge: drawGauges(content.items, panel: panel, in: inner, into: &buffer)
+        case .table: drawTable(content, panel: panel, in: inner, into: &buffer)
+        case .log: drawLog(panel, store: store, in: inner, into: &buffer)
+        case .text: drawText(panel, items: content.items, in: inner, into: &buffer)
+        }
+    }
+
+    /// `value ✖` in its level's style.
+    private func valueText(_ value: JSONValue?, level: Level?, format: String?) -> (String, Style) {
+        guard let value else { return ("-", .muted) }
+        let text = Format.value(value, format: format)
+        guard let level, level != .ok else { return (text, .plain) }
+        return (text + " " + glyphs.symbol(level), Style.level(level))
+    }
+
+    private func drawTiles(_ items: [PanelContent.Item], panel: Panel, store: LiveStore, in area: Rect, into buffer: inout Buffer) {
+        if items.count == 1, let item = items.first {
+            // One value: the value, then its sparkline and range below.
+            let (text, style) = valueText(item.value, level: item.level, format: panel.format)
+            buffer.write(TerminalText.truncate(text, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y,
+                         style: Style(foreground: style.foreground, bold: true), clip: area)
+            guard area.height > 1, let history = store.history(at: item.pointer), history.values.count > 1,
+                  let lo = history.min, let hi = history.max else { return }
+            let range = " \(Format.number(lo, format: panel.format))..\(Format.number(hi, format: panel.format))"
+            let sparkWidth = max(1, area.width - (TerminalText.width(range) < area.width / 2 ? TerminalText.width(range) : 0))
+            Sparkline(values: history.values, glyphs: glyphs)
+                .render(in: Rect(x: area.x, y: area.y + 1, width: sparkWidth, height: 1), into: &buffer)
+            if sparkWidth < area.width { buffer.write(range, x: area.x + sparkWidth, y: area.y + 1, style: .muted, clip: area) }
+            return
+        }
+        // Several: one line each, label, value and sparkline.
+        let labelWidth = min(area.width / 3, items.map { TerminalText.width($0.label) }.max() ?? 0)
+        drawLines(items.count, in: area, into: &buffer) { i, y, buffer in
+            let item = items[i]
+            buffer.write(TerminalText.truncate(item.label, to: labelWidth, ascii: glyphs.isASCII), x: area.x, y: y, style: .muted, clip: area)
+            let (text, style) = valueText(item.value, level: item.level, format: panel.format)
+            let valueX = area.x + labelWidth + 1
+            let end = buffer.write(TerminalText.truncate(text, to: max(0, area.maxX - valueX), ascii: glyphs.isASCII), x: valueX, y: y,
+                                   style: style, clip: area)
+            let sparkX = max(end + 1, valueX + 12)
+            if let history = store.history(at: item.pointer), history.values.count > 1, sparkX < area.maxX {
+                Sparkline(values: history.values, glyphs: glyphs).render(in: Rect(x: sparkX, y: y, width: area.maxX - sparkX, height: 1), into: &buffer)
+            }
+        }
+    }
+
+    /// Draws `count` lines from the top of `area`; when they do not all fit the last line says how many more.
+    private func drawLines(_ count: Int, in area: Rect, into buffer: inout Buffer, _ line: (Int, Int, inout Buffer) -> Void) {
+        let shown = count <= area.height ? count : max(0, area.height - 1)
+        for i in 0..<shown { line(i, area.y + i, &buffer) }
+        if shown < count { buffer.write("+\(count - shown) more", x: area.x, y: area.y + shown, style: .muted, clip: area) }
+    }
+
+    private func drawChart(_ items: [PanelContent.Item], panel: Panel, store: LiveStore, in area: Rect, into buffer: inout Buffer) {
+        let series = items.enumerated().compactMap { i, item -> LineChart.Series? in
+            guard let history = store.history(at: item.pointer) else { return nil }
+            return LineChart.Series(name: item.label, history: history, color: LineChart.palette[i % LineChart.palette.count])
+        }
+        var chart = LineChart(series: series, now: now, glyphs: glyphs)
+        chart.fixedMin = panel.min
+        chart.fixedMax = panel.max
+        let format = panel.format
+        chart.format = { Format.number($0, format: format) }
+        chart.render(in: area, into: &buffer)
+    }
+
+    private func drawGauges(_ items: [PanelContent.Item], panel: Panel, in area: Rect, into buffer: inout Buffer) {
+        let labelWidth = items.count > 1 ? min(area.width / 3, items.map { TerminalText.width($0.label) }.max() ?? 0) : 0
+        drawLines(items.count, in: area, into: &buffer) { i, y, buffer in
+            let item = items[i]
+            Gauge(label: items.count > 1 ? item.label : "", value: item.value?.numberValue,
+                  text: item.value.map { Format.value($0, format: panel.format) } ?? "-",
+                  min: panel.min ?? 0, max: panel.max ?? 100, level: item.level, labelWidth: labelWidth, glyphs: glyphs)
+                .render(in: Rect(x: area.x, y: y, width: area.width, height: 1), into: &buffer)
+        }
+    }
+
+    private func drawTable(_ content: PanelContent, panel: Panel, in area: Rect, into buffer: inout Buffer) {
+        var headers = content.columns.map(\.title)
+        var rows = content.rows
+        let offset = content.nameColumn == nil ? 0 : 1
+        if let name = content.nameColumn { headers.insert(name, at: 0) }
+        // `s` sorts by the next column, numbers largest first, over the declared sort.
+        if let column = view.sortColumn, column < headers.count {
+            if column >= offset {
+                rows = PanelContent.sorted(rows, by: column - offset, descending: true)
+            } else {
+                rows.sort { $0.name < $1.name }
+            }
+        }
+        var cells: [[String]] = []
+        var styles: [[Style]] = []
+        for row in rows {
+            var texts: [String] = content.nameColumn == nil ? [] : [row.name]
+            var rowStyles: [Style] = content.nameColumn == nil ? [] : [.plain]
+            for (i, column) in content.columns.enumerated() {
+                let (text, style) = valueText(row.cells[i], level: row.levels[i], format: column.format)
+                texts.append(row.cells[i] == nil ? "" : text)
+                rowStyles.append(style)
+            }
+            cells.append(texts)
+            styles.append(rowStyles)
+        }
+        RowTable(columns: headers, rows: cells, sortColumn: view.sortColumn, glyphs: glyphs, styles: styles).render(in: area, into: &buffer)
+    }
+
+    private func drawLog(_ panel: Panel, store: LiveStore, in area: Rect, into buffer: inout Buffer) {
+        let log = store.log
+        // Newest at the bottom; with a filter, only messages with a value there, shown as that value.
+        var lines: [(seq: Int64, text: String, style: Style)] = []
+        var i = log.count - 1 - min(view.logScroll, max(0, log.count - 1))
+        while i >= 0 && lines.count < area.height {
+            let entry = log.entry(at: i)
+            i -= 1
+            switch entry.content {
+            case .json(let text):
+                if let filter = panel.filter {
+                    guard let value = try? JSONValue(parsing: text), let part = value[filter], !part.isNull else { continue }
+                    lines.append((entry.seq, Format.value(part), .plain))
+                } else {
+                    lines.append((entry.seq, text, .plain))
+                }
+            case .text(let text, _):
+                if panel.filter == nil { lines.append((entry.seq, text, .muted)) }
+            case .binary(let size, let hex):
+                if panel.filter == nil { lines.append((entry.seq, "<binary \(size) bytes: \(hex)>", .muted)) }
+            }
+        }
+        for (row, line) in lines.reversed().enumerated() {
+            let x = buffer.write("#\(line.seq) ", x: area.x, y: area.y + row, style: .muted, clip: area)
+            buffer.write(TerminalText.truncate(line.text, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y + row,
+                         style: line.style, clip: area)
+        }
+    }
+
+    private func drawText(_ panel: Panel, items: [PanelContent.Item], in area: Rect, into buffer: inout Buffer) {
+        let text = panel.text ?? items.first.flatMap { $0.value.map(Format.value) } ?? ""
+        let lines = TerminalText.wrap(text, to: area.width)
+        drawLines(lines.count, in: area, into: &buffer) { i, y, buffer in
+            buffer.write(lines[i], x: area.x, y: y, clip: area)
+        }
+    }
+}

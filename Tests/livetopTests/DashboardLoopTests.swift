@@ -1,0 +1,254 @@
+import LiveModel
+import PushLink
+import Testing
+@testable import livetop
+
+/// The dashboard's parts without a terminal: keys as a pure function, the hand-off state machine,
+/// frame scheduling, the cell diff, and the whole loop on a `TestBackend` with a moved clock.
+@Suite struct KeyMapTests {
+    static let context = KeyContext(panelCount: 3, logCount: 50)
+
+    @Test(arguments: [
+        (Key.character("q"), [Command.quit]),
+        (.character("r"), [.reconnect]),
+        (.character("L"), [.reloadLayout]),
+        (.resize, [.redrawAll]),
+        (.character("?"), []),
+    ])
+    func keysThatAskTheWorld(_ key: Key, _ commands: [Command]) {
+        #expect(KeyMap.apply(key, to: ViewState(), context: Self.context).1 == commands)
+    }
+
+    @Test func focusCyclesThroughThePanelsOfTheLastFrame() {
+        var view = ViewState()
+        var seen: [Int?] = []
+        for _ in 0..<4 {
+            view = KeyMap.apply(.tab, to: view, context: Self.context).0
+            seen.append(view.focus)
+        }
+        #expect(seen == [0, 1, 2, 0])
+        #expect(KeyMap.apply(.backTab, to: ViewState(), context: Self.context).0.focus == 2)
+        // Enter zooms only a focused panel; Esc clears zoom, help and filter.
+        #expect(!KeyMap.apply(.enter, to: ViewState(), context: Self.context).0.zoomed)
+        var zoomed = KeyMap.apply(.enter, to: view, context: Self.context).0
+        #expect(zoomed.zoomed)
+        zoomed.showHelp = true
+        zoomed.filter = "cpu"
+        let cleared = KeyMap.apply(.escape, to: zoomed, context: Self.context).0
+        #expect(!cleared.zoomed && !cleared.showHelp && cleared.filter.isEmpty)
+    }
+
+    @Test func typingAFilterTakesEveryKeyUntilEnter() {
+        var view = KeyMap.apply(.character("/"), to: ViewState(), context: Self.context).0
+        for key in [Key.character("c"), .character("q"), .character("u"), .backspace, .character("p")] {
+            let (next, commands) = KeyMap.apply(key, to: view, context: Self.context)
+            #expect(commands.isEmpty)  // q is a letter here, not quit
+            view = next
+        }
+        #expect(view.filter == "cqp" && view.editingFilter)
+        view = KeyMap.apply(.enter, to: view, context: Self.context).0
+        #expect(view.filter == "cqp" && !view.editingFilter)
+    }
+
+    @Test func scrollingStaysWithinTheLogAndSortWrapsAround() {
+        var view = ViewState()
+        for _ in 0..<8 { view = KeyMap.apply(.pageUp, to: view, context: Self.context).0 }
+        #expect(view.logScroll == 50)
+        view = KeyMap.apply(.character("j"), to: view, context: Self.context).0
+        #expect(view.logScroll == 49)
+        var sort = ViewState()
+        var columns: [Int?] = []
+        for _ in 0..<4 {
+            sort = KeyMap.apply(.character("s"), to: sort, context: KeyContext(panelCount: 1, sortableColumns: 3)).0
+            columns.append(sort.sortColumn)
+        }
+        #expect(columns == [0, 1, 2, nil])
+    }
+}
+
+@Suite struct HandOffTests {
+    @Test func oneWakeUpPerBurstAndAFullQueueParksTheConsumer() {
+        var handOff = HandOff<Int, String>(limit: 3)
+        let first = handOff.enqueue(1).wakeUI, second = handOff.enqueue(2).wakeUI
+        #expect(first && !second)
+        let third = handOff.enqueue(3)
+        #expect(third.mustPark && !third.wakeUI)
+        let parkedAtOnce = handOff.park("consumer")
+        #expect(!parkedAtOnce)
+        let taken = handOff.take()
+        #expect(taken.events == [1, 2, 3] && taken.resume == ["consumer"] && !taken.quit)
+        let again = handOff.enqueue(4).wakeUI
+        #expect(again)  // empty again: the next burst wakes the UI
+    }
+
+    @Test func aConsumerParkingAfterTheQueueDrainedGoesOnAtOnce() {
+        var handOff = HandOff<Int, String>(limit: 1)
+        let full = handOff.enqueue(1).mustPark
+        #expect(full)
+        _ = handOff.take()
+        let resumedAtOnce = handOff.park("late")
+        #expect(resumedAtOnce)
+    }
+
+    @Test func quitStopsSourcesAndEndResumesEveryWaiter() {
+        var handOff = HandOff<Int, String>(limit: 1)
+        _ = handOff.enqueue(1)
+        let parked = handOff.park("a")
+        let resumed = handOff.requestQuit()
+        let stop = handOff.enqueue(2).stopSource
+        let quit = handOff.take().quit
+        let endedAlready = handOff.awaitEnd("runner")
+        let waiters = handOff.end()
+        #expect(!parked && resumed == ["a"] && stop && quit && !endedAlready && waiters == ["runner"])
+        let late = (handOff.enqueue(3).stopSource, handOff.park("b"), handOff.awaitEnd("c"))
+        #expect(handOff.hasEnded && late == (true, true, true))
+    }
+
+    @Test func theEndOfTheSourcesReachesTheUI() {
+        var handOff = HandOff<Int, String>(limit: 4)
+        let wake = handOff.finishSources()
+        #expect(wake && handOff.take().sourcesFinished)
+    }
+}
+
+@Suite struct FrameSchedulerTests {
+    /// A model that changes every 10 ms for 3 s gets at most `fps` frames a second.
+    @Test(arguments: [1, 10, 20])
+    func framesStayWithinFPS(_ fps: Int) {
+        var scheduler = FrameScheduler(fps: fps)
+        var frames = 0
+        var t = 0.0
+        while t < 3 {
+            if scheduler.isDue(at: t, modelChanged: true, mustDraw: false) {
+                scheduler.drew(at: t)
+                frames += 1
+            }
+            t += 0.001
+        }
+        #expect(frames <= 3 * fps + 1 && frames >= 3 * fps - 1)
+    }
+
+    @Test func anIdleScreenDrawsOnceASecondAndSleepsUntilThen() {
+        var scheduler = FrameScheduler(fps: 20)
+        scheduler.drew(at: 0.2)
+        #expect(!scheduler.isDue(at: 0.5, modelChanged: false, mustDraw: false))
+        #expect(scheduler.isDue(at: 1.0, modelChanged: false, mustDraw: false))
+        #expect(scheduler.sleep(at: 0.2, modelChanged: false) == 801)
+        // A changed model waits only for its frame slot; an alert's hold timer can come sooner.
+        #expect(scheduler.sleep(at: 0.2, modelChanged: true) == 51)
+        #expect(scheduler.sleep(at: 0.2, modelChanged: false, deadline: 0.3) == 101)
+        #expect(scheduler.isDue(at: 0.21, modelChanged: false, mustDraw: true))
+    }
+}
+
+@Suite struct CellDiffTests {
+    @Test func onlyChangedCellsAreSentAndWideCharactersOnce() {
+        var a = Buffer(width: 10, height: 2)
+        a.write("hello 中", x: 0, y: 0)
+        #expect(a.changes(since: nil).count == 19)  // 20 cells, less the right half of 中
+        #expect(a.changes(since: a).isEmpty)
+        var b = a
+        b.write("J", x: 0, y: 0)
+        b.write("x", x: 9, y: 1, style: .color(.red))
+        #expect(b.changes(since: a).map { "\($0.x),\($0.y)" } == ["0,0", "9,1"])
+        #expect(b.changes(since: Buffer(width: 9, height: 2)).count == 19)  // another size: everything
+    }
+
+    @Test func theTestBackendShowsWhatATerminalWouldAfterTheDiff() {
+        let backend = TestBackend(width: 12, height: 2)
+        var first = Buffer(width: 12, height: 2)
+        first.write("cpu 42", x: 0, y: 0)
+        backend.draw(first)
+        var second = first
+        second.write("43", x: 4, y: 0)
+        backend.draw(second)
+        #expect(backend.screen.lines == second.lines)
+        #expect(backend.cellsWritten == [24, 1])  // "42" -> "43" sends one cell
+    }
+}
+
+@Suite struct DashboardLoopTests {
+    static let t0 = Timestamp(seconds: 1_795_708_529)
+
+    static func message(_ text: String, at seconds: Double) -> DashboardEvent {
+        var batch = FrameBatch(transport: .websocket)
+        batch.append(Array(text.utf8), isBinary: false)
+        batch.receivedAt = (t0 + seconds).nanoseconds
+        return .link(source: 0, .messages(batch))
+    }
+
+    static func open() -> DashboardEvent { .link(source: 0, .state(.open(transport: .websocket), at: t0.nanoseconds)) }
+
+    static func loop(_ backend: TestBackend, layout: Layout? = nil, fps: Int = 10) -> DashboardLoop {
+        DashboardLoop(board: Board(layout: layout, sources: [("main", LiveStore.Configuration())]), backend: backend, fps: fps, ascii: false)
+    }
+
+    @Test func aFirehoseIsDrawnAtMostFPSTimesASecondAndQuitEndsTheLoop() {
+        let backend = TestBackend(width: 60, height: 12)
+        let loop = Self.loop(backend, fps: 10)
+        var t = 0.0
+        var n = 0
+        // 2 s of a message every 5 ms: the loop is stepped at each arrival, as the wake pipe would.
+        while t < 2 {
+            n += 1
+            _ = loop.step([Self.message(#"{"cpu":\#(n)}"#, at: t)], sourcesFinished: false, monotonic: t, wall: Self.t0 + t)
+            t += 0.005
+        }
+        #expect(backend.frames <= 21 && backend.frames >= 19)
+        // The last messages wait for the next frame slot; with nothing new the next step draws them.
+        _ = loop.step([], sourcesFinished: false, monotonic: 2.2, wall: Self.t0 + 2.2)
+        #expect(backend.screen.lines.joined().contains("\(n)"))
+        backend.keys = [.character("q")]
+        #expect(loop.step([], sourcesFinished: false, monotonic: 2.5, wall: Self.t0 + 2.5) == nil)
+    }
+
+    @Test func keysChangeTheScreenAtOnceAndAnIdleLoopSleepsASecond() throws {
+        let backend = TestBackend(width: 60, height: 14)
+        let loop = Self.loop(backend)
+        let sleep = try #require(loop.step([Self.open(), Self.message(#"{"cpu":1,"mem":2}"#, at: 0)], sourcesFinished: false,
+                                          monotonic: 0, wall: Self.t0))
+        #expect(backend.frames == 1)
+        #expect(sleep > 900)  // nothing more to draw until the clock's second
+        backend.keys = [.character("?")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 0.01, wall: Self.t0 + 0.01)
+        #expect(backend.frames == 2 && backend.screen.lines.joined().contains("livetop keys"))
+        #expect(loop.context.panelCount == 3)  // cpu, mem, log: known from the frame for the next key
+    }
+
+    @Test func aBadReloadKeepsTheLayoutAndSaysWhyOnTheStatusLine() {
+        let backend = TestBackend(width: 120, height: 10)
+        let loop = Self.loop(backend)
+        loop.onReload = { .failure(LayoutError(file: "l.yaml", location: SourceLocation(line: 3, column: 7), message: "unknown panel kind 'pie'")) }
+        backend.keys = [.character("L")]
+        _ = loop.step([Self.open()], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        #expect(backend.screen.lines.last?.contains("reload failed, layout kept: l.yaml:3:7: unknown panel kind 'pie'") == true)
+        // The message goes after its time.
+        _ = loop.step([], sourcesFinished: false, monotonic: DashboardLoop.messageSeconds + 1, wall: Self.t0 + 11)
+        #expect(backend.screen.lines.last?.contains("reload failed") == false)
+    }
+
+    @Test func anAlertHeldForItsTimeRingsTheBellOnce() throws {
+        let backend = TestBackend(width: 80, height: 16)
+        var panel = Panel(kind: .tile, title: "latency", source: 0)
+        panel.values = [PointerPattern("/latency")!]
+        panel.thresholds = .numeric(warn: 200, crit: 1000)
+        panel.alert = AlertSpec(level: .crit, hold: 2, bell: true)
+        let layout = Layout(sources: [SourceSpec(name: "main")], rows: [Layout.Row(panels: [panel])])
+        let loop = Self.loop(backend, layout: layout)
+        var raised: [AlertChange] = []
+        loop.onAlert = { change in
+            raised.append(change)
+            if case .raised = change { backend.bell() }
+        }
+        let sleep = try #require(loop.step([Self.open(), Self.message(#"{"latency":4700}"#, at: 0)], sourcesFinished: false,
+                                          monotonic: 0, wall: Self.t0))
+        #expect(raised.isEmpty && sleep <= 1001)
+        // No message comes; the hold timer alone raises it.
+        _ = loop.step([], sourcesFinished: false, monotonic: 2.0, wall: Self.t0 + 2.0)
+        #expect(raised.count == 1 && backend.bells == 1)
+        #expect(backend.screen.lines.contains { $0.contains("latency /latency = 4700 for 2s") })
+        _ = loop.step([Self.message(#"{"latency":17}"#, at: 3)], sourcesFinished: false, monotonic: 3, wall: Self.t0 + 3)
+        guard case .cleared = raised.last else { Issue.record("not cleared: \(raised)"); return }
+        #expect(backend.bells == 1)
+    }
+}
