@@ -11,7 +11,7 @@ enum DemoLayout {
           - name: demo               # no url: the demo's own server, or the first URL on the command line
 
         rows:
-          - height: 2
+          - height: 3
             panels:
               - kind: chart
                 title: cpu and memory %
@@ -39,7 +39,7 @@ enum DemoLayout {
                 value: /load_1m
                 thresholds: {warn: 2, crit: 4}
 
-          - height: 2
+          - height: 3
             panels:
               - kind: table
                 title: services
