@@ -3,11 +3,21 @@
 # frames drawn against what --fps allows, how long `q` takes to end the program, and how often
 # an idle dashboard wakes up (a `livetop serve` feed that says nothing).
 #
-#   bash Scripts/bench_render.sh [--fps 20]
+# With --layout FILE (Scripts/bench_layout.yaml is one) the first phase draws that layout, and
+# the render CPU per frame is the UI thread's CPU time in Screen.render plus the terminal diff.
+#
+#   bash Scripts/bench_render.sh [--fps 20] [--layout Scripts/bench_layout.yaml]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fps=20
-[ "${1:-}" = "--fps" ] && fps=$2
+layout_args=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --fps) fps=$2; shift 2 ;;
+        --layout) layout_args="--layout $PWD/$2"; shift 2 ;;
+        *) echo "unknown argument: $1" >&2; exit 64 ;;
+    esac
+done
 swift build -c release --product livetop >/dev/null
 bin=$PWD/.build/release/livetop
 blast=$PWD/../shared/bench/ws_blast.py
@@ -26,14 +36,15 @@ start_feed() {  # count -> sets port and feed_pid
 # 1. The whole feed with --exit-on-close: frames drawn while it streams.
 start_feed 1000000
 tmux -L "$sock" new-session -d -s bench -x 120 -y 40 \
-    "LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps --exit-on-close ws://127.0.0.1:$port/; touch $work/done; sleep 30"
+    "LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps --exit-on-close $layout_args ws://127.0.0.1:$port/; touch $work/done; sleep 30"
 for _ in $(seq 1 600); do [ -f "$work/done" ] && break; sleep 0.1; done
 wait "$feed_pid" 2>/dev/null || true
 # shellcheck disable=SC1090
 eval "$(tr ' ' '\n' <"$work/stats")"
-echo "feed: ws_blast.py, $messages messages, dashboard at --fps $fps"
-awk -v f="$frames" -v s="$seconds" -v m="$messages" -v fps="$fps" 'BEGIN {
+echo "feed: ws_blast.py, $messages messages, dashboard at --fps $fps, 120x40${layout_args:+, $layout_args}"
+awk -v f="$frames" -v s="$seconds" -v m="$messages" -v fps="$fps" -v r="$render_cpu" 'BEGIN {
     printf "frames drawn: %d in %.2f s = %.1f frames/s (allowed: %d/s, at most %d frames)\n", f, s, f / s, fps, int(s * fps) + 1
+    printf "render CPU: %.4f s in all, %.2f ms per frame\n", r, f > 0 ? r / f * 1000 : 0
     printf "messages folded: %d = %.0f msg/s\n", m, m / s }'
 tmux -L "$sock" kill-server 2>/dev/null || true
 

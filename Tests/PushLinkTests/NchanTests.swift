@@ -5,64 +5,6 @@ import Testing
 import TestSupport
 @testable import PushLink
 
-/// A private nginx + Nchan (Debian's nginx and libnginx-mod-nchan) on a free 127.0.0.1 port,
-/// in the foreground so that the test owns it and stops it by PID.
-final class NchanServer: @unchecked Sendable {
-    let prefix: URL
-    let port: Int
-    private(set) var process: ExternalProcess?
-
-    init(prefix: URL? = nil, port: Int? = nil) async throws {
-        self.prefix = try prefix ?? TestEnvironment.temporaryDirectory()
-        if let port {
-            self.port = port
-        } else {
-            // A port the kernel just handed out and took back: racy in theory, fine on loopback.
-            let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-            self.port = probe.localAddress!.port!
-            try await probe.close()
-        }
-    }
-
-    func start() async throws {
-        let env = ProcessInfo.processInfo.environment
-        let nginx = env["LIVETOP_NGINX"] ?? TestEnvironment.which("nginx") ?? "/usr/sbin/nginx"
-        let module = env["LIVETOP_NCHAN_MODULE"] ?? "/usr/lib/nginx/modules/ngx_nchan_module.so"
-        guard FileManager.default.isExecutableFile(atPath: nginx), FileManager.default.fileExists(atPath: module) else {
-            throw MissingTool(description: "nginx with Nchan is missing (apt-get install nginx libnginx-mod-nchan); Scripts/test.sh installs it")
-        }
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: prefix.path)
-        let template = try String(contentsOfFile: try RealServerTests.fixture("nchan.conf.template"), encoding: .utf8)
-        let config = template
-            .replacingOccurrences(of: "@NCHAN_MODULE@", with: module)
-            .replacingOccurrences(of: "@PREFIX@", with: prefix.path)
-            .replacingOccurrences(of: "@PORT@", with: String(port))
-            // Log to stderr, so that "start worker process" tells the test nginx is ready.
-            .replacingOccurrences(of: "error_log \(prefix.path)/error.log info;", with: "error_log stderr notice;")
-        let conf = prefix.appendingPathComponent("nginx.conf")
-        try config.write(to: conf, atomically: true, encoding: .utf8)
-        let process = ExternalProcess(nginx, ["-p", prefix.path, "-c", conf.path, "-e", "stderr"])
-        try process.start()
-        self.process = process
-        try await process.stderr.wait(30, for: "nginx to start a worker") { $0.contains { $0.contains("start worker process") } }
-    }
-
-    func stop() { process?.stop() }
-
-    func publish(_ channel: String, _ range: ClosedRange<Int>) async throws {
-        let python = try RealServerTests.require("python3", "apt-get install python3")
-        let publisher = ExternalProcess(python, [try RealServerTests.fixture("nchan_publish.py"), "--port", String(port),
-                                                 "--channel", channel, "--from", String(range.lowerBound), "--to", String(range.upperBound)])
-        try publisher.start()
-        #expect(try await publisher.exitStatus(timeout: 60) == 0, "\(publisher.stderr.all)")
-    }
-
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(at: prefix)
-    }
-}
-
 @Suite(.serialized, .timeLimit(.minutes(3))) struct NchanTests {
     static func url(_ transport: Transport, port: Int, channel: String) -> String {
         "\(transport == .websocket ? "ws" : "http")://127.0.0.1:\(port)/sub/\(channel)"

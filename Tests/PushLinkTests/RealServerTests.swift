@@ -3,10 +3,6 @@ import Testing
 import TestSupport
 @testable import PushLink
 
-struct MissingTool: Error, CustomStringConvertible {
-    let description: String
-}
-
 /// The link against real third-party servers, started here on 127.0.0.1 and stopped by PID.
 /// Under CI a missing server is a failure, never a silent skip (Scripts/test.sh installs them).
 @Suite(.timeLimit(.minutes(2))) struct RealServerTests {

@@ -110,6 +110,12 @@ extension Recorder {
     }
 }
 
+/// A third-party server or tool the tests need is not installed: a failure, never a skip.
+public struct MissingTool: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
+}
+
 /// Where the test servers are, and what is required of the machine.
 public enum TestEnvironment {
     /// Under CI a missing third-party server fails the test; it never skips silently.
@@ -122,6 +128,29 @@ public enum TestEnvironment {
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         return nil
+    }
+
+    /// A free port on 127.0.0.1: one the kernel just handed out and took back (racy in theory,
+    /// fine on loopback).
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw MissingTool(description: "a socket for a free port") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw MissingTool(description: "a free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A file of the third-party servers' fixtures (Tests/PushLinkTests/Servers), from the source tree.
+    public static func serverFixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PushLinkTests/Servers/\(name)").path
     }
 
     /// A directory for one test's files, removed by the caller.

@@ -145,7 +145,7 @@ import TestSupport
         (["ws://127.0.0.1:1/", "--max-messages", "0"], "--max-messages must be"),
         (["ws://127.0.0.1:1/", "--select", "data"], "--select must be"),
         (["ws://127.0.0.1:1/", "--bearer-env", "LIVETOP_SURELY_UNSET"], "not set"),
-        ([String](), "Missing expected argument"),
+        ([String](), "give the feed's URL"),
     ])
     func usageErrorsExit64WithAClearMessage(_ arguments: [String], _ expected: String) async throws {
         let output = try await Self.run(arguments)

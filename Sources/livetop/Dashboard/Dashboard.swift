@@ -132,7 +132,8 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
             // For the render-cost benchmark: frames drawn and seconds run.
             if let path = ProcessInfo.processInfo.environment["LIVETOP_FRAME_STATS"] {
                 let messages = loop.board.sources.reduce(0) { $0 + $1.store.stats.messages }
-                let line = "frames=\(loop.frames) seconds=\(String(format: "%.3f", (clock.now - start).seconds)) wakeups=\(wakeups) messages=\(messages)\n"
+                let line = "frames=\(loop.frames) seconds=\(String(format: "%.3f", (clock.now - start).seconds)) wakeups=\(wakeups) "
+                    + "messages=\(messages) render_cpu=\(String(format: "%.4f", loop.renderCPU))\n"
                 try? line.write(toFile: path, atomically: true, encoding: .utf8)
             }
         }

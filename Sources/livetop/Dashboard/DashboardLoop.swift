@@ -1,3 +1,4 @@
+import Glibc
 import LiveModel
 import PushLink
 
@@ -25,6 +26,10 @@ final class DashboardLoop {
     /// A transient line for the status bar (a bad reload, a failed alert command) and when it goes.
     private(set) var message: (text: String, until: Double)?
     private(set) var frames = 0
+    /// CPU seconds the UI thread spent rendering and drawing frames, for the render-cost benchmark.
+    private(set) var renderCPU = 0.0
+    /// The UI thread's CPU time (only for `renderCPU`; tests may swap it).
+    var cpuClock: () -> Double = DashboardLoop.threadCPUSeconds
     /// What the loop asks of the world outside: reconnect the sources, read the layout again, an
     /// alert was raised or cleared.
     var onReconnect: () -> Void = {}
@@ -81,8 +86,10 @@ final class DashboardLoop {
         let modelChanged = board.revision != drawnRevision && !view.paused
         if scheduler.isDue(at: monotonic, modelChanged: modelChanged, mustDraw: mustDraw || view != drawnView) {
             let (width, height) = backend.size
+            let cpuBefore = cpuClock()
             let frame = Screen.render(board, view: view, width: width, height: height, now: wall, message: message?.text)
             backend.draw(frame.buffer)
+            renderCPU += cpuClock() - cpuBefore
             context = frame.context
             frames += 1
             scheduler.drew(at: monotonic)
@@ -95,6 +102,12 @@ final class DashboardLoop {
         let deadline = board.nextAlertDeadline.map { monotonic + max(0, $0 - wall) }
         let messageEnd = message.map(\.until)
         return scheduler.sleep(at: monotonic, modelChanged: stillChanged, deadline: [deadline, messageEnd].compactMap { $0 }.min())
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     private func reload(at monotonic: Double) {
