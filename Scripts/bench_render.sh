@@ -44,7 +44,7 @@ eval "$(tr ' ' '\n' <"$work/stats")"
 echo "feed: ws_blast.py, $messages messages, dashboard at --fps $fps, 120x40${layout_args:+, $layout_args}"
 awk -v f="$frames" -v s="$seconds" -v m="$messages" -v fps="$fps" -v r="$render_cpu" 'BEGIN {
     printf "frames drawn: %d in %.2f s = %.1f frames/s (allowed: %d/s, at most %d frames)\n", f, s, f / s, fps, int(s * fps) + 1
-    printf "render CPU: %.4f s in all, %.2f ms per frame\n", r, f > 0 ? r / f * 1000 : 0
+    printf "render CPU: %.4f s in all, %.2f ms per frame\n", r, (f > 0 ? r / f * 1000 : 0)
     printf "messages folded: %d = %.0f msg/s\n", m, m / s }'
 tmux -L "$sock" kill-server 2>/dev/null || true
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Produces tmux captures of the dashboard on a ticker feed (--fold upsert:/symbol), on a
-# metrics feed (numeric leaves) and of `livetop demo`, into docs/captures/*.txt (README shows them).
+# metrics feed (numeric leaves) and of `livetop demo` with its layout, into docs/captures/*.txt
+# (README shows them).
 #
 #   bash Scripts/captures.sh [seconds of feed before each capture, default 4]
 set -euo pipefail
@@ -34,9 +35,15 @@ capture() {  # name, feed kind, extra livetop options...
 capture ticker ticker --fold upsert:/symbol
 capture metrics metrics
 
-# The demo, as README's run command shows it (its feed is in-process; a fixed seed).
-tmux -L "$sock" new-session -d -s cap -x 100 -y 30 "TERM=screen LANG=C.UTF-8 $bin demo --seed 7; sleep 30"
+# The demo, as README's run command shows it (its feed is in-process; a fixed seed), with its
+# layout, captured once an alert is up (a service degraded or down for 2 s; within a minute).
+tmux -L "$sock" new-session -d -s cap -x 120 -y 40 "TERM=screen LANG=C.UTF-8 $bin demo --seed 7; sleep 90"
 sleep "$wait_for"
+for _ in $(seq 1 600); do
+    tmux -L "$sock" capture-pane -p -t cap | grep -q ' alert' && break
+    sleep 0.1
+done
+sleep 0.5   # a frame or two more, so the strip and the table agree
 tmux -L "$sock" capture-pane -p -t cap | sed -e 's/[[:space:]]*$//' >docs/captures/demo.txt
 tmux -L "$sock" send-keys -t cap q
 tmux -L "$sock" kill-server 2>/dev/null || true

@@ -132,21 +132,24 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The link these options describe, logging to `logFile` when one is given.
-    func makeLink(url: FeedURL, logFile: String?) throws -> Link {
+    func makeLink(url: FeedURL, logger: Logger) throws -> Link {
         let configuration = try linkConfiguration(url: url)
         if insecure {
             Diagnostics.warn("--insecure: TLS certificates are NOT verified; anyone on the path can read and change this feed")
         }
-        var logger = Logger(label: "livetop.link", factory: { _ in SwiftLogNoOpLogHandler() })
-        if let logFile {
-            do {
-                let handler = try FileLogHandler(label: "livetop.link", path: logFile)
-                logger = Logger(label: "livetop.link", factory: { _ in handler })
-            } catch {
-                throw ValidationError("--log-file \(logFile): cannot write to it")
-            }
-        }
         return Link(configuration, logger: logger)
+    }
+
+    /// The links' logger: to `logFile` when one is given (one file for every source, each line
+    /// naming its source), else nowhere.
+    static func logger(file logFile: String?) throws -> Logger {
+        guard let logFile else { return Logger(label: "livetop.link", factory: { _ in SwiftLogNoOpLogHandler() }) }
+        do {
+            let handler = try FileLogHandler(label: "livetop.link", path: logFile)
+            return Logger(label: "livetop.link", factory: { _ in handler })
+        } catch {
+            throw ValidationError("--log-file \(logFile): cannot write to it")
+        }
     }
 
     func linkConfiguration(url: FeedURL) throws -> LinkConfiguration {

@@ -44,6 +44,7 @@ struct Demo: AsyncParsableCommand {
     var seed: UInt64?
 
     func validate() throws {
+        if autoLayout && layout.layout != nil { throw ValidationError("--auto-layout and --layout: choose one") }
         guard rate > 0 && rate <= 100_000 else { throw ValidationError("--rate must be above 0 and at most 100000 updates a second") }
         guard chaosInterval >= 0.05 && chaosInterval <= 3600 else { throw ValidationError("--chaos-interval must be 0.05 to 3600 seconds") }
     }
@@ -55,7 +56,8 @@ struct Demo: AsyncParsableCommand {
         let port = try await server.start(host: "127.0.0.1", port: 0)
         let url = try FeedURL("ws://127.0.0.1:\(port)/")
         let declared: Layout? = autoLayout ? nil : try layout.load() ?? DemoLayout.parsed()
-        let feeds = try FeedBuilder(connection: connection, output: output, files: files).feeds(layout: declared, urls: [url.description])
+        let feeds = try FeedBuilder(connection: connection, output: output, files: files)
+            .feeds(layout: declared, urls: [], spare: url.description)
         let seed = self.seed ?? UInt64(bitPattern: Link.wallClock())
         let stalled = StallSwitch()
         let interval = Duration.nanoseconds(Int64(1e9 / rate))

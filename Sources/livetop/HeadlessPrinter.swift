@@ -15,7 +15,6 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     /// Folded only when the layout has alerts: printing alone needs no store.
     private var board: Board?
     private var ended = false
-    private var rules: [String: AlertSpec] = [:]
     /// An alert was raised under `--exit-on-alert`: the run ends with status 3.
     var alerted: Bool { lock.withLock { raised } }
     private var raised = false
@@ -26,7 +25,6 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
         self.exitOnAlert = exitOnAlert
         if let layout, layout.panels.contains(where: { $0.alert != nil }) {
             board = Board(layout: layout, sources: feeds.map { ($0.name, $0.configuration) })
-            for panel in layout.panels { if let alert = panel.alert { rules[panel.title] = alert } }
         }
         // Message lines name their source when a layout declares the sources.
         tagSources = layout != nil
@@ -85,7 +83,7 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     private func fold(_ event: LinkEvent, source: Int, at time: Timestamp) {
         guard board != nil else { return }
         board?.apply(LinkBridge.liveEvent(event), source: source)
-        report(board?.checkAlerts(at: time) ?? [], at: time)
+        report(board?.checkAlerts(at: time, source: source) ?? [], at: time)
     }
 
     private func report(_ changes: [AlertChange], at time: Timestamp) {
@@ -93,7 +91,7 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
         for change in changes {
             writer.write(change, at: time, into: &out)
             guard case .raised(let alert) = change else { continue }
-            if let rule = rules[alert.panel], !rule.command.isEmpty {
+            if let rule = board?.rule(for: alert), !rule.command.isEmpty {
                 AlertCommand.run(rule.command, alert: alert, timeout: rule.timeout) { failure in
                     if let failure { Diagnostics.warn(failure) }
                 }

@@ -45,3 +45,14 @@ struct OutputOptions: ParsableArguments {
         return store
     }
 }
+
+extension LiveStore.Configuration {
+    /// This configuration with a layout source's fold and select, and the layout's history length.
+    func applying(_ spec: SourceSpec?, history: Int?) -> LiveStore.Configuration {
+        var configuration = self
+        if let fold = spec?.fold { configuration.fold = fold }
+        if let select = spec?.select { configuration.select = select }
+        if let history { configuration.historyLength = history }
+        return configuration
+    }
+}

@@ -39,12 +39,7 @@ struct ReplayCommand: AsyncParsableCommand {
             Diagnostics.error("a recording holds one feed; \(layout.layout ?? "the layout") has \(declared.sources.count) sources")
             throw ExitCode(64)
         }
-        var configuration = output.storeConfiguration
-        if let spec = declared?.sources.first {
-            if let fold = spec.fold { configuration.fold = fold }
-            if let select = spec.select { configuration.select = select }
-        }
-        if let history = declared?.history { configuration.historyLength = history }
+        let configuration = output.storeConfiguration.applying(declared?.sources.first, history: declared?.history)
         let feed = Feed(name: declared?.sources.first?.name ?? "main", source: replay, configuration: configuration,
                         maxMessages: output.maxMessages)
         try await Viewer.show([feed], layout: declared, layoutPath: layout.layout, output: output, exitOnAlert: layout.exitOnAlert)

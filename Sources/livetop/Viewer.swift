@@ -19,7 +19,7 @@ enum Viewer {
         if !output.headless && isatty(1) == 1 && isatty(0) == 1 {
             var reload: (@Sendable () -> Result<Layout, LayoutError>)?
             if let layoutPath {
-                let running = layout?.sources ?? []
+                let running = (layout?.sources ?? [], layout?.history)
                 reload = { Viewer.reload(path: layoutPath, sources: running) }
             }
             let dashboard = Dashboard(feeds: feeds, layout: layout, reloadLayout: reload, fps: output.fps, ascii: output.ascii,
@@ -70,12 +70,16 @@ enum Viewer {
 
     /// `L`: the layout file read again. Its sources must be the running ones (their links are
     /// running); panels, thresholds and alerts may change.
-    static func reload(path: String, sources: [SourceSpec]) -> Result<Layout, LayoutError> {
+    static func reload(path: String, sources: (specs: [SourceSpec], history: Int?)) -> Result<Layout, LayoutError> {
         do {
             let (layout, _) = try LayoutFile.load(path: path)
-            func same(_ a: [SourceSpec]) -> [String] { a.map { "\($0.name) \($0.url ?? "")" } }
-            guard same(layout.sources) == same(sources) else {
-                return .failure(LayoutError(file: path, location: nil, message: "its sources changed; restart livetop to connect to them"))
+            // Links and stores are running with the sources' options: any change needs a restart.
+            func unplaced(_ specs: [SourceSpec]) -> [SourceSpec] {
+                specs.map { var spec = $0; spec.location = SourceLocation(line: 0, column: 0); return spec }
+            }
+            guard unplaced(layout.sources) == unplaced(sources.specs), layout.history == sources.history else {
+                return .failure(LayoutError(file: path, location: nil,
+                                            message: "its sources or history changed; restart livetop to apply them"))
             }
             return .success(layout)
         } catch {

@@ -68,18 +68,20 @@ struct FeedBuilder {
     var output: OutputOptions
     var files: FileOptions
 
-    func feeds(layout: Layout?, urls: [String]) throws -> [Feed<Link>] {
+    /// `spare`: a URL for url-less sources that need not be used up (the demo's own server).
+    func feeds(layout: Layout?, urls: [String], spare: String? = nil) throws -> [Feed<Link>] {
+        let logger = try ConnectionOptions.logger(file: files.logFile)
         guard let layout else {
-            let url = try FeedURL(urls[0])
+            let url = try FeedURL(urls.first ?? spare ?? "")
             try checkTransport(connection.transport, url: url)
-            return [Feed(name: "main", source: try connection.makeLink(url: url, logFile: files.logFile),
+            return [Feed(name: "main", source: try connection.makeLink(url: url, logger: logger),
                          configuration: output.storeConfiguration, maxMessages: output.maxMessages,
                          recording: try files.openRecording())]
         }
         var unbound = urls[...]
         var feeds: [Feed<Link>] = []
         for spec in layout.sources {
-            guard let text = spec.url ?? unbound.popFirst() else {
+            guard let text = spec.url ?? unbound.popFirst() ?? spare else {
                 throw usage("source '\(spec.name)' has no url in the layout: give one on the command line")
             }
             let url: FeedURL
@@ -90,11 +92,10 @@ struct FeedBuilder {
             }
             let options = try connection.overridden(by: spec)
             try checkTransport(options.transport, url: url)
-            var store = output.storeConfiguration
-            if let fold = spec.fold { store.fold = fold }
-            if let select = spec.select { store.select = select }
-            if let history = layout.history { store.historyLength = history }
-            feeds.append(Feed(name: spec.name, source: try options.makeLink(url: url, logFile: files.logFile), configuration: store,
+            let store = output.storeConfiguration.applying(spec, history: layout.history)
+            var sourceLogger = logger
+            sourceLogger[metadataKey: "source"] = "\(spec.name)"
+            feeds.append(Feed(name: spec.name, source: try options.makeLink(url: url, logger: sourceLogger), configuration: store,
                               maxMessages: output.maxMessages, recording: nil))
         }
         if !unbound.isEmpty { throw usage("\(unbound.count) URL(s) left over: the layout's sources all have a url") }

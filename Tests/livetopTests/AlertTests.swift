@@ -14,8 +14,9 @@ private func obs(_ pointer: String, _ level: Level, _ value: JSONValue, panel: S
 }
 
 private func alert(_ pointer: String, _ level: Level, _ value: JSONValue, since: Double, raised: Double,
-                   panel: String = "Services", source: String = "feed") -> Alert {
-    Alert(source: source, panel: panel, pointer: pointer, level: level, value: value, since: t(since), raisedAt: t(raised))
+                   panel: String = "Services", source: String = "feed", index: Int = 0) -> Alert {
+    Alert(source: source, panel: panel, pointer: pointer, level: level, value: value, since: t(since), raisedAt: t(raised),
+          panelIndex: index)
 }
 
 private func rule(_ level: Level = .warn, hold: Double) -> AlertSpec { AlertSpec(level: level, hold: hold) }
@@ -121,20 +122,20 @@ private let sequences: [MonitorCase] = [
     MonitorCase(name: "two panels are independent", steps: [
         .observe(0, panel: 0, rule(hold: 2), [obs(api, .warn, 250, panel: "Latency")], deadline: 2),
         .observe(1, panel: 1, rule(.crit, hold: 0), [obs(api, .crit, 1500, panel: "Errors", source: "other")],
-                 [.raised(alert(api, .crit, 1500, since: 1, raised: 1, panel: "Errors", source: "other"))], deadline: 2),
+                 [.raised(alert(api, .crit, 1500, since: 1, raised: 1, panel: "Errors", source: "other", index: 1))], deadline: 2),
         // Panel 1 no longer showing the pointer does not touch panel 0's pending state.
         .observe(1.5, panel: 1, rule(.crit, hold: 0), [],
-                 [.cleared(alert(api, .crit, 1500, since: 1, raised: 1, panel: "Errors", source: "other"), value: nil)], deadline: 2),
+                 [.cleared(alert(api, .crit, 1500, since: 1, raised: 1, panel: "Errors", source: "other", index: 1), value: nil)], deadline: 2),
         .tick(2, [.raised(alert(api, .warn, 250, since: 0, raised: 2, panel: "Latency"))]),
         .observe(3, panel: 1, rule(.crit, hold: 0), [obs(api, .warn, 300, panel: "Errors", source: "other")], [],
                  active: [alert(api, .warn, 250, since: 0, raised: 2, panel: "Latency")]),
     ]),
     MonitorCase(name: "active: worst level first, then oldest first", steps: [
         .observe(0, panel: 0, rule(hold: 0), [obs(db, .warn, 300)], [.raised(alert(db, .warn, 300, since: 0, raised: 0))]),
-        .observe(1, panel: 1, rule(hold: 0), [obs(web, .crit, 5000, panel: "B")], [.raised(alert(web, .crit, 5000, since: 1, raised: 1, panel: "B"))]),
+        .observe(1, panel: 1, rule(hold: 0), [obs(web, .crit, 5000, panel: "B")], [.raised(alert(web, .crit, 5000, since: 1, raised: 1, panel: "B", index: 1))]),
         .observe(2, panel: 0, rule(hold: 0), [obs(db, .warn, 300), obs(api, .crit, 2000)], [.raised(alert(api, .crit, 2000, since: 2, raised: 2))],
                  active: [
-                     alert(web, .crit, 5000, since: 1, raised: 1, panel: "B"),
+                     alert(web, .crit, 5000, since: 1, raised: 1, panel: "B", index: 1),
                      alert(api, .crit, 2000, since: 2, raised: 2),
                      alert(db, .warn, 300, since: 0, raised: 0),
                  ]),
@@ -168,13 +169,13 @@ private let sequences: [MonitorCase] = [
     ]),
     MonitorCase(name: "bad holds and clocks going backwards do not crash", steps: [
         .observe(5, rule(hold: -3), [obs(api, .warn, 1)], [.raised(alert(api, .warn, 1, since: 5, raised: 5))]),
-        .observe(5, panel: 1, rule(hold: .nan), [obs(db, .warn, 2)], [.raised(alert(db, .warn, 2, since: 5, raised: 5))]),
+        .observe(5, panel: 1, rule(hold: .nan), [obs(db, .warn, 2)], [.raised(alert(db, .warn, 2, since: 5, raised: 5, index: 1))]),
         .observe(5, panel: 2, rule(hold: .infinity), [obs(web, .warn, 3)], deadline: .some(nil)),
         .tick(1e9, []),
         .observe(10, panel: 3, rule(hold: 1), [obs(web, .warn, 3)], deadline: 11),
         .tick(2, [], deadline: 11),
         .observe(1, panel: 3, rule(hold: 1), [obs(web, .warn, 3)], [], deadline: 11),
-        .tick(11, [.raised(alert(web, .warn, 3, since: 10, raised: 11))]),
+        .tick(11, [.raised(alert(web, .warn, 3, since: 10, raised: 11, index: 3))]),
     ]),
 ]
 

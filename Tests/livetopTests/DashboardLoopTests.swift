@@ -251,4 +251,31 @@ import Testing
         guard case .cleared = raised.last else { Issue.record("not cleared: \(raised)"); return }
         #expect(backend.bells == 1)
     }
+
+    /// `L` with the same alerts keeps a raised alert (no second bell); a file without the alert clears it.
+    @Test func reloadingKeepsRaisedAlertsOfPanelsThatKeptThem() throws {
+        let backend = TestBackend(width: 80, height: 16)
+        var panel = Panel(kind: .tile, title: "latency", source: 0)
+        panel.values = [PointerPattern("/latency")!]
+        panel.thresholds = .numeric(warn: 200, crit: 1000)
+        panel.alert = AlertSpec(level: .crit)
+        let layout = Layout(sources: [SourceSpec(name: "main")], rows: [Layout.Row(panels: [panel])])
+        var quiet = layout
+        quiet.rows[0].panels[0].alert = nil
+        var next: Layout = layout
+        let loop = Self.loop(backend, layout: layout)
+        loop.onReload = { .success(next) }
+        var changes: [AlertChange] = []
+        loop.onAlert = { changes.append($0) }
+        _ = loop.step([Self.open(), Self.message(#"{"latency":4700}"#, at: 0)], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        #expect(changes.count == 1 && loop.board.monitor.active.count == 1)
+        backend.keys = [.character("L")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 1, wall: Self.t0 + 1)
+        #expect(changes.count == 1 && loop.board.monitor.active.count == 1)
+        next = quiet
+        backend.keys = [.character("L")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 2, wall: Self.t0 + 2)
+        guard changes.count == 2, case .cleared = changes[1] else { Issue.record("not cleared: \(changes)"); return }
+        #expect(loop.board.monitor.active.isEmpty)
+    }
 }

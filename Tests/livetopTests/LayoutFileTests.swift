@@ -271,7 +271,7 @@ import Testing
         ("title: x\n", "l.yaml:1:1: a layout needs 'rows'"),
         ("rows: []\n", "l.yaml:1:7: 'rows' is empty; expected at least one row with panels"),
         ("rows: {a: 1}\n", "l.yaml:1:7: expected a list for 'rows', not a mapping"),
-        ("history: 5\nrows: [{panels: [{kind: log}]}]\n", "l.yaml:1:10: 'history' must be from 10 to 100000, not 5"),
+        ("history: 5\nrows: [{panels: [{kind: log}]}]\n", "l.yaml:1:10: 'history' must be from 10 to 3600, not 5"),
         ("rows:\n  - height: 2\n", "l.yaml:2:5: a row needs 'panels'"),
         ("rows:\n  - panels: []\n", "l.yaml:2:13: 'panels' is empty; expected at least one panel"),
         ("rows:\n  - height: 200\n    panels: [{kind: log}]\n", "l.yaml:2:13: 'height' must be from 1 to 100, not 200"),

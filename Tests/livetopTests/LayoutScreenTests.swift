@@ -134,6 +134,11 @@ import Testing
         #expect(lines[1].hasPrefix("+4 more"))
     }
 
+    @Test func panelsThatDoNotFitARowAreCounted() throws {
+        let lines = Self.render(try Self.everyKindBoard(), width: 26, height: 30).lines
+        #expect(lines[0].hasPrefix("┌ cpu ✖") && lines[0].contains("+2 more"))
+    }
+
     @Test func twoSourcesEachHaveAStatusLineAndTheirPanels() throws {
         let layout = try Self.layout("""
             sources: [{name: east}, {name: west}]

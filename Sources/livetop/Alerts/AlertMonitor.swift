@@ -25,6 +25,8 @@ struct Alert: Hashable, Sendable {
     var since: Timestamp
     /// When the alert was raised (`since` plus at least the hold).
     var raisedAt: Timestamp
+    /// The panel's position in the layout (titles may repeat): what finds its rule.
+    var panelIndex = 0
 }
 
 /// What `AlertMonitor` reports: the caller rings the bell, runs the command and logs.
@@ -169,7 +171,7 @@ struct AlertMonitor {
         let (elapsed, overflow) = now.nanoseconds.subtractingReportingOverflow(since.nanoseconds)
         guard hold < .max, !overflow, elapsed >= hold else { return nil }
         let alert = Alert(source: observation.source, panel: observation.panel, pointer: observation.pointer,
-                          level: observation.level, value: observation.value, since: since, raisedAt: now)
+                          level: observation.level, value: observation.value, since: since, raisedAt: now, panelIndex: key.panel)
         states[key] = .raised(alert)
         return alert
     }

@@ -35,19 +35,29 @@ struct Board {
     }
 
     /// A layout read again (`L`): panels, thresholds and alerts change; the sources stay as they
-    /// are, since their links are running.
-    mutating func replaceLayout(_ layout: Layout) {
+    /// are, since their links are running. Alerts of panels that kept their place, title and
+    /// alert stay raised (no second bell); the others are cleared.
+    mutating func replaceLayout(_ layout: Layout) -> [AlertChange] {
+        let old = self.layout?.panels ?? []
+        let new = layout.panels
+        var changes: [AlertChange] = []
+        for index in old.indices {
+            let kept = new.indices.contains(index) && new[index].title == old[index].title && new[index].source == old[index].source
+                && new[index].alert != nil
+            if !kept { changes += monitor.forget(panel: index) }
+        }
         self.layout = layout
-        monitor = AlertMonitor()
         alertRevision &+= 1
+        return changes
     }
 
-    /// Panels with an alert, observed now; then the hold timers. Returns what was raised or cleared.
-    mutating func checkAlerts(at now: Timestamp) -> [AlertChange] {
+    /// Panels with an alert, observed now (only those of `source` when given: the one whose store
+    /// moved); then the hold timers. Returns what was raised or cleared.
+    mutating func checkAlerts(at now: Timestamp, source only: Int? = nil) -> [AlertChange] {
         guard let layout else { return [] }
         var changes: [AlertChange] = []
         for (index, panel) in layout.panels.enumerated() {
-            guard let rule = panel.alert, sources.indices.contains(panel.source) else { continue }
+            guard let rule = panel.alert, sources.indices.contains(panel.source), only == nil || only == panel.source else { continue }
             let source = sources[panel.source]
             let content = PanelContent(panel, store: source.store)
             changes += monitor.observe(panel: index, rule: rule, content.observations(source: source.name, panel: panel.title), at: now)
@@ -55,6 +65,12 @@ struct Board {
         changes += monitor.tick(at: now)
         if !changes.isEmpty { alertRevision &+= 1 }
         return changes
+    }
+
+    /// The alert rule of the panel that raised `alert`.
+    func rule(for alert: Alert) -> AlertSpec? {
+        guard let panels = layout?.panels, panels.indices.contains(alert.panelIndex) else { return nil }
+        return panels[alert.panelIndex].alert
     }
 
     /// When the next hold timer ends, if one runs.

@@ -102,7 +102,6 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     /// burst (woken through the pipe), the frame a changed model waits for, an alert's hold timer
     /// or the next second. Nothing else wakes an idle dashboard.
     private func runLoop(_ backend: CursesBackend) {
-        let sourceNames = feeds.map(\.name)
         let board = Board(layout: layout, sources: feeds.map { ($0.name, $0.configuration) })
         let loop = DashboardLoop(board: board, backend: backend, fps: fps, ascii: forceASCII)
         loop.endNotice = feeds.count == 1 ? feeds[0].source.endNotice : nil
@@ -112,7 +111,7 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         }
         loop.onAlert = { [self] change in
             guard case .raised(let alert) = change else { return }
-            let rule = loop.board.layout?.panels.first { $0.title == alert.panel && sourceNames.indices.contains($0.source) }?.alert
+            let rule = loop.board.rule(for: alert)
             if rule?.bell == true { backend.bell() }
             if let rule, !rule.command.isEmpty {
                 AlertCommand.run(rule.command, alert: alert, timeout: rule.timeout) { [self] failure in

@@ -54,7 +54,9 @@ final class DashboardLoop {
         for event in events {
             switch event {
             case .link(let source, let linkEvent): board.apply(LinkBridge.liveEvent(linkEvent), source: source)
-            case .notice(let text): message = (text, monotonic + Self.messageSeconds)
+            case .notice(let text):
+                message = (text, monotonic + Self.messageSeconds)
+                mustDraw = true
             }
         }
         for change in board.checkAlerts(at: wall) { onAlert(change) }
@@ -117,7 +119,7 @@ final class DashboardLoop {
         case .failure(let error):
             message = ("reload failed, layout kept: \(error)", monotonic + Self.messageSeconds)
         case .success(let layout):
-            board.replaceLayout(layout)
+            board.replaceLayout(layout).forEach(onAlert)
             message = ("layout reloaded", monotonic + Self.messageSeconds)
         }
         mustDraw = true

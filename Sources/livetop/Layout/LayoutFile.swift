@@ -5,7 +5,7 @@ import Yams
 /// Reads layout files: YAML that declares the feeds and the panels of a dashboard.
 ///
 /// ```yaml
-/// history: 300              # optional: samples kept per numeric value, 10...100000
+/// history: 300              # optional: samples kept per numeric value, 10...3600 (memory: 16 bytes a sample per number)
 /// sources:                  # optional; without it there is one source named "main"
 ///   - name: demo            # required, unique; panels refer to sources by name
 ///     url: ws://127.0.0.1:9000/   # optional: without it, the next URL on the command line
@@ -117,7 +117,7 @@ private struct LayoutReader {
 
     mutating func layout(_ root: Node) throws(LayoutError) -> Layout {
         let top = try fields(root, expected: "a mapping with 'rows' at the top level", place: "at the top level", known: ["history", "sources", "rows"])
-        let history = try top["history"].map { (node) throws(LayoutError) in try integer(node, "history", in: 10...100_000) }
+        let history = try top["history"].map { (node) throws(LayoutError) in try integer(node, "history", in: 10...3600) }
         let sources = try sources(top["sources"])
         guard let rowsNode = top["rows"] else { throw error("a layout needs 'rows'", at: root) }
         let rowNodes = try list(rowsNode, "rows")

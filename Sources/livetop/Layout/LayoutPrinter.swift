@@ -19,7 +19,7 @@ enum LayoutPrinter {
             // Ends the wait when no message comes at all (the link itself keeps retrying).
             let watchdog = Task {
                 try? await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-                source.stop()
+                if !Task.isCancelled { source.stop() }
             }
             for await event in source.events {
                 store.apply(LinkBridge.liveEvent(event))
@@ -47,7 +47,7 @@ enum LayoutPrinter {
     /// The auto layout of `store` as a layout file.
     static func yaml(for store: LiveStore, url: String) -> String {
         var out = """
-            # livetop layout, written by --print-layout from the first \(store.stats.messages) messages of
+            # livetop layout, written by --print-layout from \(store.stats.messages) message\(store.stats.messages == 1 ? "" : "s") of
             # \(url)
             # Edit it, then run: livetop --layout THIS-FILE
             # Panel kinds: tile, chart, gauge, table, log, text. Thresholds colour values

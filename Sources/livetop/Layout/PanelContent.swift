@@ -44,7 +44,8 @@ struct PanelContent {
         for row in rows {
             for (i, level) in row.levels.enumerated() {
                 guard let level, i < columns.count, let value = row.cells[i] else { continue }
-                let pointer = JSONPointer(tokens: row.pointer.tokens + [columns[i].key])
+                // A key/value table's one column is the row's own value.
+                let pointer = columns[i].key.isEmpty ? row.pointer : JSONPointer(tokens: row.pointer.tokens + [columns[i].key])
                 out.append(AlertObservation(source: source, panel: panel, pointer: pointer.description, level: level, value: value))
             }
         }

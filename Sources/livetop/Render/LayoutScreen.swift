@@ -19,6 +19,11 @@ struct LayoutScreen {
     func render(in area: Rect, into buffer: inout Buffer) -> KeyContext {
         var context = KeyContext(panelCount: layout.panels.count, logCount: 0)
         context.logCount = board.sources.map { $0.store.log.count }.max() ?? 0
+        // `s` cycles through the columns of the widest table shown (or of the focused one).
+        let tables = layout.panels.enumerated().filter { $0.element.kind == .table && (view.focus == nil || view.focus == $0.offset) }
+        let widest = tables.map { PanelContent($0.element, store: store(of: $0.element)) }
+            .map { $0.columns.count + ($0.nameColumn == nil ? 0 : 1) }.max()
+        if let widest { context.sortableColumns = max(1, widest) }
         guard !area.isEmpty else { return context }
         let all = Array(layout.panels.enumerated())
         let filter = view.filter.lowercased()
@@ -48,17 +53,24 @@ struct LayoutScreen {
             // As many panels as fit at their least width; the rest are counted at the row's end.
             var fitting = row.panels
             var widths = Self.share(rowArea.width, weights: fitting.map { $0.1.width }, minimum: Self.minimumWidth)
-            while widths == nil && fitting.count > 1 {
+            func more() -> String { "+\(row.panels.count - fitting.count) more" }
+            while widths == nil && !fitting.isEmpty {
                 fitting.removeLast()
-                widths = Self.share(rowArea.width - 8, weights: fitting.map { $0.1.width }, minimum: Self.minimumWidth)
+                widths = fitting.isEmpty ? []
+                    : Self.share(rowArea.width - TerminalText.width(more()) - 1, weights: fitting.map { $0.1.width }, minimum: Self.minimumWidth)
+            }
+            if row.panels.count == 1 && fitting.isEmpty {
+                // One panel narrower than its least width is still drawn (its frame copes): nothing to count.
+                fitting = row.panels
+                widths = [rowArea.width]
             }
             var x = rowArea.x
-            for ((index, panel), width) in zip(fitting, widths ?? [rowArea.width]) {
+            for ((index, panel), width) in zip(fitting, widths ?? []) {
                 drawPanel(panel, index: index, in: Rect(x: x, y: rowArea.y, width: width, height: rowArea.height), into: &buffer)
                 x += width
             }
             if fitting.count < row.panels.count {
-                buffer.write("+\(row.panels.count - fitting.count) more", x: x + 1, y: rowArea.y, style: .muted, clip: rowArea)
+                buffer.write(more(), x: x + (fitting.isEmpty ? 0 : 1), y: rowArea.y, style: .muted, clip: rowArea)
             }
         }
         return context
@@ -122,7 +134,8 @@ struct LayoutScreen {
         case .tile: drawTiles(content.items, panel: panel, store: store, in: inner, into: &buffer)
         case .chart: drawChart(content.items, panel: panel, store: store, in: inner, into: &buffer)
         case .gauge: drawGauges(content.items, panel: panel, in: inner, into: &buffer)
-        case .table: drawTable(content, panel: panel, in: inner, into: &buffer)
+        case .table: drawTable(content, panel: panel, sortColumn: view.focus == nil || view.focus == index ? view.sortColumn : nil,
+                               in: inner, into: &buffer)
         case .log: drawLog(panel, store: store, in: inner, into: &buffer)
         case .text: drawText(panel, items: content.items, in: inner, into: &buffer)
         }
@@ -198,13 +211,14 @@ struct LayoutScreen {
         }
     }
 
-    private func drawTable(_ content: PanelContent, panel: Panel, in area: Rect, into buffer: inout Buffer) {
+    /// `sortColumn`: the `s` key's column, for the focused table (or every table when none is focused).
+    private func drawTable(_ content: PanelContent, panel: Panel, sortColumn: Int?, in area: Rect, into buffer: inout Buffer) {
         var headers = content.columns.map(\.title)
         var rows = content.rows
         let offset = content.nameColumn == nil ? 0 : 1
         if let name = content.nameColumn { headers.insert(name, at: 0) }
         // `s` sorts by the next column, numbers largest first, over the declared sort.
-        if let column = view.sortColumn, column < headers.count {
+        if let column = sortColumn, column < headers.count {
             if column >= offset {
                 rows = PanelContent.sorted(rows, by: column - offset, descending: true)
             } else {
@@ -224,7 +238,7 @@ struct LayoutScreen {
             cells.append(texts)
             styles.append(rowStyles)
         }
-        RowTable(columns: headers, rows: cells, sortColumn: view.sortColumn, glyphs: glyphs, styles: styles).render(in: area, into: &buffer)
+        RowTable(columns: headers, rows: cells, sortColumn: sortColumn, glyphs: glyphs, styles: styles).render(in: area, into: &buffer)
     }
 
     private func drawLog(_ panel: Panel, store: LiveStore, in area: Rect, into buffer: inout Buffer) {
