@@ -36,12 +36,15 @@ public final class Link: Sendable {
     }
 
     private let sseResume = SSETransport.Resume()
+    /// The JSON stream's cursor, kept across reconnects so a resume asks for what came after.
+    private let streamCursor: NIOLockedValueBox<PollCursor>
 
     public init(_ configuration: LinkConfiguration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 logger: Logger = Logger(label: "livetop.link", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        streamCursor = NIOLockedValueBox(PollCursor(convention: configuration.pollCursor))
         let sink = EventSink()
         // Up to 16 batches (read bursts) in flight before the socket stops being read.
         let sequence = NIOAsyncSequenceProducer.makeSequence(
@@ -163,6 +166,29 @@ public final class Link: Sendable {
                 ending = .droppedWithoutClose
             }
             return ending ?? .closedByPeer(code: nil, reason: "the event stream ended")
+        case .stream:
+            let exchange: HTTPExchange
+            let start: @Sendable () -> EventLoopFuture<Void>
+            do {
+                (exchange, start) = try await StreamTransport.connect(url, configuration: configuration, group: group, sink: sink,
+                                                                      cursor: streamCursor, forced: configuration.transport == .stream,
+                                                                      wallClock: Link.wallClock)
+            } catch let error where error.meansCursorGone {
+                // The server no longer knows where we were: start from what it has, and say so.
+                streamCursor.withLockedValue { $0.reset() }
+                emit(.gap(transport: .stream, reason: "cursor no longer known (\(error)); resumed from what the server has"))
+                throw error
+            }
+            register { _ in exchange.channel.close(promise: nil) }
+            opened()
+            try? await start().get()
+            let ending: LinkError?
+            do {
+                ending = try await exchange.ended.get()
+            } catch {
+                ending = .droppedWithoutClose
+            }
+            return ending ?? .closedByPeer(code: nil, reason: "the stream ended")
         case .longpoll:
             let cursor = control.withLockedValue { $0.pollCursor } ?? PollCursor()
             let poller = LongPoller(url: url, configuration: configuration, cursor: cursor, group: group, sink: sink,

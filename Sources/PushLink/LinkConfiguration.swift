@@ -21,9 +21,10 @@ public struct LinkConfiguration: Sendable {
     /// Largest message accepted; a larger one closes the connection with 1009.
     public var maxMessageBytes = 16 << 20
     public var reconnect = ConnectionStateMachine.Configuration()
-    /// `--transport`: nil tries WebSocket, then SSE, then long-poll.
+    /// `--transport`: nil tries WebSocket, then SSE (then a JSON stream if the answer is one), then long-poll.
     public var transport: Transport?
-    /// Where SSE and long-poll go (`--sse-url`, `--poll-url`); by default the feed URL over http(s).
+    /// Where SSE (and a JSON stream) and long-poll go (`--sse-url`, `--poll-url`); by default the
+    /// feed URL over http(s).
     public var sseURL: FeedURL?
     public var pollURL: FeedURL?
     /// How the long-poll cursor travels (`--poll-cursor`) and where the messages are (`--poll-items`).
@@ -36,7 +37,7 @@ public struct LinkConfiguration: Sendable {
     public func url(for transport: Transport) -> FeedURL {
         switch transport {
         case .websocket: return url
-        case .sse: return sseURL ?? url.httpEquivalent
+        case .sse, .stream: return sseURL ?? url.httpEquivalent
         case .longpoll: return pollURL ?? url.httpEquivalent
         }
     }

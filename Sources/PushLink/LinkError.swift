@@ -12,6 +12,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case upgradeRefused(status: Int, reason: String)
         case upgradeInvalid(String)
         case notEventStream(status: Int, contentType: String)
+        case notStream(status: Int, contentType: String)
         case closedByPeer(code: Int?, reason: String)
         case droppedWithoutClose
         case dead(seconds: Double)
@@ -33,6 +34,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func upgradeInvalid(_ detail: String) -> LinkError { LinkError(.upgradeInvalid(detail)) }
     public static func notEventStream(status: Int, contentType: String) -> LinkError {
         LinkError(.notEventStream(status: status, contentType: contentType))
+    }
+    public static func notStream(status: Int, contentType: String) -> LinkError {
+        LinkError(.notStream(status: status, contentType: contentType))
     }
     public static func closedByPeer(code: Int?, reason: String) -> LinkError { LinkError(.closedByPeer(code: code, reason: reason)) }
     public static let droppedWithoutClose = LinkError(.droppedWithoutClose)
@@ -74,10 +78,28 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
         case .messageTooLarge, .badURL, .tls, .upgradeInvalid: return .fatal
-        case .upgradeRefused(let status, _), .notEventStream(let status, _):
+        case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
         }
+    }
+
+    /// The answer to an event-stream request was streamed JSON instead (NDJSON, JSON lines, json-seq).
+    public var isJSONStream: Bool {
+        guard case .notEventStream(let status, let type) = kind else { return false }
+        return (200..<300).contains(status) && StreamTransport.isStreamType(type)
+    }
+
+    /// A definite "no JSON stream here".
+    public var meansNoStream: Bool {
+        guard case .notStream(let status, _) = kind else { return false }
+        return (200..<300).contains(status) || [400, 404, 405, 406, 415, 501].contains(status)
+    }
+
+    /// The stream's cursor is no longer known (HTTP 410 or 412 to a resumed stream).
+    public var meansCursorGone: Bool {
+        guard case .notStream(let status, _) = kind else { return false }
+        return status == 410 || status == 412
     }
 
     /// A definite "no event stream here": the URL answered with something else.
@@ -104,6 +126,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .upgradeInvalid(let detail): return "invalid websocket upgrade answer: \(detail)"
         case .notEventStream(let status, let type):
             return "event stream answered HTTP \(status)" + (type.isEmpty ? "" : " with Content-Type \(type)")
+        case .notStream(let status, let type):
+            return "JSON stream answered HTTP \(status)" + (type.isEmpty ? "" : " with Content-Type \(type)")
         case .closedByPeer(let code?, let reason): return "closed by server with code \(code)\(reason.isEmpty ? "" : ": \(reason)")"
         case .closedByPeer(nil, _): return "closed by server"
         case .droppedWithoutClose: return "connection dropped without a close frame (1006)"

@@ -124,6 +124,24 @@ public struct PollCursor: Sendable {
         return messages.isEmpty ? .nothingNew : .messages(messages)
     }
 
+    /// A streamed message (`--transport stream`): a body-field cursor is taken from it.
+    public mutating func streamed(_ message: [UInt8]) {
+        guard case .query(_, .body(let pointerText)) = convention else { return }
+        switch JSONBody.parse(message).flatMap({ JSONBody.value(at: pointerText, in: $0) }) {
+        case let s as String: cursor = s
+        case let n as NSNumber: cursor = n.stringValue
+        default: break
+        }
+    }
+
+    /// A stream's answer said the cursor is no longer known (410, 412): start from what the
+    /// server has.
+    public mutating func reset() {
+        lastModified = nil
+        etag = nil
+        cursor = nil
+    }
+
     /// Detects the convention (once, with `auto`) and takes the cursor from the headers that carry it.
     private mutating func learn(_ header: (String) -> String?) {
         if convention == .automatic && detected == nil {

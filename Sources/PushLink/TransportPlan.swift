@@ -5,14 +5,15 @@ public struct TransportPlan: Hashable, Sendable {
     private var index = 0
 
     /// `forced` nil is `--transport auto`: WebSocket, then SSE, then long-poll for a ws(s) URL;
-    /// SSE then long-poll for an http(s) URL.
+    /// SSE then long-poll for an http(s) URL. A JSON stream sits between SSE and long-poll, taken
+    /// only when the answer to SSE was streamed JSON.
     public init(forced: Transport?, url: FeedURL) {
         if let forced {
             candidates = [forced]
         } else if url.scheme == .ws || url.scheme == .wss {
-            candidates = [.websocket, .sse, .longpoll]
+            candidates = [.websocket, .sse, .stream, .longpoll]
         } else {
-            candidates = [.sse, .longpoll]
+            candidates = [.sse, .stream, .longpoll]
         }
     }
 
@@ -30,11 +31,16 @@ public struct TransportPlan: Hashable, Sendable {
     public mutating func fallback(after error: LinkError) -> String? {
         guard index + 1 < candidates.count else { return nil }
         switch current {
-        case .websocket where error.meansNoWebSocket, .sse where error.meansNoEventStream:
+        case .websocket where error.meansNoWebSocket, .stream where error.meansNoStream:
             index += 1
-            return error.description
+        case .sse where error.isJSONStream:
+            index += 1
+        case .sse where error.meansNoEventStream:
+            // Not an event stream and not streamed JSON either: on to long-poll.
+            index += candidates[index + 1] == .stream && index + 2 < candidates.count ? 2 : 1
         default:
             return nil
         }
+        return error.description
     }
 }

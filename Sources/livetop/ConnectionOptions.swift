@@ -38,16 +38,16 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Limit for connecting: TCP, TLS and the upgrade together.", valueName: "seconds"))
     var connectTimeout: Double = 10
 
-    @Option(help: ArgumentHelp("Largest message accepted, in bytes (K, M suffixes allowed); a larger one closes with 1009.",
+    @Option(help: ArgumentHelp("Largest message accepted, in bytes (K, M, G suffixes; at most 1G); a larger one closes with 1009.",
                                valueName: "bytes"))
-    var maxMessage: String = "16M"
+    var maxMessage = ByteCount(bytes: 16 << 20)
 
     @Flag(help: "End when the connection ends instead of reconnecting: exit 0 after a normal close, 1 after an error.")
     var exitOnClose = false
 
-    @Option(help: ArgumentHelp("auto (WebSocket, falling back to SSE, then long-poll), websocket, sse or longpoll.",
+    @Option(help: ArgumentHelp("auto (WebSocket, falling back to SSE or a JSON stream, then long-poll), websocket, sse, stream or longpoll.",
                                valueName: "name"))
-    var transport: String = "auto"
+    var transport = TransportChoice.auto
 
     @Option(help: ArgumentHelp("Where SSE goes when it is used (default: the feed URL over http(s)).", valueName: "url"))
     var sseURL: String?
@@ -56,9 +56,10 @@ struct ConnectionOptions: ParsableArguments {
     var pollURL: String?
 
     @Option(help: ArgumentHelp("""
-        How the long-poll cursor travels: validators (Last-Modified/Etag, as Nchan),         query:NAME,header:HEADER or query:NAME,body:/POINTER (default: whatever the server shows).
+        How the long-poll (or stream) cursor travels: validators (Last-Modified/Etag, as Nchan), \
+        query:NAME,header:HEADER or query:NAME,body:/POINTER (default: whatever the server shows).
         """, valueName: "convention"))
-    var pollCursor: String = "auto"
+    var pollCursor = PollCursor.Convention.automatic
 
     @Option(help: ArgumentHelp("Where the messages are in a long-poll body (a JSON pointer such as /results).", valueName: "pointer"))
     var pollItems: String?
@@ -76,13 +77,6 @@ struct ConnectionOptions: ParsableArguments {
             throw ValidationError("\(name) must be a number of seconds between 0 and 86400")
         }
         if pingTimeout == 0 || connectTimeout == 0 { throw ValidationError("--ping-timeout and --connect-timeout must be above 0") }
-        guard let bytes = Self.byteCount(maxMessage), bytes > 0, bytes <= 1 << 30 else {
-            throw ValidationError("--max-message must be a size such as 65536, 512K or 16M (at most 1G)")
-        }
-        _ = bytes
-        guard transport == "auto" || Transport(rawValue: transport) != nil else {
-            throw ValidationError("--transport must be auto, websocket, sse or longpoll, not '\(transport)'")
-        }
         for (name, value) in [("--sse-url", sseURL), ("--poll-url", pollURL)] {
             guard let value else { continue }
             do {
@@ -91,9 +85,6 @@ struct ConnectionOptions: ParsableArguments {
             } catch let error as LinkError {
                 throw ValidationError("\(name): \(error)")
             }
-        }
-        guard PollCursor.Convention(pollCursor) != nil else {
-            throw ValidationError("--poll-cursor must be validators, query:NAME,header:HEADER or query:NAME,body:/POINTER")
         }
         if let pollItems, !(pollItems.isEmpty || pollItems.hasPrefix("/")) {
             throw ValidationError("--poll-items must be a JSON pointer such as /results")
@@ -117,8 +108,9 @@ struct ConnectionOptions: ParsableArguments {
         if !spec.protocols.isEmpty { options.protocols = spec.protocols }
         if let origin = spec.origin { options.origin = origin }
         if !spec.send.isEmpty { options.send = spec.send }
-        if let transport = spec.transport { options.transport = transport }
-        if let pollCursor = spec.pollCursor { options.pollCursor = pollCursor }
+        // The layout file checked these with the same parsers.
+        if let transport = spec.transport.flatMap(TransportChoice.init(argument:)) { options.transport = transport }
+        if let pollCursor = spec.pollCursor.flatMap(PollCursor.Convention.init(argument:)) { options.pollCursor = pollCursor }
         if let pollItems = spec.pollItems { options.pollItems = pollItems }
         if let sseURL = spec.sseURL { options.sseURL = sseURL }
         if let pollURL = spec.pollURL { options.pollURL = pollURL }
@@ -172,12 +164,12 @@ struct ConnectionOptions: ParsableArguments {
         c.pingInterval = ping > 0 ? .milliseconds(Int64(ping * 1000)) : nil
         c.pingTimeout = .milliseconds(Int64(pingTimeout * 1000))
         c.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
-        c.maxMessageBytes = Self.byteCount(maxMessage) ?? 16 << 20
+        c.maxMessageBytes = maxMessage.bytes
         c.reconnect.exitOnClose = exitOnClose
-        c.transport = Transport(rawValue: transport)
+        c.transport = transport.transport
         c.sseURL = try sseURL.map { try FeedURL($0) }
         c.pollURL = try pollURL.map { try FeedURL($0) }
-        c.pollCursor = PollCursor.Convention(pollCursor) ?? .automatic
+        c.pollCursor = pollCursor
         c.pollItems = pollItems
         c.upgradeRetry = upgradeRetry > 0 ? .milliseconds(Int64(upgradeRetry * 1000)) : nil
         if url.scheme == .wss {
@@ -194,14 +186,5 @@ struct ConnectionOptions: ParsableArguments {
         let name = text[..<colon].trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, !name.contains(" ") else { return nil }
         return (name, text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-    }
-
-    /// `65536`, `512K`, `16M`, `1G` (binary units).
-    static func byteCount(_ text: String) -> Int? {
-        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        if let last = text.last?.uppercased().first, let unit = units[last] {
-            return Int(text.dropLast()).map { $0 * unit }
-        }
-        return Int(text)
     }
 }

@@ -9,7 +9,7 @@ struct OutputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("With --headless: 'all' (state and message lines) or 'messages' (only each message's data).",
                                valueName: "what"))
-    var emit: String = "all"
+    var emit = HeadlessWriter.Emit.all
 
     @Option(help: ArgumentHelp("End after this many messages (exit 0).", valueName: "n"))
     var maxMessages: Int64?
@@ -22,25 +22,18 @@ struct OutputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("How each message changes the document: merge, replace, append or upsert:/POINTER.",
                                valueName: "rule"))
-    var fold: String = "merge"
+    var fold = FoldRule.merge
 
     @Option(help: ArgumentHelp("Fold only the part of each message at this JSON pointer, e.g. /data.", valueName: "pointer"))
-    var select: String?
+    var select: JSONPointer?
 
     func validate() throws {
-        guard FoldRule(fold) != nil else {
-            throw ValidationError("--fold must be merge, replace, append or upsert:/POINTER, not '\(fold)'")
-        }
-        if let select, JSONPointer(select) == nil {
-            throw ValidationError("--select must be a JSON pointer such as /data, not '\(select)'")
-        }
-        guard HeadlessWriter.Emit(rawValue: emit) != nil else { throw ValidationError("--emit must be 'all' or 'messages'") }
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
         guard (1...240).contains(fps) else { throw ValidationError("--fps must be between 1 and 240") }
     }
 
     var storeConfiguration: LiveStore.Configuration {
-        var store = LiveStore.Configuration(fold: FoldRule(fold) ?? .merge, select: select.flatMap(JSONPointer.init))
+        var store = LiveStore.Configuration(fold: fold, select: select)
         store.logLength = 1000
         return store
     }

@@ -14,7 +14,7 @@ enum Viewer {
     static func show<Source: FeedSource>(_ feeds: [Feed<Source>], layout: Layout?, layoutPath: String?, output: OutputOptions,
                                          exitOnAlert: Bool) async throws {
         defer { feeds.forEach { $0.recording?.close() } }
-        let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: HeadlessWriter.Emit(rawValue: output.emit) ?? .all, exitOnAlert: exitOnAlert)
+        let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: output.emit, exitOnAlert: exitOnAlert)
         let stopAll: @Sendable () -> Void = { feeds.forEach { $0.source.stop() } }
         if !output.headless && isatty(1) == 1 && isatty(0) == 1 {
             var reload: (@Sendable () -> Result<Layout, LayoutError>)?

@@ -106,8 +106,8 @@ struct FeedBuilder {
         return feeds
     }
 
-    private func checkTransport(_ transport: String, url: FeedURL) throws {
-        if (url.scheme == .http || url.scheme == .https) && transport == "websocket" {
+    private func checkTransport(_ transport: TransportChoice, url: FeedURL) throws {
+        if (url.scheme == .http || url.scheme == .https) && transport == .only(.websocket) {
             throw usage("--transport websocket needs a ws:// or wss:// URL")
         }
     }

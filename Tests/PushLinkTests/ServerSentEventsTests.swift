@@ -142,7 +142,7 @@ import Testing
 @Suite struct TransportPlanTests {
     @Test func autoMovesDownOnlyOnDefiniteAnswers() throws {
         var plan = TransportPlan(forced: nil, url: try FeedURL("ws://h/feed"))
-        #expect(plan.candidates == [.websocket, .sse, .longpoll])
+        #expect(plan.candidates == [.websocket, .sse, .stream, .longpoll])
         #expect(plan.fallback(after: .refused) == nil && plan.current == .websocket)
         #expect(plan.fallback(after: .upgradeRefused(status: 503, reason: "")) == nil)
         #expect(plan.fallback(after: .upgradeRefused(status: 404, reason: "Not Found")) == "websocket upgrade answered HTTP 404 Not Found")
@@ -162,7 +162,7 @@ import Testing
     @Test func forcedTransportsNeverMove() throws {
         var plan = TransportPlan(forced: .websocket, url: try FeedURL("ws://h/"))
         #expect(plan.fallback(after: .upgradeRefused(status: 404, reason: "")) == nil)
-        #expect(TransportPlan(forced: nil, url: try FeedURL("https://h/")).candidates == [.sse, .longpoll])
+        #expect(TransportPlan(forced: nil, url: try FeedURL("https://h/")).candidates == [.sse, .stream, .longpoll])
     }
 
     @Test func wssFallsBackOverHTTPSNeverHTTP() throws {

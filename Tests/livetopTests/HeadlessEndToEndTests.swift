@@ -141,9 +141,13 @@ import TestSupport
     @Test(arguments: [
         (["ftp://host/"], "unsupported scheme"),
         (["ws://127.0.0.1:1/", "-H", "NoColon"], "-H must look like"),
-        (["ws://127.0.0.1:1/", "--fold", "nope"], "--fold must be"),
+        (["ws://127.0.0.1:1/", "--fold", "nope"], "The value 'nope' is invalid for '--fold <rule>'"),
+        (["ws://127.0.0.1:1/", "--transport", "udp"], "The value 'udp' is invalid for '--transport <name>'"),
+        (["ws://127.0.0.1:1/", "--max-message", "2G"], "The value '2G' is invalid for '--max-message <bytes>'"),
+        (["ws://127.0.0.1:1/", "--poll-cursor", "query:x"], "The value 'query:x' is invalid for '--poll-cursor <convention>'"),
+        (["ws://127.0.0.1:1/", "--emit", "some"], "The value 'some' is invalid for '--emit <what>'"),
         (["ws://127.0.0.1:1/", "--max-messages", "0"], "--max-messages must be"),
-        (["ws://127.0.0.1:1/", "--select", "data"], "--select must be"),
+        (["ws://127.0.0.1:1/", "--select", "data"], "The value 'data' is invalid for '--select <pointer>'"),
         (["ws://127.0.0.1:1/", "--bearer-env", "LIVETOP_SURELY_UNSET"], "not set"),
         ([String](), "give the feed's URL"),
     ])

@@ -1,5 +1,6 @@
 import Foundation
 import LiveModel
+import PushLink
 import Yams
 
 /// Reads layout files: YAML that declares the feeds and the panels of a dashboard.
@@ -14,7 +15,7 @@ import Yams
 ///     protocols: [chat]     # WebSocket subprotocols: a string or a list
 ///     origin: https://x
 ///     send: ['{"op":"sub"}']  # messages sent after connecting: a string or a list
-///     transport: auto       # auto, websocket, sse or longpoll
+///     transport: auto       # auto, websocket, sse, stream or longpoll
 ///     fold: merge           # merge, replace, append or upsert:/pointer
 ///     select: /data         # the part of each message that is folded (a JSON pointer)
 ///     poll_cursor: query:cursor,header:X-Next-Cursor
@@ -171,8 +172,8 @@ private struct LayoutReader {
         spec.send = try f["send"].map { (node) throws(LayoutError) in try strings(node, "send") } ?? []
         if let transportNode = f["transport"] {
             let transport = try string(transportNode, "transport")
-            guard ["auto", "websocket", "sse", "longpoll"].contains(transport) else {
-                throw error("unknown transport \(quote(transport)); expected auto, websocket, sse or longpoll", at: transportNode)
+            guard TransportChoice(argument: transport) != nil else {
+                throw error("unknown transport \(quote(transport)); expected auto, websocket, sse, stream or longpoll", at: transportNode)
             }
             spec.transport = transport
         }
@@ -184,7 +185,14 @@ private struct LayoutReader {
             spec.fold = fold
         }
         spec.select = try f["select"].map { (node) throws(LayoutError) in try pointer(node, "select") }
-        spec.pollCursor = try optionalString(f["poll_cursor"], "poll_cursor")
+        if let cursorNode = f["poll_cursor"] {
+            let convention = try string(cursorNode, "poll_cursor")
+            guard PollCursor.Convention(argument: convention) != nil else {
+                throw error("unknown poll_cursor \(quote(convention)); expected auto, validators, query:NAME,header:HEADER or query:NAME,body:/POINTER",
+                            at: cursorNode)
+            }
+            spec.pollCursor = convention
+        }
         if let itemsNode = f["poll_items"] {
             _ = try pointer(itemsNode, "poll_items")
             spec.pollItems = try string(itemsNode, "poll_items")
