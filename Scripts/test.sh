@@ -39,10 +39,13 @@ python_has_websockets() { python3 -c 'import websockets' >/dev/null 2>&1; }
 #   node-ws             Node's ws module: a second, independent WebSocket peer
 #   openssl             makes the self-signed certificate for the wss tests
 #   python3             runs the websockets echo fixture (and picks free ports)
-#   curl                used by Tests/PushLinkTests/Servers/nchan_check.sh
+#   curl                used by Tests/PushLinkTests/Servers/nchan_check.sh and the
+#                       Nchan example test (publishing)
+#   tinyproxy           a real HTTP CONNECT proxy for the proxy tests
+#   dante-server        a real SOCKS5 proxy (danted) for the proxy tests
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
-APT_PACKAGES=(libncursesw5-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl)
+APT_PACKAGES=(libncursesw5-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server)
 
 # Lists the Debian packages that are missing, one a line.
 missing_apt_packages() {
@@ -219,7 +222,17 @@ verify_nginx_nchan() {
     rm -rf "$prefix"
 }
 
+# The proxies the proxy tests start privately; a service the package may have started is left alone
+# (the tests pick their own ports).
+verify_proxies() {
+    if command -v tinyproxy >/dev/null 2>&1; then ok tinyproxy "$(tinyproxy -v 2>&1 | head -n1)"
+    else bad tinyproxy "apt-get install tinyproxy"; fi
+    if [ -x /usr/sbin/danted ] || command -v danted >/dev/null 2>&1; then ok danted "dante-server $(dpkg-query -W -f='${Version}' dante-server 2>/dev/null)"
+    else bad danted "apt-get install dante-server"; fi
+}
+
 verify_all() {
+    verify_proxies
     verify_ncurses
     verify_tmux
     verify_openssl

@@ -18,6 +18,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case dead(seconds: Double)
         case messageTooLarge(limit: Int)
         case io(String)
+        /// The proxy refused, failed or could not be reached (its URL is in the text).
+        case proxy(String, fatal: Bool)
     }
 
     let kind: Kind
@@ -43,6 +45,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func dead(seconds: Double) -> LinkError { LinkError(.dead(seconds: seconds)) }
     public static func messageTooLarge(limit: Int) -> LinkError { LinkError(.messageTooLarge(limit: limit)) }
     public static func io(_ detail: String) -> LinkError { LinkError(.io(detail)) }
+    public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
+        LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
+    }
 
     /// The WebSocket close code, when the peer closed with one.
     public var closeCode: Int? {
@@ -81,6 +86,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
+        case .proxy(_, let fatal): return fatal ? .fatal : .transient
         }
     }
 
@@ -134,6 +140,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .dead(let s): return "no answer to ping within \(LinkError.seconds(s))"
         case .messageTooLarge(let limit): return "message larger than \(limit) bytes; closed with 1009"
         case .io(let detail): return detail
+        case .proxy(let detail, _): return detail
         }
     }
 

@@ -67,6 +67,15 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("While on a fallback, try WebSocket again every N seconds (0: never).", valueName: "seconds"))
     var upgradeRetry: Double = 60
 
+    @Option(help: ArgumentHelp("""
+        Go through this proxy: http://[user:pass@]host:port (CONNECT), socks5://host:port or socks5h://host:port \
+        (default: https_proxy, http_proxy, all_proxy and no_proxy as curl reads them).
+        """, valueName: "url"))
+    var proxy: String?
+
+    @Flag(help: "Connect directly, whatever the proxy environment variables say.")
+    var noProxy = false
+
     func validate() throws {
         for h in header where parseHeader(h) == nil {
             throw ValidationError("-H must look like 'Name: value', not '\(h)'")
@@ -89,6 +98,12 @@ struct ConnectionOptions: ParsableArguments {
         if let pollItems, !(pollItems.isEmpty || pollItems.hasPrefix("/")) {
             throw ValidationError("--poll-items must be a JSON pointer such as /results")
         }
+        do {
+            _ = try proxySettings()
+        } catch {
+            throw ValidationError("--proxy or the proxy environment: \(error)")
+        }
+        if proxy != nil && noProxy { throw ValidationError("--proxy and --no-proxy: choose one") }
         if let bearerEnv, ProcessInfo.processInfo.environment[bearerEnv] == nil {
             throw ValidationError("--bearer-env \(bearerEnv): that environment variable is not set")
         }
@@ -172,6 +187,7 @@ struct ConnectionOptions: ParsableArguments {
         c.pollCursor = pollCursor
         c.pollItems = pollItems
         c.upgradeRetry = upgradeRetry > 0 ? .milliseconds(Int64(upgradeRetry * 1000)) : nil
+        c.proxies = try proxySettings()
         if url.scheme == .wss {
             // A wss:// feed never falls back to plain http://.
             for (name, u) in [("--sse-url", c.sseURL), ("--poll-url", c.pollURL)] where u?.scheme == .http {
@@ -179,6 +195,10 @@ struct ConnectionOptions: ParsableArguments {
             }
         }
         return c
+    }
+
+    func proxySettings() throws(LinkError) -> ProxySettings {
+        try ProxySettings.from(proxy: proxy, noProxy: noProxy, environment: ProcessInfo.processInfo.environment)
     }
 
     private func parseHeader(_ text: String) -> (name: String, value: String)? {

@@ -24,8 +24,9 @@ import TestSupport
         var messages: [[String: Any]] { lines.filter { $0["type"] as? String == "message" } }
     }
 
-    static func run(_ arguments: [String], until: ((ExternalProcess) async throws -> Void)? = nil) async throws -> Output {
-        let process = ExternalProcess(binary, arguments)
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    until: ((ExternalProcess) async throws -> Void)? = nil) async throws -> Output {
+        let process = ExternalProcess(binary, arguments, environment: environment)
         try process.start()
         defer { process.stop() }
         if let until { try await until(process) }
@@ -156,6 +157,18 @@ import TestSupport
         #expect(output.status == 64)
         #expect(output.lines.isEmpty)
         #expect(output.stderr.first?.contains(expected) == true, "\(output.stderr)")
+    }
+
+    /// A proxy that is not there: the state lines name it, and with --exit-on-close the run ends 1.
+    @Test func aDeadProxyIsOneErrorThatNamesIt() async throws {
+        let dead = try TestEnvironment.freePort()
+        let output = try await Self.run(["--exit-on-close", "--transport", "websocket", "ws://127.0.0.1:9/feed"],
+                                        environment: ["http_proxy": "http://127.0.0.1:\(dead)", "no_proxy": ""])
+        #expect(output.status == 1)
+        #expect(output.stderr.isEmpty, "\(output.stderr)")
+        let closed = try #require(output.lines.last)
+        #expect(closed["state"] as? String == "closed")
+        #expect(closed["error"] as? String == "proxy http://127.0.0.1:\(dead): connection refused")
     }
 
     @Test func theBearerTokenIsSentButNeverPrinted() async throws {
