@@ -32,6 +32,7 @@ python_has_websockets() { python3 -c 'import websockets' >/dev/null 2>&1; }
 
 # Debian packages the tests need, each for a reason:
 #   libncursesw5-dev    ncursesw headers + ncursesw.pc for the CNcurses target
+#   zlib1g-dev          zlib for CompressNIO (permessage-deflate)
 #   tmux                drives the real terminal UI in livetopTests
 #   nginx, libnginx-mod-nchan
 #                       a real Nchan server (WebSocket, EventSource, long-poll
@@ -45,7 +46,7 @@ python_has_websockets() { python3 -c 'import websockets' >/dev/null 2>&1; }
 #   dante-server        a real SOCKS5 proxy (danted) for the proxy tests
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
-APT_PACKAGES=(libncursesw5-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server)
+APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server)
 
 # Lists the Debian packages that are missing, one a line.
 missing_apt_packages() {

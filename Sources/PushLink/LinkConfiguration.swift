@@ -30,6 +30,8 @@ public struct LinkConfiguration: Sendable {
     /// How the long-poll cursor travels (`--poll-cursor`) and where the messages are (`--poll-items`).
     public var pollCursor = PollCursor.Convention.automatic
     public var pollItems: String?
+    /// Offer permessage-deflate (RFC 7692) on WebSocket connections (`--no-deflate` turns it off).
+    public var deflate = true
     /// Which proxy each URL goes through (`--proxy`, `--no-proxy`, the environment as curl reads it).
     public var proxies = ProxySettings(.none)
     /// While on a fallback, try WebSocket again this often and move back up when it works; nil never.

@@ -14,6 +14,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case notEventStream(status: Int, contentType: String)
         case notStream(status: Int, contentType: String)
         case closedByPeer(code: Int?, reason: String)
+        /// livetop itself failed the connection (a protocol violation it detected) with this code.
+        case closedByUs(code: Int, reason: String)
         case droppedWithoutClose
         case dead(seconds: Double)
         case messageTooLarge(limit: Int)
@@ -41,6 +43,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         LinkError(.notStream(status: status, contentType: contentType))
     }
     public static func closedByPeer(code: Int?, reason: String) -> LinkError { LinkError(.closedByPeer(code: code, reason: reason)) }
+    public static func closedByUs(code: Int, reason: String) -> LinkError { LinkError(.closedByUs(code: code, reason: reason)) }
     public static let droppedWithoutClose = LinkError(.droppedWithoutClose)
     public static func dead(seconds: Double) -> LinkError { LinkError(.dead(seconds: seconds)) }
     public static func messageTooLarge(limit: Int) -> LinkError { LinkError(.messageTooLarge(limit: limit)) }
@@ -53,6 +56,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public var closeCode: Int? {
         switch kind {
         case .closedByPeer(let code, _): return code
+        case .closedByUs(let code, _): return code
         case .messageTooLarge: return 1009
         default: return nil
         }
@@ -82,7 +86,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case 1002, 1003, 1007, 1008, 1009, 1010, 1015: return .fatal
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
-        case .messageTooLarge, .badURL, .tls, .upgradeInvalid: return .fatal
+        case .messageTooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs: return .fatal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
@@ -136,6 +140,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             return "JSON stream answered HTTP \(status)" + (type.isEmpty ? "" : " with Content-Type \(type)")
         case .closedByPeer(let code?, let reason): return "closed by server with code \(code)\(reason.isEmpty ? "" : ": \(reason)")"
         case .closedByPeer(nil, _): return "closed by server"
+        case .closedByUs(let code, let reason): return "livetop closed the connection with code \(code): \(reason)"
         case .droppedWithoutClose: return "connection dropped without a close frame (1006)"
         case .dead(let s): return "no answer to ping within \(LinkError.seconds(s))"
         case .messageTooLarge(let limit): return "message larger than \(limit) bytes; closed with 1009"

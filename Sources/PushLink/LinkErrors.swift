@@ -46,7 +46,7 @@ enum LinkErrors {
             }
         }
         if let e = error as? HTTPParserError { return .io("HTTP: \(e)") }
-        if let e = error as? NIOWebSocketError { return .closedByPeer(code: 1002, reason: "\(e)") }
+        if let e = error as? NIOWebSocketError { return .closedByUs(code: 1002, reason: "protocol error: \(e)") }
         return .io("\(error)")
     }
 

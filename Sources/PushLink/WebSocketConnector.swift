@@ -71,6 +71,8 @@ enum WebSocketConnector {
         var extra: [(String, String)] = []
         if let origin = configuration.origin { extra.append(("Origin", origin)) }
         if !configuration.protocols.isEmpty { extra.append(("Sec-WebSocket-Protocol", configuration.protocols.joined(separator: ", "))) }
+        if configuration.deflate { extra.append(("Sec-WebSocket-Extensions", PerMessageDeflate.offer)) }
+        let offered = configuration.deflate
         let head = ClientConnector.requestHead(configuration.url, configuration: configuration, extra: extra)
 
         let maxMessage = configuration.maxMessageBytes
@@ -78,11 +80,12 @@ enum WebSocketConnector {
         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
             maxFrameSize: min(maxMessage, Int(UInt32.max)),
             enableAutomaticErrorHandling: false  // WebSocketFeedHandler answers decoding errors itself
-        ) { channel, _ in
+        ) { channel, answer in
             channel.eventLoop.makeCompletedFuture {
+                let deflate = try PerMessageDeflate.negotiated(answer.headers.first(name: "Sec-WebSocket-Extensions"), offered: offered)
                 let ended = channel.eventLoop.makePromise(of: LinkError.self)
-                let handler = WebSocketFeedHandler(
-                    sink: sink, maxMessageBytes: maxMessage, ended: ended,
+                let handler = try WebSocketFeedHandler(
+                    sink: sink, maxMessageBytes: maxMessage, deflate: deflate, ended: ended,
                     heartbeat: Heartbeat(interval: heartbeat.0, timeout: heartbeat.1, openedAt: monotonic()),
                     monotonic: monotonic, wallClock: wallClock)
                 try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: sink))

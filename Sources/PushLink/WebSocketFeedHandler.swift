@@ -20,14 +20,19 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     private var batch = FrameBatch(transport: .websocket)
     private var messageStart: Int?
     private var messageIsBinary = false
+    /// The message under way was sent compressed (RSV1 on its first frame).
+    private var messageIsCompressed = false
+    /// permessage-deflate, when the server accepted it.
+    private let inflater: MessageInflater?
     private var closeSent = false
     private var endReason: LinkError?
     /// Messages are held until the link has said "open" (frames can come in the same read as
     /// the 101 answer, before the link's task has run again).
     private var started = false
 
-    init(sink: EventSink, maxMessageBytes: Int, ended: EventLoopPromise<LinkError>, heartbeat: Heartbeat,
-         monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) {
+    init(sink: EventSink, maxMessageBytes: Int, deflate: PerMessageDeflate? = nil, ended: EventLoopPromise<LinkError>,
+         heartbeat: Heartbeat, monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) throws {
+        inflater = try deflate.map(MessageInflater.init)
         self.sink = sink
         self.maxMessageBytes = maxMessageBytes
         self.ended = ended
@@ -46,11 +51,20 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         heartbeat.received(at: monotonic())
+        // RFC 6455 §5.1–5.3: a server never masks, and sets reserved bits only for an extension
+        // both sides agreed on (RSV1 on the first frame of a compressed message).
+        if frame.maskKey != nil { return protocolError(context, "the server sent a masked frame") }
+        if frame.rsv2 || frame.rsv3 { return protocolError(context, "the server set reserved bits RSV2/RSV3 with no extension agreed") }
+        if frame.rsv1 && (inflater == nil || !(frame.opcode == .text || frame.opcode == .binary)) {
+            return protocolError(context, inflater == nil ? "the server set reserved bit RSV1 with no extension agreed"
+                                                          : "the server set RSV1 on a frame that does not start a message")
+        }
         switch frame.opcode {
         case .text, .binary:
             guard messageStart == nil else { return protocolError(context, "new message before the last one ended") }
             messageStart = batch.bytes.count
             messageIsBinary = frame.opcode == .binary
+            messageIsCompressed = frame.rsv1
             appendPayload(frame, context: context)
         case .continuation:
             guard messageStart != nil else { return protocolError(context, "continuation frame without a message") }
@@ -77,6 +91,17 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         }
         data.withUnsafeReadableBytes { batch.bytes.append(contentsOf: $0) }
         if frame.fin {
+            if messageIsCompressed, let inflater {
+                // The whole compressed message is in; it is replaced by what it inflates to.
+                do {
+                    let inflated = try inflater.inflate(batch.bytes[start...], limit: maxMessageBytes)
+                    batch.bytes.replaceSubrange(start..., with: inflated)
+                } catch {
+                    batch.bytes.removeSubrange(start...)
+                    messageStart = nil
+                    return fail(context, error, closeCode: error.closeCode.flatMap { WebSocketErrorCode(codeNumber: $0) } ?? .protocolError)
+                }
+            }
             batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
             messageStart = nil
         }
@@ -141,7 +166,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let ws = error as? NIOWebSocketError {
             let reason: LinkError = ws == .invalidFrameLength
-                ? .messageTooLarge(limit: maxMessageBytes) : .closedByPeer(code: 1002, reason: "protocol error: \(ws)")
+                ? .messageTooLarge(limit: maxMessageBytes) : .closedByUs(code: 1002, reason: "protocol error: \(ws)")
             if endReason == nil { endReason = reason }
             guard !closeSent else { return context.close(promise: nil) }
             closeSent = true
@@ -187,8 +212,11 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     // MARK: Failures and heartbeat
 
     private func protocolError(_ context: ChannelHandlerContext, _ detail: String) {
-        fail(context, .closedByPeer(code: 1002, reason: detail), closeCode: .protocolError)
+        fail(context, .closedByUs(code: 1002, reason: detail), closeCode: .protocolError)
     }
+
+    /// Bytes received compressed and what they inflated to, when permessage-deflate is on.
+    var compression: (compressed: Int, inflated: Int)? { inflater.map { ($0.compressedBytes, $0.inflatedBytes) } }
 
     private func fail(_ context: ChannelHandlerContext, _ error: LinkError, closeCode: WebSocketErrorCode?) {
         if endReason == nil { endReason = error }

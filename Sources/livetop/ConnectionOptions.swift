@@ -76,6 +76,9 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Connect directly, whatever the proxy environment variables say.")
     var noProxy = false
 
+    @Flag(help: "Do not offer permessage-deflate compression on WebSocket connections.")
+    var noDeflate = false
+
     func validate() throws {
         for h in header where parseHeader(h) == nil {
             throw ValidationError("-H must look like 'Name: value', not '\(h)'")
@@ -188,6 +191,7 @@ struct ConnectionOptions: ParsableArguments {
         c.pollItems = pollItems
         c.upgradeRetry = upgradeRetry > 0 ? .milliseconds(Int64(upgradeRetry * 1000)) : nil
         c.proxies = try proxySettings()
+        c.deflate = !noDeflate
         if url.scheme == .wss {
             // A wss:// feed never falls back to plain http://.
             for (name, u) in [("--sse-url", c.sseURL), ("--poll-url", c.pollURL)] where u?.scheme == .http {
