@@ -28,7 +28,10 @@ pkg_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
-python_has_websockets() { python3 -c 'import websockets' >/dev/null 2>&1; }
+# Python packages the test servers use: websockets (echo, deflate feed), python-socketio with
+# aiohttp (the Socket.IO server).
+PIP_PACKAGES=(websockets python-socketio aiohttp)
+python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/dev/null 2>&1; }
 
 # Debian packages the tests need, each for a reason:
 #   libncursesw5-dev    ncursesw headers + ncursesw.pc for the CNcurses target
@@ -75,7 +78,7 @@ apt_install() {
 }
 
 pip_install_websockets() {
-    log "deps: installing with pip: websockets"
+    log "deps: installing with pip: ${PIP_PACKAGES[*]}"
     local -a flags=(--quiet --disable-pip-version-check --root-user-action=ignore)
     # Debian's own python3 refuses pip installs into the system (PEP 668,
     # marked by EXTERNALLY-MANAGED); this is a throwaway test machine, and
@@ -85,7 +88,7 @@ pip_install_websockets() {
 sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")) else 1)'; then
         flags+=(--break-system-packages)
     fi
-    python3 -m pip install "${flags[@]}" websockets
+    python3 -m pip install "${flags[@]}" "${PIP_PACKAGES[@]}"
 }
 
 # Debian's nginx package starts its own service on port 80 where an init
@@ -123,7 +126,7 @@ install_missing() {
     if [ "$(id -u)" -ne 0 ]; then
         local hint=""
         [ "${#apt_missing[@]}" -gt 0 ] && hint="apt-get install ${apt_missing[*]}"
-        [ "$need_pip" -eq 1 ] && hint="${hint:+$hint && }python3 -m pip install websockets"
+        [ "$need_pip" -eq 1 ] && hint="${hint:+$hint && }python3 -m pip install ${PIP_PACKAGES[*]}"
         die "not root, so cannot install what is missing; run as root, or first: $hint"
     fi
     if [ "${#apt_missing[@]}" -gt 0 ]; then
@@ -189,6 +192,12 @@ verify_python_websockets() {
         ok "python3 websockets" "websockets ${info% *}, $(python3 --version 2>&1) at ${info#* }"
     else
         bad "python3 websockets" "python3 -m pip install websockets"
+    fi
+    if info=$(python3 -c 'import importlib.metadata as m; print(m.version("python-socketio"), m.version("aiohttp"))' 2>/dev/null) \
+        && python3 -c 'import socketio, aiohttp' >/dev/null 2>&1; then
+        ok "python3 socketio" "python-socketio ${info% *}, aiohttp ${info#* }"
+    else
+        bad "python3 socketio" "python3 -m pip install python-socketio aiohttp"
     fi
 }
 

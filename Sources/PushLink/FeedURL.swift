@@ -2,7 +2,11 @@ import Foundation
 
 /// A feed address: ws, wss, http or https, with host, port and the request target.
 public struct FeedURL: Hashable, Sendable, CustomStringConvertible {
-    public enum Scheme: String, Sendable { case ws, wss, http, https }
+    public enum Scheme: String, Sendable {
+        case ws, wss, http, https
+        /// Socket.IO over http (`socketio://host:port/namespace`) or https (`socketios://`).
+        case socketio, socketios
+    }
 
     public var scheme: Scheme
     public var host: String
@@ -10,11 +14,13 @@ public struct FeedURL: Hashable, Sendable, CustomStringConvertible {
     /// Path and query, e.g. `/feed?x=1`; always starts with `/`.
     public var target: String
 
-    public var isSecure: Bool { scheme == .wss || scheme == .https }
+    public var isSecure: Bool { scheme == .wss || scheme == .https || scheme == .socketios }
 
     /// Parses `ws://host[:port]/path?query` (and wss, http, https). IPv6 hosts go in brackets.
     public init(_ text: String) throws(LinkError) {
-        guard let schemeEnd = text.range(of: "://") else { throw .badURL(text, "missing scheme (ws://, wss://, http:// or https://)") }
+        guard let schemeEnd = text.range(of: "://") else {
+            throw .badURL(text, "missing scheme (ws://, wss://, http://, https:// or socketio://)")
+        }
         guard let scheme = Scheme(rawValue: text[..<schemeEnd.lowerBound].lowercased()) else {
             throw .badURL(text, "unsupported scheme '\(text[..<schemeEnd.lowerBound])'")
         }
@@ -59,8 +65,8 @@ public struct FeedURL: Hashable, Sendable, CustomStringConvertible {
     public var httpEquivalent: FeedURL {
         var u = self
         switch scheme {
-        case .ws: u.scheme = .http
-        case .wss: u.scheme = .https
+        case .ws, .socketio: u.scheme = .http
+        case .wss, .socketios: u.scheme = .https
         default: break
         }
         return u

@@ -24,16 +24,18 @@ struct HTTPExchange: Sendable {
 /// HTTP/1.1 GET requests over SwiftNIO for SSE and long-poll: TLS as for wss, one deadline for
 /// TCP, TLS and the response head, and a limit on silence while the body is read.
 enum HTTPRequester {
-    static func get(_ url: FeedURL, headers: [(String, String)], configuration: LinkConfiguration, group: EventLoopGroup,
-                    readTimeout: Duration, gate: EventSink? = nil,
+    static func get(_ url: FeedURL, method: HTTPMethod = .GET, body: [UInt8]? = nil, headers: [(String, String)],
+                    configuration: LinkConfiguration, group: EventLoopGroup, readTimeout: Duration, gate: EventSink? = nil,
                     consumer: @escaping @Sendable () -> HTTPBodyConsumer) async throws(LinkError) -> HTTPExchange {
         var head = ClientConnector.requestHead(url, configuration: configuration)
+        head.method = method
         for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
+        if let body { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count)) }
         let request = head
         return try await ClientConnector.open(url, configuration: configuration, group: group) { channel in
             try channel.pipeline.syncOperations.addHTTPClientHandlers()
             try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(Int64(readTimeout.seconds * 1e9))))
-            let handler = HTTPResponseHandler(request: request, consumer: consumer(), head: channel.eventLoop.makePromise(),
+            let handler = HTTPResponseHandler(request: request, body: body, consumer: consumer(), head: channel.eventLoop.makePromise(),
                                               ended: channel.eventLoop.makePromise(), readTimeout: readTimeout)
             // A streamed body is read only as fast as the consumer takes it.
             if let gate { try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: gate)) }
@@ -51,6 +53,7 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private let request: HTTPRequestHead
+    private let body: [UInt8]?
     private let consumer: HTTPBodyConsumer
     private let head: EventLoopPromise<HTTPResponseHead>
     private let ended: EventLoopPromise<LinkError?>
@@ -61,9 +64,10 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
     var headFuture: EventLoopFuture<HTTPResponseHead> { head.futureResult }
     var endedFuture: EventLoopFuture<LinkError?> { ended.futureResult }
 
-    init(request: HTTPRequestHead, consumer: HTTPBodyConsumer, head: EventLoopPromise<HTTPResponseHead>,
+    init(request: HTTPRequestHead, body: [UInt8]?, consumer: HTTPBodyConsumer, head: EventLoopPromise<HTTPResponseHead>,
          ended: EventLoopPromise<LinkError?>, readTimeout: Duration) {
         self.request = request
+        self.body = body
         self.consumer = consumer
         self.head = head
         self.ended = ended
@@ -72,6 +76,7 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         context.write(wrapOutboundOut(.head(request)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         context.fireChannelActive()
     }

@@ -92,8 +92,8 @@ private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
     func end() { parser.finish() }
 }
 
-/// Collects a whole long-poll response body, up to a limit.
-private final class BufferingConsumer: HTTPBodyConsumer {
+/// Collects a whole response body, up to a limit (long-poll, Socket.IO polling).
+final class BufferingConsumer: HTTPBodyConsumer {
     let limit: Int
     let result: NIOLockedValueBox<[UInt8]>
 

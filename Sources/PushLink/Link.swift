@@ -189,6 +189,10 @@ public final class Link: Sendable {
                 ending = .droppedWithoutClose
             }
             return ending ?? .closedByPeer(code: nil, reason: "the stream ended")
+        case .socketio:
+            let session = SocketIOSession(configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+            register { _ in session.stop() }
+            return try await session.run(opened: opened)
         case .longpoll:
             let cursor = control.withLockedValue { $0.pollCursor } ?? PollCursor()
             let poller = LongPoller(url: url, configuration: configuration, cursor: cursor, group: group, sink: sink,

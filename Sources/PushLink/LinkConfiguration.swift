@@ -30,6 +30,11 @@ public struct LinkConfiguration: Sendable {
     /// How the long-poll cursor travels (`--poll-cursor`) and where the messages are (`--poll-items`).
     public var pollCursor = PollCursor.Convention.automatic
     public var pollItems: String?
+    /// Socket.IO: where the server answers (`--socketio-path`), the namespace's auth payload
+    /// (`--socketio-auth`, JSON) and the events emitted after every (re)connect (`--send-event`).
+    public var socketIOPath = "/socket.io/"
+    public var socketIOAuth: String?
+    public var sendEvents: [(name: String, json: String)] = []
     /// Offer permessage-deflate (RFC 7692) on WebSocket connections (`--no-deflate` turns it off).
     public var deflate = true
     /// Which proxy each URL goes through (`--proxy`, `--no-proxy`, the environment as curl reads it).
@@ -42,6 +47,7 @@ public struct LinkConfiguration: Sendable {
         switch transport {
         case .websocket: return url
         case .sse, .stream: return sseURL ?? url.httpEquivalent
+        case .socketio: return url.httpEquivalent
         case .longpoll: return pollURL ?? url.httpEquivalent
         }
     }

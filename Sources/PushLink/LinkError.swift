@@ -20,6 +20,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case dead(seconds: Double)
         case messageTooLarge(limit: Int)
         case io(String)
+        /// The server refused us in its own protocol (a Socket.IO connect error, HTTP 401/403).
+        case refusedByServer(String)
         /// The proxy refused, failed or could not be reached (its URL is in the text).
         case proxy(String, fatal: Bool)
     }
@@ -43,6 +45,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         LinkError(.notStream(status: status, contentType: contentType))
     }
     public static func closedByPeer(code: Int?, reason: String) -> LinkError { LinkError(.closedByPeer(code: code, reason: reason)) }
+    public static func refusedByServer(_ detail: String) -> LinkError { LinkError(.refusedByServer(detail)) }
     public static func closedByUs(code: Int, reason: String) -> LinkError { LinkError(.closedByUs(code: code, reason: reason)) }
     public static let droppedWithoutClose = LinkError(.droppedWithoutClose)
     public static func dead(seconds: Double) -> LinkError { LinkError(.dead(seconds: seconds)) }
@@ -86,7 +89,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case 1002, 1003, 1007, 1008, 1009, 1010, 1015: return .fatal
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
-        case .messageTooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs: return .fatal
+        case .messageTooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer: return .fatal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
@@ -146,6 +149,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .messageTooLarge(let limit): return "message larger than \(limit) bytes; closed with 1009"
         case .io(let detail): return detail
         case .proxy(let detail, _): return detail
+        case .refusedByServer(let detail): return detail
         }
     }
 

@@ -3,5 +3,7 @@ public enum Transport: String, Hashable, Sendable, CaseIterable, CustomStringCon
     case websocket, sse, longpoll
     /// Streamed JSON over HTTP: NDJSON, JSON lines or JSON text sequences.
     case stream
+    /// Socket.IO (Engine.IO v4): HTTP long-polling first, upgraded to WebSocket when offered.
+    case socketio
     public var description: String { rawValue }
 }

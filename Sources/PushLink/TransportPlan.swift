@@ -10,6 +10,8 @@ public struct TransportPlan: Hashable, Sendable {
     public init(forced: Transport?, url: FeedURL) {
         if let forced {
             candidates = [forced]
+        } else if url.scheme == .socketio || url.scheme == .socketios {
+            candidates = [.socketio]
         } else if url.scheme == .ws || url.scheme == .wss {
             candidates = [.websocket, .sse, .stream, .longpoll]
         } else {

@@ -50,10 +50,10 @@ enum WebSocketConnector {
     }
 
     static func connect(_ configuration: LinkConfiguration, group: EventLoopGroup, sink: EventSink,
-                        monotonic: @escaping @Sendable () -> Duration,
-                        wallClock: @escaping @Sendable () -> Int64) async throws(LinkError) -> WebSocketConnection {
+                        monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64,
+                        filter: (@Sendable () -> MessageFilter)? = nil) async throws(LinkError) -> WebSocketConnection {
         try await ClientConnector.open(configuration.url, configuration: configuration, group: group) { channel in
-            try configureUpgrade(channel, configuration, sink: sink, monotonic: monotonic, wallClock: wallClock)
+            try configureUpgrade(channel, configuration, sink: sink, monotonic: monotonic, wallClock: wallClock, filter: filter)
         } ready: { channel, upgrade in
             switch try await upgrade.get() {
             case .upgraded(let ended, let handler):
@@ -66,8 +66,8 @@ enum WebSocketConnector {
     }
 
     private static func configureUpgrade(_ channel: Channel, _ configuration: LinkConfiguration, sink: EventSink,
-                                         monotonic: @escaping @Sendable () -> Duration,
-                                         wallClock: @escaping @Sendable () -> Int64) throws -> EventLoopFuture<Upgrade> {
+                                         monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64,
+                                         filter: (@Sendable () -> MessageFilter)?) throws -> EventLoopFuture<Upgrade> {
         var extra: [(String, String)] = []
         if let origin = configuration.origin { extra.append(("Origin", origin)) }
         if !configuration.protocols.isEmpty { extra.append(("Sec-WebSocket-Protocol", configuration.protocols.joined(separator: ", "))) }
@@ -88,6 +88,10 @@ enum WebSocketConnector {
                     sink: sink, maxMessageBytes: maxMessage, deflate: deflate, ended: ended,
                     heartbeat: Heartbeat(interval: heartbeat.0, timeout: heartbeat.1, openedAt: monotonic()),
                     monotonic: monotonic, wallClock: wallClock)
+                if let filter {
+                    handler.filter = filter()
+                    handler.transport = .socketio
+                }
                 try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: sink))
                 try channel.pipeline.syncOperations.addHandler(handler)
                 return Upgrade.upgraded(ended: ended.futureResult, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

@@ -1,6 +1,21 @@
 import NIOCore
 import NIOWebSocket
 
+/// Looks at every complete message of a connection before it is handed on, on the event loop:
+/// Socket.IO turns its packets into events, answers its pings and ends on its close.
+protocol MessageFilter: AnyObject {
+    func filter(_ message: ArraySlice<UInt8>, isBinary: Bool) -> MessageFilterResult
+}
+
+struct MessageFilterResult {
+    /// The message to hand on instead (nil: nothing).
+    var deliver: [UInt8]?
+    /// Text messages to send back.
+    var replies: [String] = []
+    /// Ends the connection (normally for a close, or with an error).
+    var end: LinkError?
+}
+
 /// The message path of a WebSocket connection: reassembles messages from frames into one batch
 /// per read burst and hands the batch on at `channelReadComplete` (one hop per burst, never per
 /// message). Also answers pings, does the close handshake, keeps the heartbeat and enforces the
@@ -24,6 +39,11 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     private var messageIsCompressed = false
     /// permessage-deflate, when the server accepted it.
     private let inflater: MessageInflater?
+    /// Set by a protocol that rides on WebSocket (Socket.IO), with the transport its messages name.
+    var filter: MessageFilter?
+    var transport = Transport.websocket {
+        didSet { batch = FrameBatch(transport: transport) }
+    }
     private var closeSent = false
     private var endReason: LinkError?
     /// Messages are held until the link has said "open" (frames can come in the same read as
@@ -102,8 +122,19 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                     return fail(context, error, closeCode: error.closeCode.flatMap { WebSocketErrorCode(codeNumber: $0) } ?? .protocolError)
                 }
             }
-            batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
             messageStart = nil
+            if let filter {
+                let result = filter.filter(batch.bytes[start...], isBinary: messageIsBinary)
+                batch.bytes.removeSubrange(start...)
+                for reply in result.replies { sendText(reply, context: context) }
+                if let message = result.deliver {
+                    batch.bytes.append(contentsOf: message)
+                    batch.frames.append(FrameBatch.Frame(offset: start, length: message.count, isBinary: false))
+                }
+                if let end = result.end { fail(context, end, closeCode: end.closeCode == nil ? .normalClosure : .policyViolation) }
+                return
+            }
+            batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
         }
     }
 
@@ -122,7 +153,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     private func flush() {
         guard started, !batch.frames.isEmpty else { return }
         var out = batch
-        batch = FrameBatch(transport: .websocket)
+        batch = FrameBatch(transport: transport)
         batch.bytes.reserveCapacity(1 << 16)
         if let start = messageStart {
             batch.bytes.append(contentsOf: out.bytes[start...])

@@ -79,6 +79,16 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Do not offer permessage-deflate compression on WebSocket connections.")
     var noDeflate = false
 
+    @Option(help: ArgumentHelp("Where a Socket.IO server answers (default /socket.io/).", valueName: "path"))
+    var socketioPath = "/socket.io/"
+
+    @Option(help: ArgumentHelp("The Socket.IO namespace's auth payload (JSON), sent with every connect.", valueName: "json"))
+    var socketioAuth: String?
+
+    @Option(help: ArgumentHelp("Emit a Socket.IO event after every connect and reconnect: 'NAME JSON', one value (repeatable).",
+                               valueName: "'name json'"))
+    var sendEvent: [String] = []
+
     func validate() throws {
         for h in header where parseHeader(h) == nil {
             throw ValidationError("-H must look like 'Name: value', not '\(h)'")
@@ -107,6 +117,13 @@ struct ConnectionOptions: ParsableArguments {
             throw ValidationError("--proxy or the proxy environment: \(error)")
         }
         if proxy != nil && noProxy { throw ValidationError("--proxy and --no-proxy: choose one") }
+        for event in sendEvent where Self.event(event) == nil {
+            throw ValidationError("--send-event takes 'NAME JSON' (the event's name, a space, its data as JSON), not '\(event)'")
+        }
+        if let socketioAuth, (try? JSONSerialization.jsonObject(with: Data(socketioAuth.utf8))) == nil {
+            throw ValidationError("--socketio-auth takes a JSON object, and '\(socketioAuth)' is not one")
+        }
+        guard socketioPath.hasPrefix("/") else { throw ValidationError("--socketio-path must start with /") }
         if let bearerEnv, ProcessInfo.processInfo.environment[bearerEnv] == nil {
             throw ValidationError("--bearer-env \(bearerEnv): that environment variable is not set")
         }
@@ -192,6 +209,9 @@ struct ConnectionOptions: ParsableArguments {
         c.upgradeRetry = upgradeRetry > 0 ? .milliseconds(Int64(upgradeRetry * 1000)) : nil
         c.proxies = try proxySettings()
         c.deflate = !noDeflate
+        c.socketIOPath = socketioPath
+        c.socketIOAuth = socketioAuth
+        c.sendEvents = sendEvent.compactMap(Self.event)
         if url.scheme == .wss {
             // A wss:// feed never falls back to plain http://.
             for (name, u) in [("--sse-url", c.sseURL), ("--poll-url", c.pollURL)] where u?.scheme == .http {
@@ -199,6 +219,14 @@ struct ConnectionOptions: ParsableArguments {
             }
         }
         return c
+    }
+
+    /// `NAME JSON` as an event's name and data.
+    static func event(_ text: String) -> (name: String, json: String)? {
+        guard let space = text.firstIndex(of: " ") else { return nil }
+        let name = String(text[..<space]), json = text[text.index(after: space)...].trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])) != nil else { return nil }
+        return (name, json)
     }
 
     func proxySettings() throws(LinkError) -> ProxySettings {

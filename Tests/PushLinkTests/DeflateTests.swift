@@ -47,7 +47,8 @@ import TestSupport
 @Suite(.timeLimit(.minutes(2))) struct DeflateTests {
     static func start(_ fixture: String, _ arguments: [String]) async throws -> (ExternalProcess, Int) {
         let python = try RealServerTests.require("python3", "apt-get install python3")
-        return try await ExternalProcess.startServer(python, [try RealServerTests.fixture(fixture), "--ttl", "90"] + arguments, timeout: 60)
+        return try await ExternalProcess.startServer(python, [try RealServerTests.fixture(fixture), "--ttl", "90",
+                                                                "--port", String(try TestEnvironment.freePort())] + arguments, timeout: 60)
     }
 
     /// 2,000 metrics messages through a counting relay, with and without deflate: the same

@@ -56,12 +56,16 @@ import TestSupport
 }
 
 /// A real proxy (Debian's tinyproxy for HTTP CONNECT, dante for SOCKS5) on a free 127.0.0.1 port,
-/// in the foreground, stopped by PID.
+/// in the foreground, stopped by PID. Started with posix_spawn, not Foundation's Process: both
+/// close their inherited descriptors at start, which makes Foundation's child monitor block in
+/// waitpid on them and stall every other process's termination handler.
 final class ProxyServer: @unchecked Sendable {
     let port: Int
     let url: String
-    private let process: ExternalProcess
+    private let pid: pid_t
     private let dir: URL
+    private let logPath: String
+    private var stopped = false
 
     static func tinyproxy(basicAuth: (String, String)? = nil) async throws -> ProxyServer {
         let binary = try RealServerTests.require("tinyproxy", "apt-get install tinyproxy")
@@ -74,6 +78,7 @@ final class ProxyServer: @unchecked Sendable {
             Allow 127.0.0.1
             MaxClients 50
             LogLevel Info
+            LogFile "\(dir.appendingPathComponent("proxy.log").path)"
             DisableViaHeader Yes
             User nobody
             Group nogroup
@@ -82,6 +87,7 @@ final class ProxyServer: @unchecked Sendable {
         if let (user, password) = basicAuth { config += "BasicAuth \(user) \(password)\n" }
         let path = dir.appendingPathComponent("tinyproxy.conf")
         try config.write(to: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir.path)
         let credentials = basicAuth.map { "\($0.0):\($0.1)@" } ?? ""
         return try await ProxyServer(binary, ["-d", "-c", path.path], port: port, url: "http://\(credentials)127.0.0.1:\(port)", dir: dir)
     }
@@ -112,8 +118,27 @@ final class ProxyServer: @unchecked Sendable {
         self.port = port
         self.url = url
         self.dir = dir
-        process = ExternalProcess(binary, arguments)
-        try process.start()
+        logPath = dir.appendingPathComponent("proxy.log").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, dir.appendingPathComponent("stdout.log").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, dir.appendingPathComponent("stderr.log").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // A process group of its own: both proxies fork workers that keep the listening socket, so
+        // stopping means signalling the whole group.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, binary, &actions, &attributes, argv, environ) == 0 else {
+            throw MissingTool(description: "\(binary) did not start")
+        }
+        self.pid = pid
         // Ready when it accepts a connection.
         try await eventually(20, "\(binary) to listen on \(port)") { ProxyServer.accepts(port) }
     }
@@ -130,12 +155,32 @@ final class ProxyServer: @unchecked Sendable {
         }
     }
 
-    var log: [String] { process.stdout.all + process.stderr.all }
-
-    func stop() {
-        process.stop()
-        try? FileManager.default.removeItem(at: dir)
+    /// What it logged (tinyproxy's log file, dante's stderr).
+    var log: [String] {
+        [logPath, dir.appendingPathComponent("stderr.log").path, dir.appendingPathComponent("stdout.log").path]
+            .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.flatMap { $0.split(separator: "\n").map(String.init) }
     }
+
+    /// SIGTERM to its group, then SIGKILL if it is still there after 2 s; reaped; its workers
+    /// (same group) are killed too, so no listening socket outlives the test.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        kill(-pid, SIGTERM)
+        // A proxy that ignores SIGTERM is killed after 2 s; waitpid returns when it is gone either way.
+        let pid = self.pid
+        let reaped = Flag()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+            if !reaped.isSet { kill(-pid, SIGKILL) }
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        reaped.set()
+        kill(-pid, SIGKILL)  // workers that outlived the main process
+        cleanUp()
+    }
+
+    private func cleanUp() { try? FileManager.default.removeItem(at: dir) }
 
     deinit { stop() }
 }
@@ -170,6 +215,7 @@ final class ProxyServer: @unchecked Sendable {
         defer { proxy.stop() }
         try await Self.receivesEverything(through: proxy.url, transport: transport)
         #expect(proxy.log.contains { $0.contains("CONNECT") }, "\(proxy.log.suffix(5))")
+        proxy.stop()
     }
 
     @Test func throughTinyproxyWithBasicAuth() async throws {

@@ -8,7 +8,8 @@ import TestSupport
 @Suite(.timeLimit(.minutes(2))) struct StreamLinkTests {
     static func startFeed(_ arguments: [String]) async throws -> (ExternalProcess, Int) {
         let python = try RealServerTests.require("python3", "apt-get install python3")
-        return try await ExternalProcess.startServer(python, [try RealServerTests.fixture("ndjson_server.py"), "--ttl", "90"] + arguments)
+        return try await ExternalProcess.startServer(python, [try RealServerTests.fixture("ndjson_server.py"), "--ttl", "90",
+                                                                "--port", String(try TestEnvironment.freePort())] + arguments)
     }
 
     static func numbers(_ messages: [String]) -> [Int] {

@@ -130,21 +130,25 @@ public enum TestEnvironment {
         return nil
     }
 
-    /// A free port on 127.0.0.1: one the kernel just handed out and took back (racy in theory,
-    /// fine on loopback).
+    /// A free port on 127.0.0.1 below the kernel's ephemeral range (32768 up): servers a test
+    /// starts there never take a port that another test's server just left and means to listen
+    /// on again, nor one the many client connections of a run use as their local port.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw MissingTool(description: "a socket for a free port") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<30_000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw MissingTool(description: "a socket for a free port") }
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if bound { return port }
         }
-        guard bound else { throw MissingTool(description: "a free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw MissingTool(description: "a free port on 127.0.0.1")
     }
 
     /// A file of the third-party servers' fixtures (Tests/PushLinkTests/Servers), from the source tree.

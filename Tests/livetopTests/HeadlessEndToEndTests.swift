@@ -163,7 +163,8 @@ import TestSupport
     /// and says so, and its peak memory stays far below the bomb.
     @Test func aCompressionBombIsClosedWith1009AndCostsLittleMemory() async throws {
         let python = try #require(TestEnvironment.which("python3"))
-        let (bomb, port) = try await ExternalProcess.startServer(python, [TestEnvironment.serverFixture("ws_bomb.py"), "--ttl", "90"],
+        let (bomb, port) = try await ExternalProcess.startServer(python, [TestEnvironment.serverFixture("ws_bomb.py"), "--ttl", "90",
+                                                                                          "--port", String(try TestEnvironment.freePort())],
                                                                  timeout: 60)
         defer { bomb.stop() }
         let livetop = ExternalProcess(Self.binary, ["--headless", "--transport", "websocket", "ws://127.0.0.1:\(port)/"])

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A TCP relay that counts the bytes it carries, for measuring what crosses the wire.
 
-    python3 byte_relay.py --target PORT [--ttl 120]
+    python3 byte_relay.py --target PORT [--port 0] [--ttl 120]
 
 Listens on 127.0.0.1, prints PORT=<n>; every connection is forwarded to 127.0.0.1:TARGET, and
 when it ends the relay prints "DOWN=<bytes from the target> UP=<bytes to it>".
@@ -12,6 +12,7 @@ import argparse, asyncio
 async def main():
     p = argparse.ArgumentParser()
     p.add_argument("--target", type=int, required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--ttl", type=float, default=120)
     args = p.parse_args()
 
@@ -33,7 +34,7 @@ async def main():
                              pipe(target_reader, client_writer, counter, "down"))
         print("DOWN=%d UP=%d" % (counter["down"], counter["up"]), flush=True)
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    server = await asyncio.start_server(handle, "127.0.0.1", args.port)
     print("PORT=%d" % server.sockets[0].getsockname()[1], flush=True)
     await asyncio.sleep(args.ttl)
 

@@ -13,11 +13,12 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 def bomb(size):
+    # Each 1 MiB of zeros is compressed once and ended with a full flush, which resets the
+    # window: every later MiB compresses to the same bytes, so the bomb is cheap to build.
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    chunk = bytes(1 << 20)
-    parts = [c.compress(chunk) for _ in range(size >> 20)]
-    parts.append(c.flush(zlib.Z_SYNC_FLUSH))
-    data = b"".join(parts)
+    first = c.compress(bytes(1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+    again = c.compress(bytes(1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+    data = first + again * ((size >> 20) - 1) + c.flush(zlib.Z_SYNC_FLUSH)
     return data[:-4] if data.endswith(b"\x00\x00\xff\xff") else data
 
 

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import PushLink
+
+@Suite struct SocketIOPacketTests {
+    @Test func decodesAPollingPayload() throws {
+        let body = Array(#"0{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#.utf8)
+            + [0x1E] + Array("2".utf8) + [0x1E] + Array(#"42/feed,["tick",{"n":1}]"#.utf8) + [0x1E] + Array("bAAE=".utf8)
+        let packets = try EngineIO.decodePayload(body)
+        #expect(packets == [
+            .open(EngineIO.Handshake(sid: "abc", upgrades: ["websocket"], pingInterval: 25, pingTimeout: 20, maxPayload: 1_000_000)),
+            .ping(""), .message(#"2/feed,["tick",{"n":1}]"#), .binary([0, 1]),
+        ])
+    }
+
+    @Test(arguments: [
+        (#"2["tick",{"n":1}]"#, SocketIO.Packet.event(namespace: "/", json: #"["tick",{"n":1}]"#, attachments: 0)),
+        (#"2/feed,7["tick"]"#, .event(namespace: "/feed", json: #"["tick"]"#, attachments: 0)),
+        (#"51-/feed,["tick",{"_placeholder":true,"num":0}]"#, .event(namespace: "/feed", json: #"["tick",{"_placeholder":true,"num":0}]"#, attachments: 1)),
+        (#"0/feed,{"sid":"x"}"#, .connect(namespace: "/feed", payload: #"{"sid":"x"}"#)),
+        (#"4{"message":"go away"}"#, .connectError(namespace: "/", payload: #"{"message":"go away"}"#)),
+        ("1/feed,", .disconnect(namespace: "/feed")),
+    ])
+    func decodesSocketIOPackets(_ text: String, _ expected: SocketIO.Packet) throws {
+        #expect(try SocketIO.decode(text) == expected)
+    }
+
+    @Test func anEventBecomesAMessageWithItsAttachments() throws {
+        let plain = try SocketIO.message(fromEvent: #"["tick",{"n":1},"x"]"#, attachments: [])
+        #expect(String(decoding: plain, as: UTF8.self) == #"{"event":"tick","args":[{"n":1},"x"]}"#)
+        let binary = try SocketIO.message(fromEvent: #"["blob",{"_placeholder":true,"num":0}]"#, attachments: [[0, 1, 2]])
+        #expect(String(decoding: binary, as: UTF8.self) == #"{"event":"blob","args":[{"base64":"AAEC"}]}"#)
+        #expect(throws: LinkError.self) { try SocketIO.message(fromEvent: #"{"not":"an array"}"#, attachments: []) }
+    }
+
+    @Test func encodesWhatTheClientSends() {
+        #expect(SocketIO.connect(namespace: "/feed", auth: #"{"token":"t"}"#) == #"40/feed,{"token":"t"}"#)
+        #expect(SocketIO.connect(namespace: "/", auth: nil) == "40")
+        #expect(SocketIO.event(namespace: "/", name: "subscribe", json: #"{"room":"a"}"#) == #"42["subscribe",{"room":"a"}]"#)
+    }
+}
+
+/// Against python-socketio's own server (aiohttp), over polling with the upgrade to WebSocket,
+/// polling only, with namespaces, auth, binary events, a connect error and a restart.
+@Suite(.timeLimit(.minutes(3))) struct SocketIOTests {
+    static func start(_ arguments: [String]) async throws -> (ExternalProcess, Int) {
+        let python = try RealServerTests.require("python3", "apt-get install python3")
+        return try await ExternalProcess.startServer(python, [try RealServerTests.fixture("sio_server.py"), "--ttl", "150",
+                                                                "--port", String(try TestEnvironment.freePort())] + arguments,
+                                                    timeout: 60)
+    }
+
+    static func numbers(_ messages: [String]) -> [Int] {
+        messages.compactMap { text in
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+                  object["event"] as? String == "tick", let args = object["args"] as? [[String: Any]] else { return nil }
+            return args.first?["n"] as? Int
+        }
+    }
+
+    static func link(_ url: String, auth: String? = nil) throws -> LinkRun {
+        try LinkRun(url: url) {
+            $0.sendEvents = [("subscribe", #"{"from":"livetop"}"#)]
+            $0.socketIOAuth = auth
+        }
+    }
+
+    @Test func eventsOverPollingThenWebSocketInANamespace() async throws {
+        let (server, port) = try await Self.start(["--namespace", "/feed", "--count", "2000"])
+        defer { server.stop() }
+        let run = try Self.link("socketio://127.0.0.1:\(port)/feed")
+        try await run.waitForMessages(2000, timeout: 60)
+        #expect(Self.numbers(run.messages) == Array(1...2000))
+        #expect(run.messages.first?.hasPrefix(#"{"event":"tick","args":[{"n":1}]}"#) == true)
+        try await server.stdout.wait(20, for: "the subscribe event") { $0.contains { $0.hasPrefix(#"SUBSCRIBE={"from": "livetop"}"#) } }
+        #expect(run.states.contains { if case .open(.socketio) = $0 { return true } else { return false } })
+        #expect(await run.stop())
+    }
+
+    @Test func aPollingOnlyServerWorks() async throws {
+        let (server, port) = try await Self.start(["--polling-only", "--count", "500"])
+        defer { server.stop() }
+        let run = try Self.link("socketio://127.0.0.1:\(port)/")
+        try await run.waitForMessages(500, timeout: 60)
+        #expect(Self.numbers(run.messages) == Array(1...500))
+        #expect(server.stdout.all.contains { $0.contains("TRANSPORT=polling") })
+        #expect(await run.stop())
+    }
+
+    @Test func theAuthPayloadIsSentAndAConnectErrorIsFatal() async throws {
+        let (server, port) = try await Self.start(["--require-auth", "s3cret", "--count", "10"])
+        defer { server.stop() }
+        let good = try Self.link("socketio://127.0.0.1:\(port)/", auth: #"{"token":"s3cret"}"#)
+        try await good.waitForMessages(10, timeout: 30)
+        #expect(await good.stop())
+        let bad = try Self.link("socketio://127.0.0.1:\(port)/", auth: #"{"token":"nope"}"#)
+        try await bad.waitForState(30, "failed") { $0.failedError != nil }
+        #expect(bad.states.compactMap { $0.failedError?.description }.first == "Socket.IO connect error: bad token")
+        #expect(await bad.stop())
+    }
+
+    @Test func binaryAttachmentsAreReassembled() async throws {
+        let (server, port) = try await Self.start(["--binary", "--count", "50"])
+        defer { server.stop() }
+        let run = try Self.link("socketio://127.0.0.1:\(port)/")
+        try await run.waitForMessages(50, timeout: 60)
+        #expect(Self.numbers(run.messages) == Array(1...50))
+        let last = try #require(run.messages.last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        let blob = try #require((object["args"] as? [Any])?.last as? [String: String])
+        #expect(Data(base64Encoded: blob["base64"] ?? "") == Data([0, 1, 0, 0, 0, 50]))
+        #expect(await run.stop())
+    }
+
+    /// The must-show: 10,000 events once each and in order across a server restart; the
+    /// subscribe event is emitted again to the new server.
+    @Test func tenThousandEventsAcrossAServerRestart() async throws {
+        let (first, port) = try await Self.start(["--count", "10000", "--stop-after", "5000"])
+        let run = try Self.link("socketio://127.0.0.1:\(port)/")
+        try await run.waitForMessages(5000, timeout: 90)
+        first.stop()
+        try await run.waitForState(30, "waiting after the restart began") { $0.waitingError != nil }
+        let python = try RealServerTests.require("python3", "apt-get install python3")
+        let second = ExternalProcess(python, [try RealServerTests.fixture("sio_server.py"), "--ttl", "150", "--port", String(port),
+                                              "--start", "5001", "--count", "5000"])
+        try second.start()
+        defer { second.stop() }
+        try await run.waitForMessages(10000, timeout: 90)
+        #expect(Self.numbers(run.messages) == Array(1...10000))
+        #expect(second.stdout.all.contains { $0.hasPrefix("SUBSCRIBE=") })
+        #expect(await run.stop())
+    }
+}
