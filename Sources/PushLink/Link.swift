@@ -156,16 +156,7 @@ public final class Link: Sendable {
         case .sse:
             let (exchange, start) = try await SSETransport.connect(url, configuration: configuration, group: group, sink: sink,
                                                                    resume: sseResume, wallClock: Link.wallClock)
-            register { _ in exchange.channel.close(promise: nil) }
-            opened()
-            try? await start().get()
-            let ending: LinkError?
-            do {
-                ending = try await exchange.ended.get()
-            } catch {
-                ending = .droppedWithoutClose
-            }
-            return ending ?? .closedByPeer(code: nil, reason: "the event stream ended")
+            return await follow(exchange, start: start, opened: opened, endedReason: "the event stream ended")
         case .stream:
             let exchange: HTTPExchange
             let start: @Sendable () -> EventLoopFuture<Void>
@@ -179,16 +170,7 @@ public final class Link: Sendable {
                 emit(.gap(transport: .stream, reason: "cursor no longer known (\(error)); resumed from what the server has"))
                 throw error
             }
-            register { _ in exchange.channel.close(promise: nil) }
-            opened()
-            try? await start().get()
-            let ending: LinkError?
-            do {
-                ending = try await exchange.ended.get()
-            } catch {
-                ending = .droppedWithoutClose
-            }
-            return ending ?? .closedByPeer(code: nil, reason: "the stream ended")
+            return await follow(exchange, start: start, opened: opened, endedReason: "the stream ended")
         case .socketio:
             let session = SocketIOSession(configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
             register { _ in session.stop() }
@@ -210,6 +192,22 @@ public final class Link: Sendable {
             }
             return .closedByPeer(code: nil, reason: "stopped")
         }
+    }
+
+    /// Follows a streamed HTTP response (SSE, a JSON stream) until it ends: says "open", lets its
+    /// messages through, and returns why it ended (`endedReason` for a response that completed).
+    private func follow(_ exchange: HTTPExchange, start: @Sendable () -> EventLoopFuture<Void>, opened: () -> Void,
+                        endedReason: String) async -> LinkError {
+        register { _ in exchange.channel.close(promise: nil) }
+        opened()
+        try? await start().get()
+        let ending: LinkError?
+        do {
+            ending = try await exchange.ended.get()
+        } catch {
+            ending = .droppedWithoutClose
+        }
+        return ending ?? .closedByPeer(code: nil, reason: endedReason)
     }
 
     /// Tries a WebSocket connection every `interval`; when one opens, parks it for the run loop and

@@ -66,4 +66,29 @@ import TestSupport
         #expect(numbers.last == 600)
         #expect(await run.stop())
     }
+
+    /// Nchan's permessage-deflate: large, repetitive messages published to a channel arrive whole
+    /// over a compressed WebSocket, with far fewer bytes on the wire (counted by a relay).
+    @Test func nchanCompressesForAWebSocketThatOffersDeflate() async throws {
+        let nchan = try await NchanServer()
+        try await nchan.start()
+        defer { nchan.stop() }
+        let message = #"{"services":["# + (1...200).map { #"{"name":"service-\#($0)","status":"up","latency_ms":12.5}"# }.joined(separator: ",") + "]}"
+        for _ in 1...20 { try await nchan.publish("zipped", text: message) }
+        let python = try RealServerTests.require("python3", "apt-get install python3")
+        let (relay, relayPort) = try await ExternalProcess.startServer(python, [try RealServerTests.fixture("byte_relay.py"), "--ttl", "90",
+                                                                                "--target", String(nchan.port),
+                                                                                "--port", String(try TestEnvironment.freePort())])
+        defer { relay.stop() }
+        let run = try LinkRun(url: "ws://127.0.0.1:\(relayPort)/sub/zipped") { $0.transport = .websocket }
+        try await run.waitForMessages(20, timeout: 30)
+        #expect(run.messages.allSatisfy { $0 == message })
+        #expect(await run.stop())
+        try await relay.stdout.wait(20, for: "the relay's count") { $0.contains { $0.hasPrefix("DOWN=") } }
+        let line = try #require(relay.stdout.all.first { $0.hasPrefix("DOWN=") })
+        let wire = Int(line.dropFirst(5).prefix { $0.isNumber }) ?? .max
+        let delivered = 20 * message.utf8.count
+        print("Nchan permessage-deflate: \(delivered) bytes delivered from \(wire) on the wire")
+        #expect(wire * 5 < delivered)
+    }
 }

@@ -3,6 +3,10 @@ import Testing
 import TestSupport
 @testable import PushLink
 
+/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module does not export.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
 /// Which proxy a URL goes through, as curl decides it.
 @Suite struct ProxySettingsTests {
     @Test(arguments: [
@@ -125,6 +129,9 @@ final class ProxyServer: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, dir.appendingPathComponent("stdout.log").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, dir.appendingPathComponent("stderr.log").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of this process: a listening socket of another test's server, inherited by
+        // the proxy's workers, would keep that port bound after the test closed it.
+        _ = spawnCloseFrom(&actions, 3)
         let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         // A process group of its own: both proxies fork workers that keep the listening socket, so
@@ -242,6 +249,33 @@ final class ProxyServer: @unchecked Sendable {
         defer { proxy.stop() }
         // "localhost": resolved here (socks5) or by the proxy (socks5h).
         try await Self.receivesEverything(through: proxy.url, transport: transport, host: "localhost")
+    }
+
+    /// The transports that are not the reference server's: a JSON stream and Socket.IO, each
+    /// through both proxies.
+    @Test(arguments: [true, false])
+    func streamAndSocketIOThroughBothProxies(_ http: Bool) async throws {
+        let proxy = http ? try await ProxyServer.tinyproxy() : try await ProxyServer.dante(resolveAtProxy: true)
+        defer { proxy.stop() }
+        let settings = ProxySettings(.explicit(try Proxy(proxy.url), noProxy: nil))
+        let (ndjson, streamPort) = try await StreamLinkTests.startFeed(["--total", "300"])
+        defer { ndjson.stop() }
+        let stream = try LinkRun(url: "http://127.0.0.1:\(streamPort)/watch") {
+            $0.transport = .stream
+            $0.proxies = settings
+        }
+        try await stream.waitForMessages(300, timeout: 30)
+        #expect(StreamLinkTests.numbers(stream.messages) == Array(1...300))
+        #expect(await stream.stop())
+        let (sio, sioPort) = try await SocketIOTests.start(["--count", "200"])
+        defer { sio.stop() }
+        let socketio = try LinkRun(url: "socketio://127.0.0.1:\(sioPort)/") {
+            $0.sendEvents = [("subscribe", "{}")]
+            $0.proxies = settings
+        }
+        try await socketio.waitForMessages(200, timeout: 30)
+        #expect(SocketIOTests.numbers(socketio.messages) == Array(1...200))
+        #expect(await socketio.stop())
     }
 
     @Test func noProxyGoesDirectPastADeadProxy() async throws {

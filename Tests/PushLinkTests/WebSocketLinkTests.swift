@@ -132,7 +132,9 @@ import TestSupport
             try await session.send(text: "from the first server")
             await collect(session, into: firstReceived)
         }
-        let port = try await first.start()
+        // Below the ephemeral range: a client reconnecting to the dead port can never be handed
+        // that same port as its own source (a TCP self-connect), nor can another connection hold it.
+        let port = try await first.start(port: try TestEnvironment.freePort())
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") { $0.sendOnOpen = [#"{"subscribe":"ticker"}"#, "second"] }
         try await firstReceived.wait(20, for: "the subscription") { $0.count >= 2 }
         #expect(firstReceived.all == [.text(#"{"subscribe":"ticker"}"#), .text("second")])
@@ -158,10 +160,8 @@ import TestSupport
     }
 
     @Test func aRefusedConnectionIsRetried() async throws {
-        // A port nothing listens on: bind one, note it, close it.
-        let probe = FeedServer { _ in }
-        let port = try await probe.start()
-        await probe.stop()
+        // A port nothing listens on, below the ephemeral range (so no connection can take it).
+        let port = try TestEnvironment.freePort()
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/")
         try await run.waitForStates(20, "three refused attempts") { $0.filter { $0.waitingError == .refused }.count >= 3 }
         let attempts = run.states.compactMap { if case .connecting(_, _, let a) = $0 { return a } else { return nil } }
@@ -198,9 +198,7 @@ import TestSupport
     }
 
     @Test func stopEndsAWaitAtOnce() async throws {
-        let probe = FeedServer { _ in }
-        let port = try await probe.start()
-        await probe.stop()
+        let port = try TestEnvironment.freePort()
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/") {
             $0.reconnect.backoff = Backoff(base: .seconds(60), cap: .seconds(60), jitter: 0)
         }

@@ -116,6 +116,15 @@ public struct MissingTool: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
+/// Ports `freePort()` has handed out in this run.
+private let handedOut = LockedPorts()
+
+private final class LockedPorts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ports = Set<Int>()
+    func withLock<T>(_ body: (inout Set<Int>) -> T) -> T { lock.withLock { body(&ports) } }
+}
+
 /// Where the test servers are, and what is required of the machine.
 public enum TestEnvironment {
     /// Under CI a missing third-party server fails the test; it never skips silently.
@@ -136,6 +145,8 @@ public enum TestEnvironment {
     public static func freePort() throws -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: 20_000..<30_000)
+            // Never the same port twice in a run: two tests must not race to listen on one.
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw MissingTool(description: "a socket for a free port") }
             defer { close(fd) }

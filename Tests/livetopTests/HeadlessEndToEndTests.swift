@@ -218,7 +218,9 @@ import TestSupport
             try await session.send(text: #"{"from":"first"}"#)
             await collect(session, into: firstReceived)
         }
-        let port = try await first.start()
+        // Below the ephemeral range: a client reconnecting to the dead port can never be handed
+        // that same port as its own source (a TCP self-connect), nor can another connection hold it.
+        let port = try await first.start(port: try TestEnvironment.freePort())
         let process = ExternalProcess(Self.binary, ["--send", #"{"subscribe":"all"}"#, "ws://127.0.0.1:\(port)/"])
         try process.start()
         defer { process.stop() }

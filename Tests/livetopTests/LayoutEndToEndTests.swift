@@ -144,7 +144,9 @@ import TestSupport
         let eastPort = try await east.start()
         defer { Task { await east.stop() } }
         let west = FeedServer(buffer: westBuffer)
-        let westPort = try await west.start()
+        // Below the ephemeral range: a client reconnecting to the dead port can never be handed
+        // that same port as its own source (a TCP self-connect), nor can another connection hold it.
+        let westPort = try await west.start(port: try TestEnvironment.freePort())
         let dir = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let layout = try Self.write("""
