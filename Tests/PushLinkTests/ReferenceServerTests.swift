@@ -65,7 +65,7 @@ import TestSupport
             url.target = target
             let body = NIOLockedValueBox<[UInt8]>([])
             let exchange = try await HTTPRequester.get(url, headers: [], configuration: config, group: MultiThreadedEventLoopGroup.singleton,
-                                                       readTimeout: .seconds(20)) { Collector(body) }
+                                                       readTimeout: .seconds(5)) { Collector(body) }
             _ = try await exchange.ended.get()
             #expect(Int(exchange.head.status.code) == status, "\(target)")
             #expect(exchange.header("X-Next-Cursor") == next)
