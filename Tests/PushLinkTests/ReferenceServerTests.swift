@@ -64,8 +64,11 @@ import TestSupport
             var url = config.url
             url.target = target
             let body = NIOLockedValueBox<[UInt8]>([])
+            // The server answers from tasks on the test process's two cooperative threads, which the
+            // tests that block them (process stops, tmux) can hold for seconds: a generous deadline.
+            // Issue 12 owns finding and removing that starvation.
             let exchange = try await HTTPRequester.get(url, headers: [], configuration: config, group: MultiThreadedEventLoopGroup.singleton,
-                                                       readTimeout: .seconds(5)) { Collector(body) }
+                                                       readTimeout: .seconds(20)) { Collector(body) }
             _ = try await exchange.ended.get()
             #expect(Int(exchange.head.status.code) == status, "\(target)")
             #expect(exchange.header("X-Next-Cursor") == next)
