@@ -3,10 +3,6 @@ import Testing
 import TestSupport
 @testable import PushLink
 
-/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module does not export.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
-
 /// Which proxy a URL goes through, as curl decides it.
 @Suite struct ProxySettingsTests {
     @Test(arguments: [
@@ -123,29 +119,10 @@ final class ProxyServer: @unchecked Sendable {
         self.url = url
         self.dir = dir
         logPath = dir.appendingPathComponent("proxy.log").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, dir.appendingPathComponent("stdout.log").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, dir.appendingPathComponent("stderr.log").path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        // Nothing else of this process: a listening socket of another test's server, inherited by
-        // the proxy's workers, would keep that port bound after the test closed it.
-        _ = spawnCloseFrom(&actions, 3)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
         // A process group of its own: both proxies fork workers that keep the listening socket, so
         // stopping means signalling the whole group.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, binary, &actions, &attributes, argv, environ) == 0 else {
-            throw MissingTool(description: "\(binary) did not start")
-        }
-        self.pid = pid
+        pid = try TestEnvironment.spawn([binary] + arguments, stdout: dir.appendingPathComponent("stdout.log").path,
+                                        stderr: dir.appendingPathComponent("stderr.log").path, newProcessGroup: true)
         // Ready when it accepts a connection.
         try await eventually(20, "\(binary) to listen on \(port)") { ProxyServer.accepts(port) }
     }

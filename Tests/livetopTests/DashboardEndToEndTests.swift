@@ -3,10 +3,6 @@ import PushLink
 import Testing
 import TestSupport
 
-/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module does not export.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
-
 /// A tmux session on a private socket, stopped when the test ends: `kill-server`, then by the
 /// server's PID if it is still there.
 final class Tmux: @unchecked Sendable {
@@ -37,33 +33,9 @@ final class Tmux: @unchecked Sendable {
     private func spawn(_ arguments: [String]) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
         defer { unlink(output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // The tmux server lives on: it must not inherit the test's sockets (a "stopped" server's
-        // port would stay bound in it).
-        _ = spawnCloseFrom(&actions, 3)
-        let words: [String] = [tmux, "-L", socket] + arguments
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        // The test's threads block most signals, and a spawned process inherits the mask: tmux,
-        // its shells and livetop would never see SIGWINCH, SIGHUP or SIGTERM (kill-server then
-        // cannot end them). Start them as a terminal would: nothing blocked, default actions.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, tmux, &actions, &attributes, argv, environ) == 0 else { throw TimedOut(what: "tmux to start") }
+        // The tmux server lives on: it must inherit none of the test's sockets, and start with no
+        // signal blocked (kill-server, SIGWINCH and SIGTERM must reach it, its shells and livetop).
+        let pid = try TestEnvironment.spawn([tmux, "-L", socket] + arguments, stdout: output)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
