@@ -33,6 +33,9 @@ public struct ConnectionStateMachine: Sendable {
 
     public let configuration: Configuration
     private var state = State.idle
+    /// When the link was last known good: the first failure after a connection that stayed open
+    /// (or after the start). The backoff grows with the time since; nil while nothing has failed.
+    private var disconnectedSince: Duration?
 
     public init(_ configuration: Configuration = Configuration()) { self.configuration = configuration }
 
@@ -58,11 +61,19 @@ public struct ConnectionStateMachine: Sendable {
         case .connecting(let a):
             attempt = a
         case .open(let a, let since):
-            // A connection that stayed up long enough starts the backoff over.
-            attempt = now - since >= configuration.backoff.resetAfter ? 0 : a
+            // A connection that stayed up long enough starts the backoff over; a shorter one (a
+            // server that accepts, then drops) leaves the disconnection, and its growth, going on.
+            if now - since >= configuration.backoff.resetAfter {
+                attempt = 0
+                disconnectedSince = nil
+            } else {
+                attempt = a
+            }
         case .idle, .waiting, .finished:
             return .none
         }
+        let since = disconnectedSince ?? now
+        disconnectedSince = since
         if configuration.exitOnClose {
             state = .finished
             return .finish(success: error.severity == .normal, error: error.severity == .normal ? nil : error)
@@ -73,7 +84,7 @@ public struct ConnectionStateMachine: Sendable {
         case .fatal:
             return .fail(attempt: next, delay: configuration.backoff.cap, error: error)
         case .normal, .transient:
-            return .wait(attempt: next, delay: configuration.backoff.delay(forRetry: max(1, attempt), random: random), error: error)
+            return .wait(attempt: next, delay: configuration.backoff.delay(disconnectedFor: now - since, random: random), error: error)
         }
     }
 

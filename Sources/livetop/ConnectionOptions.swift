@@ -42,6 +42,13 @@ struct ConnectionOptions: ParsableArguments {
                                valueName: "bytes"))
     var maxMessage = ByteCount(bytes: 16 << 20)
 
+    @Option(help: ArgumentHelp("The longest wait between reconnect attempts, reached after a while disconnected (waits are random below a bound that grows with the time disconnected).",
+                               valueName: "seconds"))
+    var retryMax: Double = 5
+
+    @Option(help: ArgumentHelp("The bound on the first wait after a connection is lost.", valueName: "seconds"))
+    var retryMin: Double = 0.5
+
     @Flag(help: "End when the connection ends instead of reconnecting: exit 0 after a normal close, 1 after an error.")
     var exitOnClose = false
 
@@ -94,11 +101,13 @@ struct ConnectionOptions: ParsableArguments {
             throw ValidationError("-H must look like 'Name: value', not '\(h)'")
         }
         for (name, value) in [("--ping", ping), ("--ping-timeout", pingTimeout), ("--connect-timeout", connectTimeout),
-                              ("--upgrade-retry", upgradeRetry)]
+                              ("--upgrade-retry", upgradeRetry), ("--retry-max", retryMax), ("--retry-min", retryMin)]
         where !(value >= 0 && value <= 86_400) {
             throw ValidationError("\(name) must be a number of seconds between 0 and 86400")
         }
         if pingTimeout == 0 || connectTimeout == 0 { throw ValidationError("--ping-timeout and --connect-timeout must be above 0") }
+        if retryMin < 0.01 { throw ValidationError("--retry-min must be at least 0.01 seconds") }
+        if retryMax < retryMin { throw ValidationError("--retry-max (\(retryMax)) must not be below --retry-min (\(retryMin))") }
         for (name, value) in [("--sse-url", sseURL), ("--poll-url", pollURL)] {
             guard let value else { continue }
             do {
@@ -201,6 +210,7 @@ struct ConnectionOptions: ParsableArguments {
         c.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         c.maxMessageBytes = maxMessage.bytes
         c.reconnect.exitOnClose = exitOnClose
+        c.reconnect.backoff = Backoff(base: .milliseconds(Int64(retryMin * 1000)), cap: .milliseconds(Int64(retryMax * 1000)))
         c.transport = transport.transport
         c.sseURL = try sseURL.map { try FeedURL($0) }
         c.pollURL = try pollURL.map { try FeedURL($0) }

@@ -2,15 +2,24 @@ import Testing
 @testable import PushLink
 
 @Suite struct BackoffTests {
-    @Test func boundsDoubleFromHalfASecondUpToTheCap() {
+    @Test func boundsGrowWithTimeDisconnectedFromHalfASecondUpToTheCap() {
         let backoff = Backoff(jitter: 0)
-        let delays = (1...9).map { backoff.delay(forRetry: $0, random: 0.99).seconds }
-        #expect(delays == [0.5, 1, 2, 4, 8, 16, 30, 30, 30])
+        let bounds = [0, 1, 2, 4, 8, 9, 20, 600].map { backoff.delay(disconnectedFor: .seconds($0), random: 0.99).seconds }
+        #expect(bounds == [0.5, 1, 1.5, 2.5, 4.5, 5, 5, 5])
     }
 
-    @Test(arguments: [(0.0, 4.0), (0.25, 3.0), (0.5, 2.0), (0.999, 0.004)])
+    @Test func retryMinAndMaxMoveBothEnds() {
+        let backoff = Backoff(base: .seconds(2), cap: .seconds(60), jitter: 0)
+        #expect(backoff.bound(disconnectedFor: .zero) == .seconds(2))
+        #expect(backoff.bound(disconnectedFor: .seconds(100)) == .seconds(52))
+        #expect(backoff.bound(disconnectedFor: .seconds(1000)) == .seconds(60))
+        // A cap below the start is raised to it.
+        #expect(Backoff(base: .seconds(3), cap: .seconds(1)).cap == .seconds(3))
+    }
+
+    @Test(arguments: [(0.0, 2.5), (0.2, 2.0), (0.5, 1.25), (0.999, 0.0025)])
     func fullJitterPicksAnywhereBelowTheBound(_ random: Double, _ expected: Double) {
-        #expect(abs(Backoff().delay(forRetry: 4, random: random).seconds - expected) < 0.0011)
+        #expect(abs(Backoff().delay(disconnectedFor: .seconds(4), random: random).seconds - expected) < 0.0011)
     }
 }
 
@@ -18,34 +27,50 @@ import Testing
     typealias Action = ConnectionStateMachine.Action
     let noJitter = ConnectionStateMachine.Configuration(backoff: Backoff(jitter: 0))
 
-    @Test func refusedConnectionsBackOffExponentially() {
+    /// Refused attempts at the given times (seconds after the first failure); the waits chosen.
+    private func waits(refusedAt times: [Double], random: Double = 0) -> [Double] {
         var m = ConnectionStateMachine(noJitter)
-        #expect(m.start() == .connect(attempt: 1))
-        var waits: [Double] = []
-        for attempt in 1...8 {
-            let action = m.ended(.refused, at: .seconds(attempt), random: 0.5)
-            guard case .wait(let next, let delay, let error) = action else { Issue.record("\(action)"); return }
-            #expect(next == attempt + 1 && error == .refused)
-            waits.append(delay.seconds)
-            #expect(m.retry() == .connect(attempt: attempt + 1))
+        _ = m.start()
+        return times.enumerated().compactMap { index, time in
+            let action = m.ended(.refused, at: .milliseconds(Int64(time * 1000)), random: random)
+            guard case .wait(let next, let delay, .refused) = action, next == index + 2 else { return nil }
+            #expect(m.retry() == .connect(attempt: index + 2))
+            return delay.seconds
         }
-        #expect(waits == [0.5, 1, 2, 4, 8, 16, 30, 30])
+    }
+
+    @Test func theWaitGrowsWithTimeDisconnectedNotWithTheNumberOfRefusals() {
+        // Eight refusals within 0.7 s leave the bound near its start...
+        #expect(waits(refusedAt: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) == [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85])
+        // ...and refusals spread over a minute reach the cap after 9 s.
+        #expect(waits(refusedAt: [0, 4, 9, 30, 60]) == [0.5, 2.5, 5, 5, 5])
+    }
+
+    @Test func aRestartOfAFewSecondsIsFollowedWithinAboutASecond() {
+        // The restart takes 3 s; whatever the jitter, the wait chosen then is at most 2 s, and on
+        // average a third of that remains when the server is back.
+        for random in stride(from: 0.0, to: 1.0, by: 0.1) {
+            let last = waits(refusedAt: [0, 0.3, 1, 2, 3], random: random).last!
+            #expect(last <= 2.0)
+        }
     }
 
     @Test func aConnectionThatStayedOpenTenSecondsResetsTheBackoff() {
         var m = ConnectionStateMachine(noJitter)
         _ = m.start()
-        for _ in 0..<4 {
-            _ = m.ended(.refused, at: .zero, random: 0)
+        for second in 0..<4 {
+            _ = m.ended(.refused, at: .seconds(second), random: 0)
             _ = m.retry()
         }
-        _ = m.opened(at: .seconds(100))
-        // Dropped after 5 s: the backoff goes on from attempt 5.
-        #expect(m.ended(.reset, at: .seconds(105), random: 0) == .wait(attempt: 6, delay: .seconds(8), error: .reset))
+        _ = m.opened(at: .seconds(4))
+        // Dropped after 5 s: still the same disconnection, 9 s since it began.
+        #expect(m.ended(.reset, at: .seconds(9), random: 0) == .wait(attempt: 6, delay: .seconds(5), error: .reset))
         _ = m.retry()
         _ = m.opened(at: .seconds(200))
         // Dropped after 10 s: it starts over.
         #expect(m.ended(.reset, at: .seconds(210), random: 0) == .wait(attempt: 1, delay: .milliseconds(500), error: .reset))
+        _ = m.retry()
+        #expect(m.ended(.refused, at: .seconds(212), random: 0) == .wait(attempt: 2, delay: .milliseconds(1500), error: .refused))
     }
 
     static let reconnecting: [Int?] = [1000, 1001, 1006, 1011, 1012, 1013, nil, 4000]
@@ -66,7 +91,7 @@ import Testing
         _ = m.start()
         _ = m.opened(at: .zero)
         let error = LinkError.closedByPeer(code: code, reason: "")
-        #expect(m.ended(error, at: .seconds(1), random: 0) == .fail(attempt: 2, delay: .seconds(30), error: error))
+        #expect(m.ended(error, at: .seconds(1), random: 0) == .fail(attempt: 2, delay: .seconds(5), error: error))
         #expect(m.retry() == .connect(attempt: 2))
     }
 
@@ -77,7 +102,7 @@ import Testing
         let error = LinkError.upgradeRefused(status: status, reason: "")
         let action = m.ended(error, at: .zero, random: 0)
         if fatal {
-            #expect(action == .fail(attempt: 2, delay: .seconds(30), error: error))
+            #expect(action == .fail(attempt: 2, delay: .seconds(5), error: error))
         } else {
             #expect(action == .wait(attempt: 2, delay: .milliseconds(500), error: error))
         }
