@@ -146,12 +146,14 @@ extension LiveStore {
         #expect(store.stats.evictions == 1)
     }
 
-    /// Async and yielding between batches: seconds of folding must not hold one of the test
-    /// process's two cooperative threads, which the in-process feed servers of other tests need.
-    @Test func aMillionDistinctKeysCostBoundedMemory() async {
+    /// Twenty times the key bound. Async and yielding between batches: folding must not hold one
+    /// of the test process's two cooperative threads for long, which the in-process feed servers
+    /// of other tests need (a million keys here took 10 s of debug-build CPU and starved them
+    /// under load; the million-key message is fed to the livetop binary in HostileDataTests).
+    @Test func twoHundredThousandDistinctKeysCostBoundedMemory() async {
         var store = LiveStore()  // default bound: 10,000 keys
         var id = 0
-        for round in 0..<100 {
+        for round in 0..<20 {
             var batch = MessageBatch()
             for _ in 0..<100 {
                 var text = "{"
@@ -165,11 +167,11 @@ extension LiveStore {
             #expect(store.trackedKeys <= store.configuration.maxKeys)
             await Task.yield()
         }
-        #expect(id == 1_000_000)
+        #expect(id == 200_000)
         #expect(store.trackedKeys == store.configuration.maxKeys)
         #expect(store.trackedHistories <= store.configuration.maxKeys)
-        #expect(store.stats.evictions == Int64(1_000_000 - store.configuration.maxKeys))
-        #expect(store.value(at: JSONPointer("/key999999")!) == 999_999)
+        #expect(store.stats.evictions == Int64(200_000 - store.configuration.maxKeys))
+        #expect(store.value(at: JSONPointer("/key199999")!) == 199_999)
     }
 
     @Test func oneHugeMessageCannotGrowTheDocumentPastTwiceTheBound() {

@@ -45,7 +45,7 @@ import TestSupport
         try await nchan.publish(channel, 2...300)
         try await run.waitForMessages(300, timeout: 60)
 
-        nchan.stop()
+        try await nchan.stopped()
         try await run.waitForState(20, "waiting after nginx stopped") { $0.waitingError != nil }
         let again = try await NchanServer(prefix: nchan.prefix, port: nchan.port)
         try await again.start()

@@ -151,20 +151,22 @@ final class ProxyServer: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         kill(-pid, SIGTERM)
-        // A proxy that ignores SIGTERM is killed after 2 s; waitpid returns when it is gone either way.
-        let pid = self.pid
-        let reaped = Flag()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-            if !reaped.isSet { kill(-pid, SIGKILL) }
+        // Waiting happens off the cooperative pool (see TestEnvironment.waitForExit): a proxy that
+        // ignores SIGTERM is killed after 2 s; waitpid returns when it is gone either way.
+        let (pid, dir) = (self.pid, self.dir)
+        TestEnvironment.offPool {
+            let reaped = Flag()
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+                if !reaped.isSet { kill(-pid, SIGKILL) }
+            }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            reaped.set()
+            kill(-pid, SIGKILL)  // workers that outlived the main process
+            try? FileManager.default.removeItem(at: dir)
         }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        reaped.set()
-        kill(-pid, SIGKILL)  // workers that outlived the main process
-        cleanUp()
     }
 
-    private func cleanUp() { try? FileManager.default.removeItem(at: dir) }
 
     deinit { stop() }
 }

@@ -119,7 +119,7 @@ import TestSupport
         let (first, port) = try await Self.start(["--count", "10000", "--stop-after", "5000"])
         let run = try Self.link("socketio://127.0.0.1:\(port)/")
         try await run.waitForMessages(5000, timeout: 90)
-        first.stop()
+        try await first.stopped()
         try await run.waitForState(30, "waiting after the restart began") { $0.waitingError != nil }
         let python = try RealServerTests.require("python3", "apt-get install python3")
         let second = ExternalProcess(python, [try RealServerTests.fixture("sio_server.py"), "--ttl", "150", "--port", String(port),

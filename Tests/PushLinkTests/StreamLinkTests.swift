@@ -45,7 +45,7 @@ import TestSupport
             $0.pollCursor = Self.resourceVersion
         }
         try await run.waitForMessages(500, timeout: 30)
-        first.stop()
+        try await first.stopped()
         try await run.waitForState(20, "waiting after the server went away") { $0.waitingError != nil }
         let python = try RealServerTests.require("python3", "apt-get install python3")
         let second = ExternalProcess(python, [try RealServerTests.fixture("ndjson_server.py"), "--ttl", "90", "--port", String(port),
@@ -68,7 +68,7 @@ import TestSupport
             $0.pollCursor = Self.resourceVersion
         }
         try await run.waitForMessages(10, timeout: 30)
-        first.stop()
+        try await first.stopped()
         let python = try RealServerTests.require("python3", "apt-get install python3")
         let second = ExternalProcess(python, [try RealServerTests.fixture("ndjson_server.py"), "--ttl", "90", "--port", String(port),
                                               "--total", "20", "--oldest", "15"])

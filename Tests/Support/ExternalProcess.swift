@@ -11,6 +11,7 @@ public final class ExternalProcess: @unchecked Sendable {
     private let inPipe = Pipe()
     private let exited = Recorder<Int32>()
     private let ended = DispatchSemaphore(value: 0)
+    private let writer = DispatchQueue(label: "livetop.test.stdin")
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -53,9 +54,19 @@ public final class ExternalProcess: @unchecked Sendable {
         return (server, Int(line.dropFirst(5))!)
     }
 
-    /// Writes to the process's stdin.
-    public func write(_ text: String) { inPipe.fileHandleForWriting.write(Data(text.utf8)) }
-    public func closeInput() { try? inPipe.fileHandleForWriting.close() }
+    /// Writes to the process's stdin, in order, from a queue of its own: a write blocks while the
+    /// pipe is full (the child reads at its own pace), and must not block the caller's thread,
+    /// one of the cooperative pool's two (see `TestEnvironment.waitForExit`).
+    public func write(_ text: String) {
+        let handle = inPipe.fileHandleForWriting
+        writer.async { try? handle.write(contentsOf: Data(text.utf8)) }
+    }
+
+    /// Closes stdin after everything written before.
+    public func closeInput() {
+        let handle = inPipe.fileHandleForWriting
+        writer.async { try? handle.close() }
+    }
 
     /// Waits for the process to exit and returns its status.
     public func exitStatus(timeout: Double) async throws -> Int32 {
@@ -65,15 +76,24 @@ public final class ExternalProcess: @unchecked Sendable {
         return exited.all[0]
     }
 
-    /// Sends SIGTERM to the PID and waits for the exit; SIGKILL if it has not ended within a second.
+    /// Sends SIGTERM to the PID, and SIGKILL if it has not ended within a second. Returns at once
+    /// (it is called from `defer` in async tests, where a wait would hold a cooperative thread:
+    /// see `TestEnvironment.waitForExit`); `await stopped()` when the test needs it gone, as
+    /// before a restart on the same port.
     public func stop() {
         guard process.isRunning else { return }
         kill(pid, SIGTERM)
-        if ended.wait(timeout: .now() + 1) == .timedOut {
-            kill(pid, SIGKILL)
-            _ = ended.wait(timeout: .now() + 5)
+        let pid = self.pid, ended = self.ended
+        TestEnvironment.offPool {
+            if ended.wait(timeout: .now() + 1) == .timedOut { kill(pid, SIGKILL) }
+            ended.signal()  // leave it signalled for any later stop()
         }
-        ended.signal()  // leave it signalled for any later stop()
+    }
+
+    /// Stops the process and waits until it has exited.
+    public func stopped(timeout: Double = 20) async throws {
+        stop()
+        try await exited.wait(timeout, for: "\(process.executableURL?.lastPathComponent ?? "process") to exit") { !$0.isEmpty }
     }
 
     public func signal(_ number: Int32) { kill(pid, number) }

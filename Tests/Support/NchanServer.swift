@@ -37,6 +37,9 @@ public final class NchanServer: @unchecked Sendable {
 
     public func stop() { process?.stop() }
 
+    /// Stops nginx and waits until it has exited (before a restart on the same port).
+    public func stopped() async throws { try await process?.stopped() }
+
     /// Publishes `{"n":i}` for each number of `range` to `channel`.
     public func publish(_ channel: String, _ range: ClosedRange<Int>) async throws {
         guard let python = TestEnvironment.which("python3") else {

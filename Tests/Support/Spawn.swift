@@ -47,3 +47,25 @@ extension TestEnvironment {
         return pid
     }
 }
+
+extension TestEnvironment {
+    /// Waits for child `pid` to exit and reaps it, returning its raw wait status, without holding
+    /// a thread of Swift's cooperative pool: that pool has one thread per core (two here), and
+    /// every async task of every test running in parallel (in-process servers, links, deadlines)
+    /// needs one. A waitpid there stalled them all for as long as the child took.
+    public static func waitForExit(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            offPool {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+    }
+
+    /// Runs blocking work (waiting for a process, escalating a stop) on a thread of its own, for
+    /// the reason `waitForExit` gives.
+    public static func offPool(_ work: @escaping @Sendable () -> Void) {
+        Thread { work() }.start()
+    }
+}

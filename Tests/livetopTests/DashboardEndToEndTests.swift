@@ -22,32 +22,41 @@ final class Tmux: @unchecked Sendable {
     /// outlives its client and keeps inherited pipes open); output goes through a file.
     @discardableResult
     func run(_ arguments: [String]) async throws -> String {
-        let result = try spawn(arguments)
+        let result = try await spawn(arguments)
         if arguments.first == "new-session", lock.withLock({ serverPID == nil }) {
-            let pid = try spawn(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let pid = try await spawn(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
             lock.withLock { serverPID = pid_t(pid) }
         }
         return result
     }
 
-    private func spawn(_ arguments: [String]) throws -> String {
+    private func spawn(_ arguments: [String]) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
         defer { unlink(output) }
         // The tmux server lives on: it must inherit none of the test's sockets, and start with no
         // signal blocked (kill-server, SIGWINCH and SIGTERM must reach it, its shells and livetop).
         let pid = try TestEnvironment.spawn([tmux, "-L", socket] + arguments, stdout: output)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        _ = await TestEnvironment.waitForExit(pid)
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 
     func screen() async throws -> String { try await run(["capture-pane", "-p", "-t", "main"]) }
 
-    /// Ends the tmux server (idempotent).
+    /// Ends the tmux server (idempotent). Returns at once; the server is killed off the
+    /// cooperative pool (see `TestEnvironment.waitForExit`).
     func stop() {
-        _ = try? spawn(["kill-server"])
-        if let pid = lock.withLock({ serverPID }), kill(pid, 0) == 0 { kill(pid, SIGKILL) }
-        lock.withLock { serverPID = nil }
+        let (tmux, socket) = (self.tmux, self.socket)
+        let server = lock.withLock { () -> pid_t? in
+            defer { serverPID = nil }
+            return serverPID
+        }
+        TestEnvironment.offPool {
+            if let pid = try? TestEnvironment.spawn([tmux, "-L", socket, "kill-server"]) {
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+            }
+            if let server, kill(server, 0) == 0 { kill(server, SIGKILL) }
+        }
     }
 
     deinit { stop() }
