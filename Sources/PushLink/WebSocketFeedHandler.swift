@@ -122,6 +122,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                     return fail(context, error, closeCode: error.closeCode.flatMap { WebSocketErrorCode(codeNumber: $0) } ?? .protocolError)
                 }
             }
+            if failIfNotUTF8(from: start, context: context) { return }
             messageStart = nil
             if let filter {
                 let result = filter.filter(batch.bytes[start...], isBinary: messageIsBinary)
@@ -136,6 +137,17 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             }
             batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
         }
+    }
+
+    /// RFC 6455 §8.1: a text message (after inflation) that is not UTF-8 fails the connection
+    /// with 1007; it is not handed on.
+    private func failIfNotUTF8(from start: Int, context: ChannelHandlerContext) -> Bool {
+        guard !messageIsBinary, !UTF8Validator.isValid(batch.bytes[start...]) else { return false }
+        batch.bytes.removeSubrange(start...)
+        messageStart = nil
+        fail(context, .closedByUs(code: 1007, reason: "the server sent a text message that is not valid UTF-8"),
+             closeCode: .dataInconsistentWithMessage)
+        return true
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
