@@ -22,10 +22,12 @@ struct HTTPExchange: Sendable {
 }
 
 /// HTTP/1.1 GET requests over SwiftNIO for SSE and long-poll: TLS as for wss, one deadline for
-/// TCP, TLS and the response head, and a limit on silence while the body is read.
+/// TCP, TLS and the response head, a limit on silence while the body is read, and optionally
+/// one on the whole exchange (`deadline`: a body that trickles forever).
 enum HTTPRequester {
     static func get(_ url: FeedURL, method: HTTPMethod = .GET, body: [UInt8]? = nil, headers: [(String, String)],
-                    configuration: LinkConfiguration, group: EventLoopGroup, readTimeout: Duration, gate: EventSink? = nil,
+                    configuration: LinkConfiguration, group: EventLoopGroup, readTimeout: Duration, deadline: Duration? = nil,
+                    gate: EventSink? = nil,
                     consumer: @escaping @Sendable () -> HTTPBodyConsumer) async throws(LinkError) -> HTTPExchange {
         var head = ClientConnector.requestHead(url, configuration: configuration)
         head.method = method
@@ -36,7 +38,7 @@ enum HTTPRequester {
             try channel.pipeline.syncOperations.addHTTPClientHandlers()
             try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .nanoseconds(Int64(readTimeout.seconds * 1e9))))
             let handler = HTTPResponseHandler(request: request, body: body, consumer: consumer(), head: channel.eventLoop.makePromise(),
-                                              ended: channel.eventLoop.makePromise(), readTimeout: readTimeout)
+                                              ended: channel.eventLoop.makePromise(), readTimeout: readTimeout, deadline: deadline)
             // A streamed body is read only as fast as the consumer takes it.
             if let gate { try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: gate)) }
             try channel.pipeline.syncOperations.addHandler(handler)
@@ -58,34 +60,50 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
     private let head: EventLoopPromise<HTTPResponseHead>
     private let ended: EventLoopPromise<LinkError?>
     private let readTimeout: Duration
+    private let deadline: Duration?
+    private var deadlineTask: Scheduled<Void>?
     private var failure: LinkError?
     private var complete = false
+    /// The body's length as the head announced it, and how much of it came.
+    private var expectedBytes: Int?
+    private var receivedBytes = 0
 
     var headFuture: EventLoopFuture<HTTPResponseHead> { head.futureResult }
     var endedFuture: EventLoopFuture<LinkError?> { ended.futureResult }
 
     init(request: HTTPRequestHead, body: [UInt8]?, consumer: HTTPBodyConsumer, head: EventLoopPromise<HTTPResponseHead>,
-         ended: EventLoopPromise<LinkError?>, readTimeout: Duration) {
+         ended: EventLoopPromise<LinkError?>, readTimeout: Duration, deadline: Duration?) {
         self.request = request
         self.body = body
         self.consumer = consumer
         self.head = head
         self.ended = ended
         self.readTimeout = readTimeout
+        self.deadline = deadline
     }
 
     func channelActive(context: ChannelHandlerContext) {
         context.write(wrapOutboundOut(.head(request)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if let deadline {
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            deadlineTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(deadline.seconds * 1e9))) {
+                let (handler, context) = bound.value
+                handler.failure = handler.failure ?? .io("the server's answer did not end within \(LinkError.seconds(deadline.seconds))")
+                context.close(promise: nil)
+            }
+        }
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
+            expectedBytes = h.headers.first(name: "Content-Length").flatMap { Int($0) }
             head.succeed(h)
         case .body(let buffer):
+            receivedBytes += buffer.readableBytes
             do {
                 try consumer.body(buffer)
             } catch {
@@ -113,20 +131,31 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        failure = failure ?? LinkErrors.map(error)
+        // The parser's complaint about an early end says less than the byte counts.
+        failure = failure ?? (error is HTTPParserError && receivedBytes > 0 ? cutShort : LinkErrors.map(error))
         context.close(promise: nil)
     }
 
     /// A channel that never became active (refused, timed out) still completes both promises.
     func handlerRemoved(context: ChannelHandlerContext) {
+        deadlineTask?.cancel()
         head.fail(failure ?? LinkError.droppedWithoutClose)
         ended.succeed(complete ? nil : (failure ?? .droppedWithoutClose))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deadlineTask?.cancel()
         head.fail(failure ?? LinkError.droppedWithoutClose)
         consumer.readComplete()
-        ended.succeed(complete ? nil : (failure ?? .io("the server closed the response before its end")))
+        ended.succeed(complete ? nil : (failure ?? cutShort))
         context.fireChannelInactive()
+    }
+
+    /// The connection ended before the body did.
+    private var cutShort: LinkError {
+        if let expectedBytes {
+            return .io("the server closed the connection after \(receivedBytes) of the \(expectedBytes) bytes its answer announced")
+        }
+        return .io("the server closed the response before its end")
     }
 }
