@@ -75,7 +75,8 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
     private var deadlineTask: Scheduled<Void>?
     private var failure: LinkError?
     private var complete = false
-    /// The body's length as the head announced it, and how much of it came.
+    /// Whether the head came, the body's length as it announced it, and how much of it came.
+    private var headReceived = false
     private var expectedBytes: Int?
     private var receivedBytes = 0
 
@@ -113,6 +114,7 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
+            headReceived = true
             expectedBytes = h.headers.first(name: "Content-Length").flatMap { Int($0) }
             head.succeed(h)
         case .body(let buffer):
@@ -145,7 +147,7 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // The parser's complaint about an early end says less than the byte counts.
-        failure = failure ?? (error is HTTPParserError && receivedBytes > 0 ? cutShort : LinkErrors.map(error))
+        failure = failure ?? (error is HTTPParserError && headReceived ? cutShort : LinkErrors.map(error))
         context.close(promise: nil)
     }
 
