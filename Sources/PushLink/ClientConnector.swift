@@ -54,7 +54,11 @@ enum ClientConnector {
                 }
             defer { deadline.cancel() }
             do {
-                return try await ready(channel, setup)
+                let result = try await ready(channel, setup)
+                deadline.cancel()
+                // The deadline may have fired (and closed the channel) while `ready` was finishing.
+                if timedOut.withLockedValue({ $0 }) { throw ChannelError.connectTimeout(timeout) }
+                return result
             } catch {
                 channel.close(promise: nil)
                 throw error

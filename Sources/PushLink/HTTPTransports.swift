@@ -64,14 +64,11 @@ private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
     }
 
     func body(_ buffer: ByteBuffer) throws {
-        var tooLarge = false
         buffer.withUnsafeReadableBytes { raw in
-            parser.feed(raw.bindMemory(to: UInt8.self)) { event in
-                if event.data.count > maxMessageBytes { tooLarge = true }
-                batch.append(event.data, isBinary: false)
-            }
+            parser.feed(raw.bindMemory(to: UInt8.self)) { event in batch.append(event.data, isBinary: false) }
         }
-        if tooLarge { throw LinkError.messageTooLarge(limit: maxMessageBytes) }
+        // A line with no end (or an event of endless data lines) stops at the message limit.
+        if let what = parser.overLimit { throw LinkError.tooLarge("event stream \(what)", limit: maxMessageBytes) }
     }
 
     func start() {
@@ -108,7 +105,7 @@ final class BufferingConsumer: HTTPBodyConsumer {
             bytes.append(contentsOf: buffer.readableBytesView)
             return true
         }
-        if !fits { throw LinkError.messageTooLarge(limit: limit) }
+        if !fits { throw LinkError.tooLarge("HTTP answer", limit: limit, option: "4 × --max-message") }
     }
 
     func readComplete() {}
@@ -158,7 +155,7 @@ final class LongPoller: Sendable {
         let limit = max(configuration.maxMessageBytes, 1 << 20) * 4
         let exchange = try await HTTPRequester.get(
             request, headers: [("Accept", "application/json, text/plain, */*")] + headers, configuration: configuration,
-            group: group, readTimeout: .seconds(150)
+            group: group, readTimeout: configuration.pollTimeout, deadline: configuration.pollTimeout
         ) { BufferingConsumer(limit: limit, result: body) }
         let cancelled = state.withLockedValue { s -> Bool in
             s.channel = exchange.channel

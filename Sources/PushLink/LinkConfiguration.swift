@@ -30,6 +30,10 @@ public struct LinkConfiguration: Sendable {
     /// How the long-poll cursor travels (`--poll-cursor`) and where the messages are (`--poll-items`).
     public var pollCursor = PollCursor.Convention.automatic
     public var pollItems: String?
+    /// A long poll whose answer has not ended within this time is abandoned and retried: a server
+    /// answers a held poll within its own hold time, so an answer still coming after this is
+    /// broken (a body that never ends).
+    public var pollTimeout: Duration = .seconds(150)
     /// Socket.IO: where the server answers (`--socketio-path`), the namespace's auth payload
     /// (`--socketio-auth`, JSON) and the events emitted after every (re)connect (`--send-event`).
     public var socketIOPath = "/socket.io/"

@@ -19,6 +19,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case droppedWithoutClose
         case dead(seconds: Double)
         case messageTooLarge(limit: Int)
+        /// Something an HTTP transport reads (an event stream line, a long-poll answer) passed a
+        /// limit; `option` names the option that sets it.
+        case tooLarge(what: String, limit: Int, option: String)
         case io(String)
         /// The server refused us in its own protocol (a Socket.IO connect error, HTTP 401/403).
         case refusedByServer(String)
@@ -50,6 +53,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let droppedWithoutClose = LinkError(.droppedWithoutClose)
     public static func dead(seconds: Double) -> LinkError { LinkError(.dead(seconds: seconds)) }
     public static func messageTooLarge(limit: Int) -> LinkError { LinkError(.messageTooLarge(limit: limit)) }
+    public static func tooLarge(_ what: String, limit: Int, option: String = "--max-message") -> LinkError {
+        LinkError(.tooLarge(what: what, limit: limit, option: option))
+    }
     public static func io(_ detail: String) -> LinkError { LinkError(.io(detail)) }
     public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
         LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
@@ -89,7 +95,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case 1002, 1003, 1007, 1008, 1009, 1010, 1015: return .fatal
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
-        case .messageTooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer: return .fatal
+        case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer: return .fatal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
@@ -147,6 +153,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .droppedWithoutClose: return "connection dropped without a close frame (1006)"
         case .dead(let s): return "no answer to ping within \(LinkError.seconds(s))"
         case .messageTooLarge(let limit): return "message larger than \(limit) bytes; closed with 1009"
+        case .tooLarge(let what, let limit, let option): return "\(what) larger than \(limit) bytes (\(option)); livetop closed the connection"
         case .io(let detail): return detail
         case .proxy(let detail, _): return detail
         case .refusedByServer(let detail): return detail

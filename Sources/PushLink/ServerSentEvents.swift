@@ -15,8 +15,11 @@ public struct ServerSentEvents: Sendable {
     public private(set) var lastEventID = ""
     /// The reconnection time the server asked for, in milliseconds.
     public private(set) var retry: Int?
-    /// Bytes of one line kept at most; longer lines are cut (a hostile stream costs bounded memory).
+    /// Bytes of one line, and of one event's data, at most (a hostile stream costs bounded
+    /// memory). Past it the parser stops and says so in `overLimit`.
     public let maxLineBytes: Int
+    /// What passed `maxLineBytes` ("line", "event"), once something did; nothing more is parsed.
+    public private(set) var overLimit: String?
 
     private var line: [UInt8] = []
     private var data: [UInt8] = []
@@ -25,7 +28,6 @@ public struct ServerSentEvents: Sendable {
     private var pendingID: String?
     private var skipLF = false
     private var atStart = true
-    private var lineTooLong = false
 
     public init(maxLineBytes: Int = 16 << 20) { self.maxLineBytes = maxLineBytes }
 
@@ -37,7 +39,7 @@ public struct ServerSentEvents: Sendable {
             if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
             if bytes.count > 0 { atStart = false }
         }
-        while i < bytes.count {
+        while i < bytes.count && overLimit == nil {
             let b = bytes[i]
             i += 1
             if skipLF {
@@ -49,7 +51,12 @@ public struct ServerSentEvents: Sendable {
                 endLine(dispatch)
                 continue
             }
-            if line.count < maxLineBytes { line.append(b) } else { lineTooLong = true }
+            // Room for the field name ("data: ") besides a message of the largest size.
+            guard line.count < maxLineBytes + 6 else {
+                overLimit = "line"
+                return
+            }
+            line.append(b)
         }
     }
 
@@ -65,10 +72,7 @@ public struct ServerSentEvents: Sendable {
     }
 
     private mutating func endLine(_ dispatch: (Event) -> Void) {
-        defer {
-            line.removeAll(keepingCapacity: true)
-            lineTooLong = false
-        }
+        defer { line.removeAll(keepingCapacity: true) }
         if line.isEmpty {
             if let id = pendingID { lastEventID = id }
             pendingID = nil
@@ -86,6 +90,10 @@ public struct ServerSentEvents: Sendable {
         let value = line[valueStart...]
         switch String(decoding: name, as: UTF8.self) {
         case "data":
+            guard data.count + (hasData ? 1 : 0) + value.count <= maxLineBytes else {
+                overLimit = "event"
+                return
+            }
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
             hasData = true

@@ -75,7 +75,7 @@ private final class LineStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
             }
             line.append(contentsOf: raw[start...])
             // A line that never ends must not grow without bound.
-            if line.count > maxMessageBytes { throw LinkError.messageTooLarge(limit: maxMessageBytes) }
+            if line.count > maxMessageBytes { throw LinkError.tooLarge("JSON stream line", limit: maxMessageBytes) }
         }
     }
 
@@ -89,7 +89,7 @@ private final class LineStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
             message = message.dropLast()
         }
         guard !message.isEmpty else { return }
-        if message.count > maxMessageBytes { throw LinkError.messageTooLarge(limit: maxMessageBytes) }
+        if message.count > maxMessageBytes { throw LinkError.tooLarge("JSON stream line", limit: maxMessageBytes) }
         batch.append(message, isBinary: false)
     }
 

@@ -46,6 +46,9 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     }
     private var closeSent = false
     private var endReason: LinkError?
+    /// livetop failed the connection: nothing the server sends after that is processed
+    /// (RFC 6455 §7.1.7), but its close frame.
+    private var failed = false
     /// Messages are held until the link has said "open" (frames can come in the same read as
     /// the 101 answer, before the link's task has run again).
     private var started = false
@@ -71,6 +74,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         heartbeat.received(at: monotonic())
+        if failed && frame.opcode != .connectionClose { return }
         // RFC 6455 §5.1–5.3: a server never masks, and sets reserved bits only for an extension
         // both sides agreed on (RSV1 on the first frame of a compressed message).
         if frame.maskKey != nil { return protocolError(context, "the server sent a masked frame") }
@@ -81,23 +85,23 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         }
         switch frame.opcode {
         case .text, .binary:
-            guard messageStart == nil else { return protocolError(context, "new message before the last one ended") }
+            guard messageStart == nil else { return protocolError(context, "the server started a message before the last one ended") }
             messageStart = batch.bytes.count
             messageIsBinary = frame.opcode == .binary
             messageIsCompressed = frame.rsv1
             appendPayload(frame, context: context)
         case .continuation:
-            guard messageStart != nil else { return protocolError(context, "continuation frame without a message") }
+            guard messageStart != nil else { return protocolError(context, "the server sent a continuation frame with no message started") }
             appendPayload(frame, context: context)
         case .ping:
-            guard frame.fin else { return protocolError(context, "fragmented ping") }
+            guard frame.fin else { return protocolError(context, "the server sent a fragmented ping") }
             send(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData), context: context)
         case .pong:
             break
         case .connectionClose:
             receivedClose(frame, context: context)
         default:
-            protocolError(context, "unknown opcode \(frame.opcode)")
+            protocolError(context, "the server sent a frame with the reserved opcode 0x\(String(UInt8(webSocketOpcode: frame.opcode), radix: 16))")
         }
     }
 
@@ -122,6 +126,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                     return fail(context, error, closeCode: error.closeCode.flatMap { WebSocketErrorCode(codeNumber: $0) } ?? .protocolError)
                 }
             }
+            if failIfNotUTF8(from: start, context: context) { return }
             messageStart = nil
             if let filter {
                 let result = filter.filter(batch.bytes[start...], isBinary: messageIsBinary)
@@ -136,6 +141,17 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             }
             batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
         }
+    }
+
+    /// RFC 6455 §8.1: a text message (after inflation) that is not UTF-8 fails the connection
+    /// with 1007; it is not handed on.
+    private func failIfNotUTF8(from start: Int, context: ChannelHandlerContext) -> Bool {
+        guard !messageIsBinary, !UTF8Validator.isValid(batch.bytes[start...]) else { return false }
+        batch.bytes.removeSubrange(start...)
+        messageStart = nil
+        fail(context, .closedByUs(code: 1007, reason: "the server sent a text message that is not valid UTF-8"),
+             closeCode: .dataInconsistentWithMessage)
+        return true
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -197,7 +213,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let ws = error as? NIOWebSocketError {
             let reason: LinkError = ws == .invalidFrameLength
-                ? .messageTooLarge(limit: maxMessageBytes) : .closedByUs(code: 1002, reason: "protocol error: \(ws)")
+                ? .messageTooLarge(limit: maxMessageBytes) : .closedByUs(code: 1002, reason: Self.describe(ws))
             if endReason == nil { endReason = reason }
             guard !closeSent else { return context.close(promise: nil) }
             closeSent = true
@@ -210,6 +226,15 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         }
         if endReason == nil { endReason = LinkErrors.map(error) }
         context.close(promise: nil)
+    }
+
+    /// What the frame decoder found, said as what the server did.
+    private static func describe(_ error: NIOWebSocketError) -> String {
+        switch error {
+        case .fragmentedControlFrame: return "the server sent a fragmented control frame"
+        case .multiByteControlFrameLength: return "the server sent a control frame longer than 125 bytes"
+        case .invalidFrameLength: return "the server sent a frame longer than the message limit"
+        }
     }
 
     // MARK: Outbound
@@ -251,6 +276,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
 
     private func fail(_ context: ChannelHandlerContext, _ error: LinkError, closeCode: WebSocketErrorCode?) {
         if endReason == nil { endReason = error }
+        failed = true
         if let closeCode {
             close(code: closeCode, reason: error, context: context)
         } else {
