@@ -137,18 +137,28 @@ EOF
     # Bound to 127.0.0.1 only (wstest alone listens on every interface).
     "$(dirname "$WSTEST")/python" Tests/PushLinkTests/Servers/wstest_loopback.py \
         -m fuzzingserver -s "$dir/spec.json" -u 0 >"$dir/wstest.log" 2>&1 &
-    local server=$!
-    trap 'kill "$server" 2>/dev/null || true' EXIT
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
     local start=$SECONDS status=0
     # The client retries its first connection while the server starts (--wait seconds).
-    "$bin" "ws://127.0.0.1:$port" --wait 30 >"$dir/client.log" || status=$?
+    ${AUTOBAHN_CLIENT_WRAPPER:-} "$bin" "ws://127.0.0.1:$port" --wait 30 >"$dir/client.log" || status=$?
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
     log "== autobahn: client exit $status after $((SECONDS - start)) s; report: $dir/report/index.html, client log: $dir/client.log"
     python3 - "$dir/report/index.json" <<'EOF'
 import collections, json, sys
 agents = json.load(open(sys.argv[1]))
+def counts(cases):
+    c = collections.Counter(v["behavior"] for v in cases)
+    return ", ".join("%s %d" % kv for kv in sorted(c.items()))
 for agent, cases in agents.items():
-    counts = collections.Counter(v["behavior"] for v in cases.values())
-    print("%s: %s" % (agent, ", ".join("%s %d" % kv for kv in sorted(counts.items()))))
+    print("%s: %d cases: %s" % (agent, len(cases), counts(cases.values())))
+    sections = collections.defaultdict(list)
+    for case, v in cases.items():
+        sections[int(case.split(".")[0])].append(v)
+    for section in sorted(sections):
+        took = sum(v["duration"] for v in sections[section]) / 1000.0
+        print("  section %d: %d cases in %.1f s: %s" % (section, len(sections[section]), took, counts(sections[section])))
     for case, v in sorted(cases.items(), key=lambda kv: [int(p) for p in kv[0].split(".")]):
         if v["behavior"] != "OK" or v["behaviorClose"] not in ("OK", "INFORMATIONAL"):
             print("  %s %s (close %s)" % (case, v["behavior"], v["behaviorClose"]))

@@ -46,13 +46,13 @@ struct AutobahnClient: AsyncParsableCommand {
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
         let count = try await caseCount(base)
         let selected = cases.flatMap(Self.range).map { $0.clamped(to: 1...max(1, count)) } ?? 1...count
-        print("livetop-autobahn: \(count) cases on the server; running \(selected.lowerBound)-\(selected.upperBound) as '\(agent)'")
+        say("livetop-autobahn: \(count) cases on the server; running \(selected.lowerBound)-\(selected.upperBound) as '\(agent)'")
         for number in selected where count > 0 {
             let ending = await echo(try url("\(base)/runCase?case=\(number)&agent=\(agent)"))
-            print("case \(number): \(ending)")
+            say("case \(number): \(ending)")
         }
         let reports = await echo(try url("\(base)/updateReports?agent=\(agent)"))
-        print("reports updated: \(reports)")
+        say("reports updated: \(reports)")
     }
 
     /// `/getCaseCount` answers with one text message, the number of cases; retried while the
@@ -112,6 +112,12 @@ struct AutobahnClient: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+    }
+
+    /// One line on stdout at once (a log file sees each case as it ends; stdout to a file is buffered).
+    private func say(_ line: String) {
+        print(line)
+        fflush(nil)
     }
 
     private static func range(_ text: String) -> ClosedRange<Int>? {
