@@ -38,6 +38,8 @@ struct AutobahnClient: AsyncParsableCommand {
         guard server.hasPrefix("ws://") || server.hasPrefix("wss://") else {
             throw ValidationError("the server must be a ws:// or wss:// URL, not '\(server)'")
         }
+        guard !agent.isEmpty, agent.utf8.allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")) })
+        else { throw ValidationError("--agent takes letters, digits, '-' and '_' (it goes into URLs and report file names)") }
         guard maxMessage > 0 else { throw ValidationError("--max-message must be positive") }
         if let cases, Self.range(cases) == nil { throw ValidationError("--cases takes FROM-TO, e.g. 1-10, not '\(cases)'") }
     }
@@ -45,9 +47,10 @@ struct AutobahnClient: AsyncParsableCommand {
     func run() async throws {
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
         let count = try await caseCount(base)
-        let selected = cases.flatMap(Self.range).map { $0.clamped(to: 1...max(1, count)) } ?? 1...count
+        guard count > 0 else { throw Failure("the server has no cases to run (see its spec's \"cases\")") }
+        let selected = cases.flatMap(Self.range).map { $0.clamped(to: 1...count) } ?? 1...count
         say("livetop-autobahn: \(count) cases on the server; running \(selected.lowerBound)-\(selected.upperBound) as '\(agent)'")
-        for number in selected where count > 0 {
+        for number in selected {
             let ending = await echo(try url("\(base)/runCase?case=\(number)&agent=\(agent)"))
             say("case \(number): \(ending)")
         }
@@ -69,7 +72,7 @@ struct AutobahnClient: AsyncParsableCommand {
                     }
                 }
                 guard let text, let count = Int(text) else {
-                    throw ValidationError("getCaseCount answered \(text.map { "'\($0)'" } ?? "nothing") instead of a number")
+                    throw Failure("getCaseCount answered \(text.map { "'\($0)'" } ?? "nothing") instead of a number")
                 }
                 return count
             } catch let error as LinkError where error == .refused && ContinuousClock.now < deadline {
@@ -110,13 +113,16 @@ struct AutobahnClient: AsyncParsableCommand {
         do {
             return try FeedURL(text)
         } catch {
-            throw ValidationError("\(error)")
+            throw Failure("\(error)")
         }
     }
 
     /// One line on stdout at once (a log file sees each case as it ends; stdout to a file is buffered).
+    /// Close reasons come from the server: control characters are printed escaped, never raw.
     private func say(_ line: String) {
-        print(line)
+        print(line.unicodeScalars.map { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? scalar.escaped(asASCII: true) : String(scalar)
+        }.joined())
         fflush(nil)
     }
 
@@ -125,4 +131,10 @@ struct AutobahnClient: AsyncParsableCommand {
         guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from >= 1, from <= to else { return nil }
         return from...to
     }
+}
+
+/// A failure of the run (not of the command line): one line, no usage text.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

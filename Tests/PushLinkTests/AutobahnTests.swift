@@ -6,7 +6,8 @@ import TestSupport
 /// `livetop-autobahn`, the echo client built on PushLink's own WebSocket connection: sections 1-7
 /// (framing, pings, reserved bits, opcodes, fragmentation, UTF-8, closing), 9 (limits and
 /// performance) and 10 (misc). No case may be FAILED. Sections 12 and 13 (permessage-deflate) take
-/// minutes: `bash Scripts/autobahn.sh --manual` runs them.
+/// minutes: `bash Scripts/autobahn.sh --manual` runs them. This run takes 35-65 s on 2 busy cores,
+/// most of it section 9 (messages up to 16 MiB, whose echoes NIO masks unoptimized in a debug build).
 /// wstest is installed by `bash Scripts/autobahn.sh --install`; without it the test fails under CI
 /// and is skipped elsewhere.
 @Suite(.serialized, .timeLimit(.minutes(6)), .enabled(if: wstestPath() != nil || TestEnvironment.isCI,
@@ -30,6 +31,7 @@ struct AutobahnTests {
         let id: String
         let behavior: String
         let behaviorClose: String
+        /// The close code the client (livetop) sent.
         let remoteCloseCode: Int?
         var section: String { String(id.prefix { $0 != "." }) }
     }
@@ -115,7 +117,7 @@ struct AutobahnTests {
             lines.append("  section \(section): \(list.count) cases: \(counts(list))")
         }
         for v in verdicts where v.behavior != "OK" || !["OK", "INFORMATIONAL"].contains(v.behaviorClose) {
-            lines.append("  \(v.id): \(v.behavior), close \(v.behaviorClose), server saw close code \(v.remoteCloseCode.map(String.init) ?? "none")")
+            lines.append("  \(v.id): \(v.behavior), close \(v.behaviorClose), livetop's close code \(v.remoteCloseCode.map(String.init) ?? "none")")
         }
         return lines.joined(separator: "\n")
     }
