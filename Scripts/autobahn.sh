@@ -78,14 +78,19 @@ apt_bullseye() {
     mirror=$(debian_mirror)
     security=${mirror%/debian}/debian-security
     mkdir -p "$APT_DIR/lists/partial"
-    {
-        cat /etc/apt/sources.list.d/debian.sources 2>/dev/null || true
-        printf '\nTypes: deb\nURIs: %s\nSuites: bullseye\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror"
-        printf '\nTypes: deb\nURIs: %s\nSuites: bullseye-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$security"
-    } >"$APT_DIR/all.sources"
-    # A .sources file is read only from SourceParts, so the private list is a parts directory.
+    # The private list is a parts directory: the system's own sources (so everything
+    # but Python 2.7 still comes from them), then Debian 11 beside them.
+    rm -rf "$APT_DIR/parts"
     mkdir -p "$APT_DIR/parts"
-    cp "$APT_DIR/all.sources" "$APT_DIR/parts/all.sources"
+    if [ -f /etc/apt/sources.list ]; then cp /etc/apt/sources.list "$APT_DIR/parts/system.list"; fi
+    local f
+    for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+        if [ -f "$f" ]; then cp "$f" "$APT_DIR/parts/"; fi
+    done
+    {
+        printf 'Types: deb\nURIs: %s\nSuites: bullseye\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror"
+        printf '\nTypes: deb\nURIs: %s\nSuites: bullseye-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$security"
+    } >"$APT_DIR/parts/livetop-bullseye.sources"
     apt-get -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$APT_DIR/parts" \
         -o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache::pkgcache="$APT_DIR/pkgcache.bin" \
         -o Dir::Cache::srcpkgcache="$APT_DIR/srcpkgcache.bin" "$@"
