@@ -72,11 +72,13 @@ struct AutobahnClient: AsyncParsableCommand {
                     }
                 }
                 guard let text, let count = Int(text) else {
-                    throw Failure("getCaseCount answered \(text.map { "'\($0)'" } ?? "nothing") instead of a number")
+                    throw Failure("getCaseCount answered \(text.map { String(reflecting: $0) } ?? "nothing") instead of a number")
                 }
                 return count
             } catch let error as LinkError where error == .refused && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))  // the server is still starting
+            } catch let error as LinkError {
+                throw Failure("no fuzzing server at \(base)/getCaseCount: \(error)")
             }
         }
     }
