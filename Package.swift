@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "livetop", targets: ["livetop"]),
         .library(name: "LiveModel", targets: ["LiveModel"]),
         .library(name: "PushLink", targets: ["PushLink"]),
+        // The Autobahn|Testsuite echo client (Scripts/autobahn.sh, AutobahnTests).
+        .executable(name: "livetop-autobahn", targets: ["AutobahnClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -52,6 +54,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        // livetop's WebSocket connection driven through the Autobahn|Testsuite fuzzing server's cases.
+        .executableTarget(
+            name: "AutobahnClient",
+            dependencies: ["PushLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),

@@ -1,55 +1,66 @@
-/// Checks that bytes are well-formed UTF-8 (RFC 3629 §4: no overlong forms, no surrogates,
-/// nothing above U+10FFFF), in place, without building a String.
-///
-/// RFC 6455 §8.1 asks a client to fail the connection (1007) when a text message is not UTF-8.
-/// It runs on every text message, at more than a million a second: ASCII, which is what most
-/// JSON is, goes eight bytes per step; only the bytes of a multi-byte sequence are looked at one
-/// by one.
-enum UTF8Validator {
-    static func isValid(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.withUnsafeBufferPointer { isValid($0) }
-    }
+/// Checks that a text message is UTF-8 (RFC 3629) as its fragments arrive, so a bad byte fails the
+/// connection with 1007 at once (RFC 6455 §8.1), not only when the last fragment is in. Rejects
+/// overlong forms, surrogates (U+D800–DFFF) and code points above U+10FFFF. A sequence may be split
+/// between fragments; `isComplete` says whether the bytes so far end on a character boundary.
+struct UTF8Validator {
+    /// Continuation bytes still expected for the character under way.
+    private var pending = 0
+    /// The range the next continuation byte must be in: narrower than 0x80–0xBF only right after a
+    /// lead byte whose second byte is restricted (E0, ED, F0, F4).
+    private var low: UInt8 = 0x80
+    private var high: UInt8 = 0xBF
 
-    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let end = bytes.count
+    /// The bytes so far end on a character boundary.
+    var isComplete: Bool { pending == 0 }
+
+    /// Feeds the next bytes of the message; false as soon as they cannot be UTF-8.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var i = 0
-        while i < end {
-            // Eight ASCII bytes at a time: no byte has its high bit set.
-            while i + 8 <= end {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 { break }
-                i += 8
-            }
-            guard i < end else { return true }
-            let lead = base[i]
-            if lead < 0x80 {
+        let count = bytes.count
+        while i < count {
+            if pending == 0 {
+                // Feeds are mostly ASCII: skip 8 bytes at a time while no high bit is set.
+                while i + 8 <= count, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                }
+                guard i < count else { return true }
+                let byte = bytes[i]
                 i += 1
-                continue
+                switch byte {
+                case 0x00...0x7F: continue
+                case 0xC2...0xDF: expect(1, 0x80, 0xBF)
+                case 0xE0: expect(2, 0xA0, 0xBF)  // no overlong three-byte forms
+                case 0xED: expect(2, 0x80, 0x9F)  // no surrogates
+                case 0xE1...0xEF: expect(2, 0x80, 0xBF)
+                case 0xF0: expect(3, 0x90, 0xBF)  // no overlong four-byte forms
+                case 0xF4: expect(3, 0x80, 0x8F)  // nothing above U+10FFFF
+                case 0xF1...0xF3: expect(3, 0x80, 0xBF)
+                default: return false  // 80–C1 (continuation or overlong lead), F5–FF
+                }
+            } else {
+                let byte = bytes[i]
+                i += 1
+                guard byte >= low, byte <= high else { return false }
+                expect(pending - 1, 0x80, 0xBF)
             }
-            // The allowed range of the second byte depends on the lead byte (Table 3-7 of Unicode).
-            let length: Int
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return false  // a continuation byte, C0/C1 (overlong) or F5 and above
-            }
-            guard i + length <= end else { return false }
-            let second = base[i + 1]
-            guard second >= low && second <= high else { return false }
-            var k = 2
-            while k < length {
-                guard base[i + k] & 0xC0 == 0x80 else { return false }
-                k += 1
-            }
-            i += length
         }
         return true
+    }
+
+    mutating func feed(_ bytes: some Collection<UInt8>) -> Bool {
+        if let result = bytes.withContiguousStorageIfAvailable({ feed(UnsafeRawBufferPointer($0)) }) { return result }
+        return Array(bytes).withUnsafeBytes { feed($0) }
+    }
+
+    /// True when `bytes` is a whole UTF-8 text.
+    static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
+        var validator = UTF8Validator()
+        return validator.feed(bytes) && validator.isComplete
+    }
+
+    private mutating func expect(_ count: Int, _ low: UInt8, _ high: UInt8) {
+        pending = count
+        self.low = low
+        self.high = high
     }
 }

@@ -23,6 +23,18 @@ struct WebSocketConnection: Sendable {
         }
     }
 
+    /// Sends the messages of `batch` as they are (text as text, binary as binary), all in one
+    /// hop to the event loop and one flush: an echo answers a read burst with one write burst.
+    func send(_ batch: FrameBatch) {
+        guard !batch.isEmpty else { return }
+        channel.eventLoop.execute {
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: WebSocketFeedHandler.self),
+                  let context = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFeedHandler.self)
+            else { return }
+            handler.sendMessages(batch, context: context)
+        }
+    }
+
     /// Lets the connection's messages through; call it after saying "open", and wait for it
     /// before anything that follows (so they come before the state that says how it ended).
     func start() -> EventLoopFuture<Void> {

@@ -44,11 +44,14 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     var transport = Transport.websocket {
         didSet { batch = FrameBatch(transport: transport) }
     }
+    /// Text messages are checked as they arrive (RFC 6455 §8.1); compressed ones once inflated.
+    private var utf8 = UTF8Validator()
     private var closeSent = false
-    private var endReason: LinkError?
-    /// livetop failed the connection: nothing the server sends after that is processed
-    /// (RFC 6455 §7.1.7), but its close frame.
+    /// The peer's close frame came: nothing it sends after it counts.
+    private var closeReceived = false
+    /// livetop failed the connection: frames still arriving are dropped, except the peer's close.
     private var failed = false
+    private var endReason: LinkError?
     /// Messages are held until the link has said "open" (frames can come in the same read as
     /// the 101 answer, before the link's task has run again).
     private var started = false
@@ -74,7 +77,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         heartbeat.received(at: monotonic())
-        if failed && frame.opcode != .connectionClose { return }
+        if closeReceived || (failed && frame.opcode != .connectionClose) { return }
         // RFC 6455 §5.1–5.3: a server never masks, and sets reserved bits only for an extension
         // both sides agreed on (RSV1 on the first frame of a compressed message).
         if frame.maskKey != nil { return protocolError(context, "the server sent a masked frame") }
@@ -89,6 +92,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             messageStart = batch.bytes.count
             messageIsBinary = frame.opcode == .binary
             messageIsCompressed = frame.rsv1
+            utf8 = UTF8Validator()
             appendPayload(frame, context: context)
         case .continuation:
             guard messageStart != nil else { return protocolError(context, "the server sent a continuation frame with no message started") }
@@ -113,6 +117,9 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             messageStart = nil
             return fail(context, .messageTooLarge(limit: maxMessageBytes), closeCode: .messageTooLarge)
         }
+        if !messageIsBinary && !messageIsCompressed {
+            guard validateUTF8(data, final: frame.fin) else { return invalidUTF8(context, start: start) }
+        }
         data.withUnsafeReadableBytes { batch.bytes.append(contentsOf: $0) }
         if frame.fin {
             if messageIsCompressed, let inflater {
@@ -120,13 +127,15 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                 do {
                     let inflated = try inflater.inflate(batch.bytes[start...], limit: maxMessageBytes)
                     batch.bytes.replaceSubrange(start..., with: inflated)
+                    if !messageIsBinary {
+                        guard validateUTF8(batch.bytes[start...], final: true) else { return invalidUTF8(context, start: start) }
+                    }
                 } catch {
                     batch.bytes.removeSubrange(start...)
                     messageStart = nil
                     return fail(context, error, closeCode: error.closeCode.flatMap { WebSocketErrorCode(codeNumber: $0) } ?? .protocolError)
                 }
             }
-            if failIfNotUTF8(from: start, context: context) { return }
             messageStart = nil
             if let filter {
                 let result = filter.filter(batch.bytes[start...], isBinary: messageIsBinary)
@@ -143,15 +152,21 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         }
     }
 
-    /// RFC 6455 §8.1: a text message (after inflation) that is not UTF-8 fails the connection
-    /// with 1007; it is not handed on.
-    private func failIfNotUTF8(from start: Int, context: ChannelHandlerContext) -> Bool {
-        guard !messageIsBinary, !UTF8Validator.isValid(batch.bytes[start...]) else { return false }
+    /// Feeds the next bytes of the text message under way to its UTF-8 check; `final`: they end it.
+    private func validateUTF8(_ bytes: ByteBuffer, final: Bool) -> Bool {
+        bytes.withUnsafeReadableBytes { utf8.feed($0) } && (!final || utf8.isComplete)
+    }
+
+    private func validateUTF8(_ bytes: ArraySlice<UInt8>, final: Bool) -> Bool {
+        utf8.feed(bytes) && (!final || utf8.isComplete)
+    }
+
+    /// Drops the text message under way and fails the connection with 1007 (RFC 6455 §8.1).
+    private func invalidUTF8(_ context: ChannelHandlerContext, start: Int) {
         batch.bytes.removeSubrange(start...)
         messageStart = nil
-        fail(context, .closedByUs(code: 1007, reason: "the server sent a text message that is not valid UTF-8"),
+        fail(context, .closedByUs(code: 1007, reason: "the server sent a text message that is not UTF-8"),
              closeCode: .dataInconsistentWithMessage)
-        return true
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -180,24 +195,41 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         sink.yield(.messages(out))
     }
 
+    /// The peer's close: checked (RFC 6455 §5.5.1, §7.4), its code echoed, then the connection closes.
+    /// A malformed close is answered with 1002 (or 1007 for a reason that is not UTF-8) and reported
+    /// as livetop's own close, not the server's.
     private func receivedClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        closeReceived = true
+        // The answer to our own close: the handshake is complete.
+        guard !closeSent else { return context.close(promise: nil) }
         var data = frame.unmaskedData
         var code: Int?
         var reason = ""
+        if data.readableBytes == 1 { return protocolError(context, "the server sent a close frame with a 1-byte payload") }
         if let raw = data.readInteger(as: UInt16.self) {
+            guard Self.isValidCloseCode(raw) else { return protocolError(context, "the server closed with invalid close code \(raw)") }
+            guard data.withUnsafeReadableBytes({ UTF8Validator.isValid($0) }) else {
+                return fail(context, .closedByUs(code: 1007, reason: "the server's close reason is not UTF-8"),
+                            closeCode: .dataInconsistentWithMessage)
+            }
             code = Int(raw)
             reason = data.readString(length: data.readableBytes) ?? ""
         }
         if endReason == nil { endReason = .closedByPeer(code: code, reason: reason) }
-        if !closeSent {
-            // Echo the code, as RFC 6455 §5.5.1 asks, then close.
-            var echo = context.channel.allocator.buffer(capacity: 2)
-            if let code { echo.writeInteger(UInt16(code)) }
-            closeSent = true
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: echo)))
-                .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
+        // Echo the code, as RFC 6455 §5.5.1 asks, then close.
+        var echo = context.channel.allocator.buffer(capacity: 2)
+        if let code { echo.writeInteger(UInt16(code)) }
+        closeSent = true
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: echo)))
+            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// Codes a peer may send (RFC 6455 §7.4.1, §7.4.2, and the IANA registry's 1012–1014): never
+    /// 1004 (reserved), 1005, 1006 or 1015 (only for reporting), nor unassigned ones below 3000.
+    static func isValidCloseCode(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: return true
+        default: return false
         }
     }
 
@@ -245,6 +277,18 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         send(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer), context: context)
     }
 
+    /// Sends every message of `batch` as one unfragmented frame of its kind, then flushes once.
+    func sendMessages(_ batch: FrameBatch, context: ChannelHandlerContext) {
+        guard !closeSent else { return }
+        for message in batch.frames {
+            var buffer = context.channel.allocator.buffer(capacity: message.length)
+            buffer.writeBytes(batch.bytes[message.offset..<message.offset + message.length])
+            let frame = WebSocketFrame(fin: true, opcode: message.isBinary ? .binary : .text, maskKey: .random(), data: buffer)
+            context.write(wrapOutboundOut(frame), promise: nil)
+        }
+        context.flush()
+    }
+
     /// Starts the close handshake with `code`; the connection closes when the peer answers, or
     /// after 250 ms (a peer busy sending may not read our close for long, and a quit must be prompt).
     func close(code: WebSocketErrorCode, reason: LinkError?, context: ChannelHandlerContext) {
@@ -277,6 +321,11 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     private func fail(_ context: ChannelHandlerContext, _ error: LinkError, closeCode: WebSocketErrorCode?) {
         if endReason == nil { endReason = error }
         failed = true
+        // A message cut short by the failure is never handed on.
+        if let start = messageStart {
+            batch.bytes.removeSubrange(start...)
+            messageStart = nil
+        }
         if let closeCode {
             close(code: closeCode, reason: error, context: context)
         } else {

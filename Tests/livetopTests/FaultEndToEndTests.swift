@@ -23,7 +23,7 @@ import TestSupport
     /// fault are printed, once each.
     @Test(arguments: [
         (["--transport", "websocket"], "/fault/masked", "livetop closed the connection with code 1002: the server sent a masked frame"),
-        (["--transport", "websocket"], "/fault/utf8", "livetop closed the connection with code 1007: the server sent a text message that is not valid UTF-8"),
+        (["--transport", "websocket"], "/fault/utf8", "livetop closed the connection with code 1007: the server sent a text message that is not UTF-8"),
         (["--transport", "websocket"], "/fault/huge", "message larger than 16777216 bytes; closed with 1009"),
         (["--transport", "websocket"], "/fault/close1008", "closed by server with code 1008: policy: you are not welcome here"),
         (["--transport", "sse", "--max-message", "1M"], "/sse/longline",
