@@ -241,7 +241,14 @@ verify_proxies() {
     else bad danted "apt-get install dante-server"; fi
 }
 
+# The Autobahn|Testsuite fuzzing server (Python 2, under /opt/wstest) for AutobahnTests;
+# Scripts/autobahn.sh installs it when missing and prints its own deps: line.
+verify_wstest() {
+    bash Scripts/autobahn.sh --install || bad wstest "Scripts/autobahn.sh --install failed (see above)"
+}
+
 verify_all() {
+    verify_wstest
     verify_proxies
     verify_ncurses
     verify_tmux
