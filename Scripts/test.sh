@@ -47,9 +47,10 @@ python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/de
 #                       Nchan example test (publishing)
 #   tinyproxy           a real HTTP CONNECT proxy for the proxy tests
 #   dante-server        a real SOCKS5 proxy (danted) for the proxy tests
+#   jq                  reads the headless output of the hostile-data test, as users do
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
-APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server)
+APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq)
 
 # Lists the Debian packages that are missing, one a line.
 missing_apt_packages() {
@@ -160,6 +161,11 @@ verify_openssl() {
     else bad openssl "apt-get install openssl"; fi
 }
 
+verify_jq() {
+    if command -v jq >/dev/null 2>&1; then ok jq "$(jq --version)"
+    else bad jq "apt-get install jq"; fi
+}
+
 verify_curl() {
     if command -v curl >/dev/null 2>&1; then ok curl "$(curl --version | head -n1 | cut -d' ' -f1-2)"
     else bad curl "apt-get install curl"; fi
@@ -254,6 +260,7 @@ verify_all() {
     verify_tmux
     verify_openssl
     verify_curl
+    verify_jq
     verify_node_ws
     verify_python_websockets
     verify_nginx_nchan

@@ -198,6 +198,10 @@ struct JSONScanner {
                 case UInt8(ascii: "u"):
                     guard i + 5 < n else { throw fail(.unexpectedEnd, at: n) }
                     for j in 2...5 where JSONTape.hexValue(base[i + j]) == nil { throw fail(.invalidEscape, at: i) }
+                    // A surrogate escape (\uD800-\uDFFF) may stand alone, which RFC 8259 allows but jq
+                    // and most decoders refuse: such a string is decoded and written again (a lone
+                    // one becomes U+FFFD) rather than copied.
+                    if base[i + 2] | 0x20 == UInt8(ascii: "d"), (JSONTape.hexValue(base[i + 3]) ?? 0) >= 8 { hasUnsafeText = true }
                     i += 6
                 default:
                     throw fail(.invalidEscape, at: i)
@@ -374,25 +378,45 @@ struct JSONScanner {
         }
     }
 
-    /// Large objects: one pass from the last member back, remembering the keys seen per hash,
-    /// so that an object with 100,000 members costs linear time.
+    /// Large objects: one pass from the last member back, remembering the keys seen in a chained
+    /// hash table of member positions, so that an object with a million members costs linear time
+    /// and 16 bytes a member (a dictionary of arrays cost over 100 bytes a member: 170 MB for one
+    /// hostile message of a million keys).
     private mutating func shadowDuplicateKeysByTable(ofObject object: Int, base: UnsafePointer<UInt8>) {
-        var keys: [Int] = []
+        var keys: [Int32] = []
         keys.reserveCapacity(Int(out[object].count))
         var k = object + 1
         let end = Int(out[object].end)
         while k < end {
-            keys.append(k)
+            keys.append(Int32(truncatingIfNeeded: k))
             k = Int(out[k + 1].end)
         }
-        var seen: [UInt64: [Int]] = [:]
-        for key in keys.reversed() {
+        var shift = 64
+        while (1 << (64 - shift)) < keys.count * 2 { shift -= 1 }
+        // Bucket heads and, per member position, the next position in the same bucket (-1: none).
+        var heads = [Int32](repeating: -1, count: 1 << (64 - shift))
+        var chain = [Int32](repeating: -1, count: keys.count)
+        for position in keys.indices.reversed() {
+            let key = Int(keys[position])
             let h = out[key].bits
-            if let later = seen[h], later.contains(where: { sameKey($0, key, base: base) }) {
+            // Fibonacci hashing: the top bits of the product spread any key hash over the table.
+            let bucket = Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+            var p = heads[bucket]
+            var repeated = false
+            while p >= 0 {
+                let later = Int(keys[Int(p)])
+                if out[later].bits == h && sameKey(later, key, base: base) {
+                    repeated = true
+                    break
+                }
+                p = chain[Int(p)]
+            }
+            if repeated {
                 out[key].kind = .shadowedKey
                 hasShadowedKeys = true
             } else {
-                seen[h, default: []].append(key)
+                chain[position] = heads[bucket]
+                heads[bucket] = Int32(truncatingIfNeeded: position)
             }
         }
     }

@@ -104,6 +104,25 @@ import Testing
         let big = try JSONValue(parsing: "{" + members.joined(separator: ",") + "}")
         #expect(big.objectValue?.count == 100)
         #expect(big[JSONPointer("/k7")!] == "last")
+        // Every key of a 20,000-member object twice (the second time escaped): the later wins each time.
+        let twice = (0..<10_000).map { "\"k\($0)\":0" } + (0..<10_000).map { "\"\\u006b\($0)\":\($0)" }
+        let repeated = try JSONValue(parsing: "{" + twice.joined(separator: ",") + "}")
+        #expect(repeated.objectValue?.count == 10_000)
+        #expect((0..<10_000).allSatisfy { repeated[JSONPointer("/k\($0)")!] == .int(Int64($0)) })
+    }
+
+    /// RFC 8259 allows a lone surrogate escape, but jq and most decoders stop at it: a string with a
+    /// surrogate escape is not copied as it came but decoded and written again, a lone one as U+FFFD.
+    @Test func loneSurrogateEscapesAreWrittenAgainForJq() throws {
+        var tape = JSONTape()
+        let input = Array(#"{"lone":"\ud800 x \udfff","pair":"\uD83D\uDE00","plain":"\u0041"}"#.utf8)
+        try tape.parse(input)
+        #expect(tape.hasUnsafeText)
+        var out: [UInt8] = []
+        input.withUnsafeBufferPointer { tape.writeCompact(in: $0, into: &out) }
+        #expect(String(decoding: out, as: UTF8.self) == "{\"lone\":\"\u{FFFD} x \u{FFFD}\",\"pair\":\"😀\",\"plain\":\"A\"}")
+        try tape.parse(Array(#"{"plain":"\u0041\u00e9"}"#.utf8))
+        #expect(!tape.hasUnsafeText, "only surrogate escapes need the rewrite")
     }
 
     @Test func deepNestingIsAnErrorNotACrash() {
