@@ -68,7 +68,7 @@ final class SocketIOSession: Sendable {
         var early: [[UInt8]] = []
         // Polls until the namespace answers: 40 (connected) or 44 (refused).
         while !decoder.connected {
-            let packets = try await request(.GET, target("polling", sid: sid), readTimeout: silence)
+            let packets = try await request(.GET, target("polling", sid: sid), readTimeout: silence, held: true)
             let outcome = try await handle(packets, decoder: &decoder, sid: sid)
             early += outcome.messages
             if let end = outcome.end { throw end }
@@ -85,7 +85,7 @@ final class SocketIOSession: Sendable {
         while !stopped {
             let packets: [EngineIO.Packet]
             do {
-                packets = try await request(.GET, target("polling", sid: sid), readTimeout: silence)
+                packets = try await request(.GET, target("polling", sid: sid), readTimeout: silence, held: true)
             } catch {
                 return stopped ? .closedByPeer(code: nil, reason: "stopped") : error
             }
@@ -135,7 +135,9 @@ final class SocketIOSession: Sendable {
 
     /// One HTTP request; its answer as Engine.IO packets. 400 ("session unknown") and other
     /// errors end the session (the link reconnects with a new one).
-    private func request(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil, readTimeout: Duration)
+    /// `held`: a poll the server may hold until it has something (up to its ping interval), so
+    /// only connecting and sending fall under the connect timeout, and the answer has `readTimeout`.
+    private func request(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil, readTimeout: Duration, held: Bool = false)
         async throws(LinkError) -> [EngineIO.Packet] {
         var url = base
         url.target = target
@@ -144,7 +146,9 @@ final class SocketIOSession: Sendable {
         var headers = [("Accept", "*/*")]
         if body != nil { headers.append(("Content-Type", "text/plain;charset=UTF-8")) }
         let exchange = try await HTTPRequester.get(url, method: method, body: body, headers: headers, configuration: configuration,
-                                                   group: group, readTimeout: readTimeout) { BufferingConsumer(limit: limit, result: received) }
+                                                   group: group, readTimeout: readTimeout, deadline: held ? readTimeout : nil) {
+            BufferingConsumer(limit: limit, result: received)
+        }
         register { exchange.channel.close(promise: nil) }
         let ending: LinkError?
         do {

@@ -88,6 +88,22 @@ import TestSupport
         #expect(await run.stop())
     }
 
+    /// Engine.IO holds a poll until it has something, up to its ping interval (25 s by default):
+    /// a held poll is not cut at the connect timeout (1 s here), so the late event comes on the
+    /// same session, with nothing repeated.
+    @Test func aHeldPollOutlastsTheConnectTimeout() async throws {
+        let (server, port) = try await Self.start(["--polling-only", "--count", "3", "--ping-interval", "25", "--late-after", "3"])
+        defer { server.stop() }
+        let run = try LinkRun(url: "socketio://127.0.0.1:\(port)/") {
+            $0.sendEvents = [("subscribe", #"{"from":"livetop"}"#)]
+            $0.connectTimeout = .seconds(1)
+        }
+        try await run.waitForMessages(4, timeout: 30)
+        #expect(Self.numbers(run.messages) == [1, 2, 3, 4])
+        #expect(run.states.filter(\.isOpen).count == 1, "\(run.states)")
+        #expect(await run.stop())
+    }
+
     @Test func theAuthPayloadIsSentAndAConnectErrorIsFatal() async throws {
         let (server, port) = try await Self.start(["--require-auth", "s3cret", "--count", "10"])
         defer { server.stop() }

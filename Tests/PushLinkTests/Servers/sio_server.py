@@ -31,10 +31,12 @@ def main():
     p.add_argument("--reject")
     p.add_argument("--binary", action="store_true")
     p.add_argument("--require-auth")
+    p.add_argument("--ping-interval", type=float, default=2)
+    p.add_argument("--late-after", type=float, default=0, help="one more tick this many seconds after the last")
     args = p.parse_args()
 
     transports = ["polling"] if args.polling_only else ["polling", "websocket"]
-    sio = socketio.AsyncServer(async_mode="aiohttp", transports=transports, ping_interval=2, ping_timeout=3,
+    sio = socketio.AsyncServer(async_mode="aiohttp", transports=transports, ping_interval=args.ping_interval, ping_timeout=3,
                                max_http_buffer_size=64 << 20)
     app = web.Application()
     sio.attach(app)
@@ -60,6 +62,9 @@ def main():
                 await sio.emit("tick", {"n": n}, to=sid, namespace=args.namespace)
             if n % 200 == 0:
                 await asyncio.sleep(0)
+        if args.late_after:
+            await asyncio.sleep(args.late_after)
+            await sio.emit("tick", {"n": last + 1}, to=sid, namespace=args.namespace)
 
     async def run():
         runner = web.AppRunner(app)
