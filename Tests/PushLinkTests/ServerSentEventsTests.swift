@@ -124,6 +124,18 @@ import Testing
         }
     }
 
+    /// Found by `Scripts/fuzz.sh` (target poll-body): Foundation read a body with NUL bytes as
+    /// UTF-16 (`[\0]\0` is `[]`), and the element cutter, reading UTF-8, then sent a lone NUL on
+    /// as a message of that "array". Such a body is not UTF-8 JSON: it is one non-JSON message.
+    @Test(arguments: [[0x5B, 0x00, 0x5D, 0x00], [0x00, 0x5B, 0x00, 0x5D], [0x5B, 0x00, 0x31, 0x00, 0x5D, 0x00]] as [[UInt8]])
+    func aBodyInUTF16IsNotTakenForAJSONArray(_ body: [UInt8]) {
+        #expect(JSONBody.parse(body) == nil)
+        var cursor = PollCursor()
+        #expect(cursor.response(status: 200, header: Self.headers([:]), body: body) == .messages([body]))
+        var items = PollCursor(items: "/items")
+        #expect(items.response(status: 200, header: Self.headers([:]), body: body) == .nothingNew)
+    }
+
     @Test func consulStyleIndexFromAHeader() throws {
         var cursor = PollCursor(convention: try #require(PollCursor.Convention("query:index,header:X-Consul-Index")))
         let out = cursor.response(status: 200, header: Self.headers(["x-consul-index": "1234"]), body: Array(#"[{"n":1},{"n":2}]"#.utf8))
