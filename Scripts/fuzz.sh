@@ -24,7 +24,7 @@ targets=()
 for arg in "$@"; do
     case "$arg" in
         --long) long=true ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $arg" >&2; exit 64 ;;
         *)
             [[ -n "${runs[$arg]+set}" ]] || { echo "fuzz.sh: no fuzz target '$arg' (${all_targets[*]})" >&2; exit 64; }

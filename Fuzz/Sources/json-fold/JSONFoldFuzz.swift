@@ -3,8 +3,8 @@ import FuzzDriver
 
 /// The JSON parser and the fold: the input is one message, and also (split at newlines) a batch
 /// of messages, folded by every fold rule into stores with small limits so that eviction,
-/// truncation and row limits run on almost every input, and by `merge` and `replace` with
-/// livetop's parser and string limits, where the result must equal a fold of whole JSONValues. What comes out must
+/// truncation and row limits run on almost every input, and again with livetop's parser and
+/// string limits, where the result must equal a fold of whole JSONValues. What comes out must
 /// be JSON again.
 @main
 enum JSONFoldFuzz {
@@ -21,12 +21,12 @@ enum JSONFoldFuzz {
             // Selecting `/data` for half the inputs.
             let select = (input.first ?? 0) & 1 == 1 ? JSONPointer("/data") : nil
             for fold in JSONFoldFuzz.rules { JSONFoldFuzz.check(fold: fold, select: select, small: true, batch: batch) }
-            for fold in [FoldRule.merge, .replace] {
+            for fold in [FoldRule.merge, .replace, .append, JSONFoldFuzz.rules[3]] {
                 let store = JSONFoldFuzz.check(fold: fold, select: select, small: false, batch: batch)
-                // With nothing truncated or evicted, the store must hold what RFC 7386 (merge) or
-                // the last message (replace) says, computed on JSONValues.
+                // With nothing truncated or evicted, the store must hold what RFC 7386 (merge), the
+                // last message (replace) or merged rows (upsert) say, computed on JSONValues.
                 if input.count < store.configuration.maxStringBytes && store.stats.evictions == 0 {
-                    let expected = JSONFoldFuzz.reference(fold: fold, select: select, batch: batch)
+                    guard let expected = JSONFoldFuzz.reference(fold: fold, select: select, batch: batch) else { continue }
                     guard store.value == expected else {
                         JSONFoldFuzz.fail("\(fold) folded to \(store.value.jsonText), not \(expected.jsonText)", [])
                     }
@@ -57,8 +57,9 @@ enum JSONFoldFuzz {
         guard (try? JSONValue(parsing: written)) == value else { fail("JSONValue.write does not parse back to the value", written) }
     }
 
-    /// The document a fold should give, from whole JSONValues: every batch is applied twice.
-    static func reference(fold: FoldRule, select: JSONPointer?, batch: MessageBatch) -> JSONValue {
+    /// The document a fold should give, from whole JSONValues: every batch is applied twice. Nil
+    /// for upsert rows keyed by numbers or booleans (keyed by their text, which a JSONValue lost).
+    static func reference(fold: FoldRule, select: JSONPointer?, batch: MessageBatch) -> JSONValue? {
         var document = JSONValue.null
         for _ in 0..<2 {
             for frame in batch.frames {
@@ -67,7 +68,20 @@ enum JSONFoldFuzz {
                     guard let selected = value[select] else { continue }
                     value = selected
                 }
-                document = fold == .merge ? document.merging(value) : value
+                switch fold {
+                case .merge: document = document.merging(value)
+                case .replace: document = value
+                case .append: break
+                case .upsert(let pointer):
+                    switch value[pointer] {
+                    case .string(let key)?:
+                        var rows = document.objectValue ?? JSONObject()
+                        rows[key] = (rows[key] ?? .null).merging(value)
+                        document = .object(rows)
+                    case .int?, .double?, .bool?: return nil
+                    default: continue
+                    }
+                }
             }
         }
         return document
