@@ -393,7 +393,10 @@ struct Document: Sendable {
             histories.release(nodes[Int(id)].history)
             nodes[Int(id)].history = -1
         }
+        // The length and words describe the string kept: they go with it, or the same string
+        // arriving later would look unchanged and stay empty.
         nodes[Int(id)].string = ""
+        nodes[Int(id)].fullLength = -1
     }
 
     @inline(__always)

@@ -5,7 +5,11 @@ import Foundation
 /// trip at a time, so Foundation's parser is not what limits a long-poll feed.
 enum JSONBody {
     static func parse(_ bytes: [UInt8]) -> Any? {
-        try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        // JSON between systems is UTF-8 (RFC 8259 §8.1), where a NUL byte is never valid. Foundation
+        // takes NULs as the sign of UTF-16 or UTF-32 and decodes `\0[\0]` as `[]`, while everything
+        // after this reads the bytes as UTF-8 (elements(ofArray:) would cut a NUL out as a message).
+        guard !bytes.contains(0) else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
     }
 
     /// The value at an RFC 6901 pointer, or nil.

@@ -27,17 +27,32 @@ public struct ServerSentEvents: Sendable {
     private var eventType = ""
     private var pendingID: String?
     private var skipLF = false
-    private var atStart = true
+    /// Bytes of a leading UTF-8 BOM seen so far; nil once the start of the stream is past. A BOM
+    /// can arrive split over reads, so its bytes are held until it is whole or proves not to be one.
+    private var bomBytesSeen: Int? = 0
 
     public init(maxLineBytes: Int = 16 << 20) { self.maxLineBytes = maxLineBytes }
+
+    private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// Feeds bytes; calls `dispatch` for each complete event.
     public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, dispatch: (Event) -> Void) {
         var i = 0
-        if atStart {
+        if var seen = bomBytesSeen {
             // A UTF-8 BOM at the very start is not part of the first line.
-            if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
-            if bytes.count > 0 { atStart = false }
+            while i < bytes.count && seen < 3 && bytes[i] == Self.bom[seen] {
+                seen += 1
+                i += 1
+            }
+            if seen == 3 {
+                bomBytesSeen = nil
+            } else if i < bytes.count {
+                // Not a BOM: the bytes held belong to the first line (none of them ends a line).
+                for b in Self.bom[..<seen] { append(b) }
+                bomBytesSeen = nil
+            } else {
+                bomBytesSeen = seen
+            }
         }
         while i < bytes.count && overLimit == nil {
             let b = bytes[i]
@@ -51,13 +66,17 @@ public struct ServerSentEvents: Sendable {
                 endLine(dispatch)
                 continue
             }
-            // Room for the field name ("data: ") besides a message of the largest size.
-            guard line.count < maxLineBytes + 6 else {
-                overLimit = "line"
-                return
-            }
-            line.append(b)
+            append(b)
         }
+    }
+
+    private mutating func append(_ b: UInt8) {
+        // Room for the field name ("data: ") besides a message of the largest size.
+        guard line.count < maxLineBytes + 6 else {
+            overLimit = "line"
+            return
+        }
+        line.append(b)
     }
 
     public mutating func feed(_ bytes: [UInt8], dispatch: (Event) -> Void) {

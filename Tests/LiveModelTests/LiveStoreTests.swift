@@ -85,6 +85,29 @@ extension LiveStore {
         #expect(store.stats.lastInvalidReason?.contains("invalid JSON") == true)
         #expect(entries.map(\.seq) == [1, 2, 3])
     }
+
+    /// Found by `Scripts/fuzz.sh` (target json-fold): a string leaf that became an object or an
+    /// array and then the same string again showed as "" (the string was dropped, the length and
+    /// words that say "unchanged" were not).
+    @Test(arguments: [FoldRule.merge, .replace], [#"{"a":{"b":1}}"#, #"{"a":[1]}"#, #"{"a":{}}"#])
+    func aStringThatComesBackAfterAContainerIsShown(_ fold: FoldRule, _ between: String) {
+        var store = LiveStore(.init(fold: fold))
+        store.fold([#"{"a":"x"}"#, between, #"{"a":"x"}"#])
+        #expect(store.value == ["a": "x"])
+        store.fold([#"{"a":"a string longer than sixteen bytes"}"#, between, #"{"a":"a string longer than sixteen bytes"}"#])
+        #expect(store.value == ["a": "a string longer than sixteen bytes"])
+    }
+
+    @Test func theFuzzInputThatFoundIt() {
+        // The input as libFuzzer wrote it: three lines, folded twice with --select /data.
+        let lines = [#"{"id":"a","data":{"c":[1,2,3]}}"#, #"{"iM":"b","data":{"cpu:"null,me"":m{"used":711}}}"#,
+                     #"{"id":"a","data":"a","da1a":{"cpu":0.5}}"#]
+        var store = LiveStore(.init(fold: .merge, select: JSONPointer("/data")))
+        store.fold(lines)
+        store.fold(lines)
+        #expect(store.value == "a")
+        #expect(store.stats.invalidJSON == 2)
+    }
 }
 
 @Suite struct BoundsTests {

@@ -48,6 +48,35 @@ import Testing
     @Test func aBOMLaterInTheStreamIsData() {
         #expect(Self.parse(["data: a\n\n", "\u{FEFF}data: b\n\n"]).events == ["message|a|"])
     }
+
+    static func parse(bytes: [UInt8], chunk: Int) -> (events: [String], retry: Int?, lastEventID: String) {
+        var parser = ServerSentEvents()
+        var out: [String] = []
+        for start in stride(from: 0, to: bytes.count, by: chunk) {
+            parser.feed(Array(bytes[start..<min(bytes.count, start + chunk)])) { e in
+                out.append("\(e.type)|\(String(decoding: e.data, as: UTF8.self))|\(e.lastEventID)")
+            }
+        }
+        return (out, parser.retry, parser.lastEventID)
+    }
+
+    /// Found by `Scripts/fuzz.sh` (target sse): a BOM split over reads was kept as part of the
+    /// first field's name, so the stream's first line (here its event id) was lost.
+    @Test(arguments: 1...7)
+    func aBOMSplitOverReadsIsStillDropped(chunk: Int) {
+        let stream: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("id: 7\r\nevent: tick\r\ndata: one\r\ndata:two\r\nretry: 1500\r\n\r\n".utf8)
+        let parsed = Self.parse(bytes: stream, chunk: chunk)
+        #expect(parsed.events == ["tick|one\ntwo|7"])
+        #expect(parsed.retry == 1500)
+        #expect(parsed.lastEventID == "7")
+    }
+
+    @Test(arguments: 1...3)
+    func thePrefixOfABOMThatIsNotOneStaysInTheFirstLine(chunk: Int) {
+        // EF BB then "d": not a BOM, so the first line's field is "\u{EF}\u{BB}data" (unknown, ignored).
+        let stream: [UInt8] = [0xEF, 0xBB] + Array("data: x\n\ndata: y\n\n".utf8)
+        #expect(Self.parse(bytes: stream, chunk: chunk).events == ["message|y|"])
+    }
 }
 
 @Suite struct PollCursorTests {
@@ -93,6 +122,18 @@ import Testing
         case .fatal: #expect(!retries)
         default: Issue.record("status \(status)")
         }
+    }
+
+    /// Found by `Scripts/fuzz.sh` (target poll-body): Foundation read a body with NUL bytes as
+    /// UTF-16 (`[\0]\0` is `[]`), and the element cutter, reading UTF-8, then sent a lone NUL on
+    /// as a message of that "array". Such a body is not UTF-8 JSON: it is one non-JSON message.
+    @Test(arguments: [[0x5B, 0x00, 0x5D, 0x00], [0x00, 0x5B, 0x00, 0x5D], [0x5B, 0x00, 0x31, 0x00, 0x5D, 0x00]] as [[UInt8]])
+    func aBodyInUTF16IsNotTakenForAJSONArray(_ body: [UInt8]) {
+        #expect(JSONBody.parse(body) == nil)
+        var cursor = PollCursor()
+        #expect(cursor.response(status: 200, header: Self.headers([:]), body: body) == .messages([body]))
+        var items = PollCursor(items: "/items")
+        #expect(items.response(status: 200, header: Self.headers([:]), body: body) == .nothingNew)
     }
 
     @Test func consulStyleIndexFromAHeader() throws {

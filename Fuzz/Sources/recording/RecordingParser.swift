@@ -1,0 +1,1 @@
+../../../Sources/livetop/RecordingParser.swift
