@@ -18,6 +18,19 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// A sink and the sequence it feeds, with up to 16 batches (read bursts) in flight before the
+    /// socket stops being read.
+    static func makeEvents() -> (sink: EventSink, events: Link.Events) {
+        let sink = EventSink()
+        let sequence = NIOAsyncSequenceProducer.makeSequence(
+            elementType: LinkEvent.self,
+            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(lowWatermark: 4, highWatermark: 16),
+            finishOnDeinit: false,
+            delegate: sink)
+        sink.attach(sequence.source)
+        return (sink, sequence.sequence)
+    }
+
     func attach(_ source: Source) { state.withLockedValue { $0.source = source } }
 
     /// Hands events to the consumer; returns false when the producer should pause reading.

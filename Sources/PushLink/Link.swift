@@ -45,16 +45,7 @@ public final class Link: Sendable {
         self.group = group
         self.logger = logger
         streamCursor = NIOLockedValueBox(PollCursor(convention: configuration.pollCursor))
-        let sink = EventSink()
-        // Up to 16 batches (read bursts) in flight before the socket stops being read.
-        let sequence = NIOAsyncSequenceProducer.makeSequence(
-            elementType: LinkEvent.self,
-            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(lowWatermark: 4, highWatermark: 16),
-            finishOnDeinit: false,
-            delegate: sink)
-        sink.attach(sequence.source)
-        self.sink = sink
-        self.events = sequence.sequence
+        (sink, events) = EventSink.makeEvents()
         control.withLockedValue { $0.pollCursor = PollCursor(convention: configuration.pollCursor, items: configuration.pollItems) }
     }
 

@@ -19,13 +19,7 @@ public final class WebSocketSession: Sendable {
     /// proxies as a link would), and lets its messages through.
     public static func connect(_ configuration: LinkConfiguration,
                                group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws(LinkError) -> WebSocketSession {
-        let sink = EventSink()
-        let sequence = NIOAsyncSequenceProducer.makeSequence(
-            elementType: LinkEvent.self,
-            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(lowWatermark: 4, highWatermark: 16),
-            finishOnDeinit: false,
-            delegate: sink)
-        sink.attach(sequence.source)
+        let (sink, events) = EventSink.makeEvents()
         let origin = ContinuousClock.now
         let connection: WebSocketConnection
         do {
@@ -44,7 +38,7 @@ public final class WebSocketSession: Sendable {
             sink.yield(.state(.closed(reason: reason.description), at: Link.wallClock()))
             sink.finish()
         }
-        return WebSocketSession(events: sequence.sequence, connection: connection)
+        return WebSocketSession(events: events, connection: connection)
     }
 
     /// Sends a text message.

@@ -1,6 +1,15 @@
 import Dispatch
 import Foundation
 
+/// How much longer than written every test deadline is: `LIVETOP_TEST_TIME_SCALE` (default 1).
+/// Under ThreadSanitizer every thread, and every livetop process a test starts, runs several
+/// times slower; the deadlines say how long an event may take on a plain build, and this scales
+/// them without changing what is checked. Timeouts given to the product itself are not scaled.
+public let testTimeScale: Double = {
+    guard let text = ProcessInfo.processInfo.environment["LIVETOP_TEST_TIME_SCALE"], let scale = Double(text), scale >= 1 else { return 1 }
+    return scale
+}()
+
 /// The test took longer than it may.
 public struct TimedOut: Error, CustomStringConvertible {
     public let what: String
@@ -18,7 +27,7 @@ public func withDeadline<T: Sendable>(_ seconds: Double, _ what: String = "the o
         fired.set()
         work.cancel()
     }
-    DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds * testTimeScale, execute: timer)
     defer { timer.cancel() }
     do {
         let value = try await work.value
@@ -63,7 +72,7 @@ public final class Recorder<Element: Sendable>: @unchecked Sendable {
             fired.set()
             wakeAll()
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds * testTimeScale, execute: timer)
         defer { timer.cancel() }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let ready = lock.withLock { () -> Bool in
@@ -102,7 +111,7 @@ public final class Recorder<Element: Sendable>: @unchecked Sendable {
 /// announces nothing (a terminal's screen): the wait ends as soon as the condition is true.
 public func eventually(_ seconds: Double, _ what: String, every interval: Double = 0.05,
                        _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(seconds)
+    let deadline = Date().addingTimeInterval(seconds * testTimeScale)
     while true {
         if try await condition() { return }
         guard Date() < deadline else { throw TimedOut(what: what) }

@@ -69,3 +69,16 @@ extension TestEnvironment {
         Thread { work() }.start()
     }
 }
+
+extension TestEnvironment {
+    /// A process's peak resident memory (VmHWM) in KiB, while it runs.
+    public static func peakResidentKiB(_ pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+    }
+
+    /// The tests run under a sanitizer (`LIVETOP_SANITIZER`, set by Scripts/test.sh for the
+    /// ThreadSanitizer run), whose shadow memory makes memory figures meaningless.
+    public static var underSanitizer: Bool { ProcessInfo.processInfo.environment["LIVETOP_SANITIZER"] != nil }
+}

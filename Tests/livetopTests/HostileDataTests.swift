@@ -17,14 +17,6 @@ import TestSupport
                                                               "--port", String(try TestEnvironment.freePort())], timeout: 60)
     }
 
-    /// Peak resident memory of a process, in MiB (VmHWM).
-    static func peakMiB(_ pid: Int32) -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kB = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        return kB / 1024
-    }
-
     @Test func headlessOutputIsValidJSONWithEveryControlEscaped() async throws {
         let (feed, port) = try await Self.startFeed()
         defer { feed.stop() }
@@ -35,13 +27,13 @@ import TestSupport
         let pid = try TestEnvironment.spawn([HeadlessEndToEndTests.binary, "--headless", "ws://127.0.0.1:\(port)/"], stdout: out, stderr: err)
         defer { kill(pid, SIGKILL) }
         try await eventually(60, "the last message") { Self.tail(of: out).contains(#""data":{"done":true}"#) }
-        let peak = try #require(Self.peakMiB(pid))
+        let peak = Double(try #require(TestEnvironment.peakResidentKiB(pid))) / 1024
         print("hostile feed, headless: peak RSS \(String(format: "%.1f", peak)) MiB")
         // The biggest message, a million keys in 11 MB, costs its bytes, a tape of 32 bytes a value
         // (64 MB) and its output line while it is handled; the store keeps 10,000 keys of it.
         // Measured: 166 MiB in a debug build (223 MiB before the duplicate-key table was made
         // flat). A sanitizer's shadow memory makes the figure meaningless, so it is not checked then.
-        if ProcessInfo.processInfo.environment["LIVETOP_SANITIZER"] == nil { #expect(peak < 200, "peak RSS \(peak) MiB") }
+        if !TestEnvironment.underSanitizer { #expect(peak < 200, "peak RSS \(peak) MiB") }
         kill(pid, SIGTERM)
         let status = await TestEnvironment.waitForExit(pid)
         #expect(status == 0, "exit status \(status >> 8), signal \(status & 0x7F)")
