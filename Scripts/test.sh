@@ -4,7 +4,8 @@
 # On a fresh Debian 12 machine, as root, it installs what the tests need
 # (only what is missing), checks each real-server prerequisite and prints
 # one "deps:" line per item so CI logs show what the tests ran against,
-# then builds the tests and runs `swift test`. Its exit status is swift test's.
+# then builds the tests and runs `swift test`, the fuzzing targets, and `swift test` again under
+# ThreadSanitizer. Its exit status is 0 only when all of them pass.
 #
 #   bash Scripts/test.sh              install/verify, build, test
 #   bash Scripts/test.sh --deps-only  install/verify, then exit 0
@@ -301,6 +302,14 @@ main() {
     timed build swift build --build-tests
     local status=0
     timed test swift test || status=$?
+    # libFuzzer targets for the parsers, a fixed number of runs each (Scripts/fuzz.sh).
+    timed fuzz bash Scripts/fuzz.sh || status=$?
+    # The whole suite again under ThreadSanitizer, in a build folder of its own. Tests run one at
+    # a time and their deadlines are scaled: every thread, and every livetop process a test
+    # starts, runs several times slower under TSan; what the tests check is unchanged.
+    timed tsan-build swift build --build-tests --sanitize=thread --scratch-path .build-tsan || status=$?
+    LIVETOP_SANITIZER=thread LIVETOP_TEST_TIME_SCALE=4 \
+        timed tsan swift test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel || status=$?
     exit "$status"
 }
 
