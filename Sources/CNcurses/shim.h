@@ -19,6 +19,7 @@
 #include <wchar.h>
 #include <ncursesw/curses.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -120,6 +121,67 @@ static inline int lt_forward_winch(int fd) {
     if (sigaction(SIGWINCH, NULL, lt_winch_previous()) != 0) return -1;
     *lt_winch_fd() = fd;
     return sigaction(SIGWINCH, &action, NULL);
+}
+
+// Ctrl-Z. ncurses' own SIGTSTP handler calls endwin and stops the process from inside the
+// signal handler, which is not async-signal-safe (ThreadSanitizer: "signal handler spoils
+// errno"). ncurses installs it only where SIGTSTP is at its default, so this handler goes in
+// first: it notes the request and wakes the UI thread, which gives the terminal back and stops
+// the process itself (lt_stop_self). Same statics rule as above.
+static inline volatile sig_atomic_t *lt_tstp_flag(void) { static volatile sig_atomic_t flag = 0; return &flag; }
+static inline volatile sig_atomic_t *lt_tstp_fd(void) { static volatile sig_atomic_t fd = -1; return &fd; }
+
+static inline void lt_tstp_handler(int sig) {
+    (void)sig;
+    int saved = errno;
+    *lt_tstp_flag() = 1;
+    int fd = *lt_tstp_fd();
+    if (fd >= 0) { ssize_t ignored = write(fd, "z", 1); (void)ignored; }
+    errno = saved;
+}
+
+// Installs the handler, waking `fd`; returns 0 on success. Call before newterm.
+static inline int lt_catch_tstp(int fd) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = lt_tstp_handler;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    *lt_tstp_fd() = fd;
+    return sigaction(SIGTSTP, &action, NULL);
+}
+
+// True (once) when Ctrl-Z asked for a stop since the last call.
+static inline int lt_take_tstp(void) {
+    if (!*lt_tstp_flag()) return 0;
+    *lt_tstp_flag() = 0;
+    return 1;
+}
+
+// Stops the process as Ctrl-Z would have (the default action of SIGTSTP), and returns once it
+// is continued (fg), with the handler back in place.
+static inline void lt_stop_self(void) {
+    struct sigaction action, ours;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTSTP, &action, &ours);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    kill(getpid(), SIGTSTP);
+    sigaction(SIGTSTP, &ours, NULL);
+}
+
+// Puts the default SIGTSTP action back (the dashboard has ended).
+static inline void lt_release_tstp(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTSTP, &action, NULL);
+    *lt_tstp_fd() = -1;
 }
 
 // Puts back the handler ncurses had, before endwin/delscreen.

@@ -20,7 +20,13 @@ final class CursesBackend: TerminalBackend {
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         asciiOnly = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
         guard let wake = WakePipe() else { return nil }
-        guard let screen = lt_newterm_stdio(getenv("TERM")), let window = lt_stdscr() else { return nil }
+        // Ctrl-Z is handled here, not by ncurses (see lt_catch_tstp); before newterm, so that
+        // ncurses leaves SIGTSTP alone.
+        _ = lt_catch_tstp(wake.writeEnd)
+        guard let screen = lt_newterm_stdio(getenv("TERM")), let window = lt_stdscr() else {
+            lt_release_tstp()
+            return nil
+        }
         self.screen = screen
         self.window = window
         self.wake = wake
@@ -83,8 +89,21 @@ final class CursesBackend: TerminalBackend {
                    pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]
         _ = poll(&fds, 2, milliseconds)
         wake.drain()
+        if lt_take_tstp() != 0 { suspend() }
         return fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0
     }
+
+    /// Ctrl-Z: gives the shell the terminal as it was, stops, and on `fg` asks for a whole frame
+    /// (ncurses takes its modes back on the next update).
+    private func suspend() {
+        endwin()
+        lt_stop_self()
+        resumed = true
+        invalidate()
+    }
+
+    /// Continued after Ctrl-Z: the next key read is a resize, so the loop draws a whole frame.
+    private var resumed = false
 
     /// Catches a resize whose signal was missed (it can land while no key read runs): compares
     /// the kernel's size with the screen's and resizes the screen. True when it did.
@@ -100,6 +119,10 @@ final class CursesBackend: TerminalBackend {
 
     /// The next key already typed, without waiting; nil when there is none.
     func readKey() -> Key? {
+        if resumed {
+            resumed = false
+            return .resize
+        }
         wtimeout(window, 0)
         var ch: wint_t = 0
         let result = wget_wch(window, &ch)
@@ -131,6 +154,7 @@ final class CursesBackend: TerminalBackend {
     /// Gives the terminal back as it was.
     func end() {
         lt_restore_winch()
+        lt_release_tstp()
         endwin()
         delscreen(screen)
     }
