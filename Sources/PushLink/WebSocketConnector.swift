@@ -96,17 +96,25 @@ enum WebSocketConnector {
             channel.eventLoop.makeCompletedFuture {
                 let deflate = try PerMessageDeflate.negotiated(answer.headers.first(name: "Sec-WebSocket-Extensions"), offered: offered)
                 let ended = channel.eventLoop.makePromise(of: LinkError.self)
-                let handler = try WebSocketFeedHandler(
-                    sink: sink, maxMessageBytes: maxMessage, deflate: deflate, ended: ended,
-                    heartbeat: Heartbeat(interval: heartbeat.0, timeout: heartbeat.1, openedAt: monotonic()),
-                    monotonic: monotonic, wallClock: wallClock)
-                if let filter {
-                    handler.filter = filter()
-                    handler.transport = .socketio
+                do {
+                    let handler = try WebSocketFeedHandler(
+                        sink: sink, maxMessageBytes: maxMessage, deflate: deflate, ended: ended,
+                        heartbeat: Heartbeat(interval: heartbeat.0, timeout: heartbeat.1, openedAt: monotonic()),
+                        monotonic: monotonic, wallClock: wallClock)
+                    if let filter {
+                        handler.filter = filter()
+                        handler.transport = .socketio
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: sink))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return Upgrade.upgraded(ended: ended.futureResult, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                } catch {
+                    // The handler never joined the pipeline (the channel closed during the upgrade,
+                    // say, as a connect deadline fired), so nothing else will complete `ended`: a
+                    // promise left open is a crash in debug builds ("leaking promise").
+                    ended.succeed(.droppedWithoutClose)
+                    throw error
                 }
-                try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: sink))
-                try channel.pipeline.syncOperations.addHandler(handler)
-                return Upgrade.upgraded(ended: ended.futureResult, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
             }
         }
         let upgradeConfiguration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
