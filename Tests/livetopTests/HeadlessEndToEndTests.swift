@@ -24,13 +24,15 @@ import TestSupport
         var messages: [[String: Any]] { lines.filter { $0["type"] as? String == "message" } }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:],
+    /// `exitWithin`: how long the whole run may take (a run that moves thousands of messages
+    /// through a debug build takes seconds, and several times longer on a loaded machine).
+    static func run(_ arguments: [String], environment: [String: String] = [:], exitWithin: Double = 20,
                     until: ((ExternalProcess) async throws -> Void)? = nil) async throws -> Output {
         let process = ExternalProcess(binary, arguments, environment: environment)
         try process.start()
         defer { process.stop() }
         if let until { try await until(process) }
-        let status = try await process.exitStatus(timeout: 20)
+        let status = try await process.exitStatus(timeout: exitWithin)
         let lines = try process.stdout.all.filter { !$0.isEmpty }.map { line -> [String: Any] in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
             return try #require(object as? [String: Any], "not an object: \(line)")
