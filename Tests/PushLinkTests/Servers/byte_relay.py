@@ -6,7 +6,7 @@
 Listens on 127.0.0.1, prints PORT=<n>; every connection is forwarded to 127.0.0.1:TARGET, and
 when it ends the relay prints "DOWN=<bytes from the target> UP=<bytes to it>".
 """
-import argparse, asyncio
+import argparse, asyncio, signal
 
 
 async def main():
@@ -36,7 +36,11 @@ async def main():
 
     server = await asyncio.start_server(handle, "127.0.0.1", args.port)
     print("PORT=%d" % server.sockets[0].getsockname()[1], flush=True)
-    await asyncio.sleep(args.ttl)
+    # Serves until the test stops it (SIGTERM), or --ttl as a backstop if the test never does.
+    stop = asyncio.get_running_loop().create_future()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+    await asyncio.wait([stop], timeout=args.ttl)
 
 
 if __name__ == "__main__":

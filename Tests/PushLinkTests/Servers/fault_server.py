@@ -223,8 +223,8 @@ async def websocket(reader, writer, path, fault, query, headers):
     elif fault == "reset":
         writer.write(out)
         await writer.drain()
-        await asyncio.sleep(0.1)  # the messages leave before the reset
         sock = writer.get_extra_info("socket")
+        await sent_out(sock)  # the messages reach the client before the reset
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         writer.transport.abort()
         closing.cancel()
@@ -239,13 +239,25 @@ async def websocket(reader, writer, path, fault, query, headers):
             while True:
                 writer.write(frame(0x1, message(next_seq(path))))
                 await writer.drain()
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(0.02)  # the feed's pace (50 messages a second), not a wait
         except (ConnectionError, OSError):
             pass
     else:
         writer.write(out)
         await writer.drain()
     log("CLOSE %s %s" % (path, await closing))
+
+
+async def sent_out(sock, limit=5.0):
+    """Waits until the kernel has no unacknowledged bytes left for this socket (TIOCOUTQ is 0:
+    the client has them), at most `limit` seconds."""
+    import fcntl, termios
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        if struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0] == 0:
+            return
+        await asyncio.sleep(0.005)
 
 
 # MARK: Long-poll
@@ -278,11 +290,11 @@ async def long_poll(reader, writer, path, fault, query):
             while True:
                 writer.write(b"400\r\n" + b" " * 1024 + b"\r\n")
                 await writer.drain()
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # a slow body (20 KB/s), so the time limit ends it, not the size
         except (ConnectionError, OSError):
             return
     if cursor >= TOTAL:
-        await asyncio.sleep(float(query.get("hold", ["0.3"])[0]))
+        await asyncio.sleep(float(query.get("hold", ["0.3"])[0]))  # the server holds the poll, as Nchan does
         writer.write(http_answer(204, "No Content", [("X-Next-Cursor", str(cursor))]))
         return
     last = min(TOTAL, cursor + 3)
