@@ -139,8 +139,9 @@ PROTOCOL_FAULTS = {
 }
 
 
-async def read_client_close(reader):
-    """Reads the client's frames until its close frame or EOF; returns the close code or None."""
+async def read_client_close(reader, pong=None):
+    """Reads the client's frames until its close frame or EOF; returns the close code or None.
+    Sets `pong` (an asyncio.Event) when a pong comes."""
     try:
         while True:
             b0, b1 = await reader.readexactly(2)
@@ -151,6 +152,8 @@ async def read_client_close(reader):
                 n = struct.unpack("!Q", await reader.readexactly(8))[0]
             mask = await reader.readexactly(4) if b1 & 0x80 else b"\0\0\0\0"
             payload = bytes(b ^ mask[i % 4] for i, b in enumerate(await reader.readexactly(n)))
+            if b0 & 0x0F == 0xA and pong is not None:
+                pong.set()
             if b0 & 0x0F == 0x8:
                 return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else "none"
     except (asyncio.IncompleteReadError, ConnectionError, OSError):
@@ -191,7 +194,8 @@ async def websocket(reader, writer, path, fault, query, headers):
         return
     # The client's frames are read all along: its close frame is seen even while a huge message
     # is still being written, or after a reset of the connection.
-    closing = asyncio.ensure_future(read_client_close(reader))
+    pong = asyncio.Event()
+    closing = asyncio.ensure_future(read_client_close(reader, pong))
     good = int(query.get("good", ["3"])[0])
     out = good_messages(path, good)
     if fault in PROTOCOL_FAULTS:
@@ -221,10 +225,15 @@ async def websocket(reader, writer, path, fault, query, headers):
         writer.write(out)
         await writer.drain()  # then pings are read and never answered, until the client goes away
     elif fault == "reset":
-        writer.write(out)
+        # A ping after the messages: its pong says the client has read them, so the reset
+        # cannot take them with it.
+        writer.write(out + frame(0x9, b"read?"))
         await writer.drain()
+        try:
+            await asyncio.wait_for(pong.wait(), 10)
+        except asyncio.TimeoutError:
+            pass
         sock = writer.get_extra_info("socket")
-        await sent_out(sock)  # the messages reach the client before the reset
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         writer.transport.abort()
         closing.cancel()
@@ -246,18 +255,6 @@ async def websocket(reader, writer, path, fault, query, headers):
         writer.write(out)
         await writer.drain()
     log("CLOSE %s %s" % (path, await closing))
-
-
-async def sent_out(sock, limit=5.0):
-    """Waits until the kernel has no unacknowledged bytes left for this socket (TIOCOUTQ is 0:
-    the client has them), at most `limit` seconds."""
-    import fcntl, termios
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while loop.time() < deadline:
-        if struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0] == 0:
-            return
-        await asyncio.sleep(0.005)
 
 
 # MARK: Long-poll
