@@ -113,12 +113,10 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         guard let start = messageStart else { return }
         let data = frame.unmaskedData
         if batch.bytes.count - start + data.readableBytes > maxMessageBytes {
-            batch.bytes.removeSubrange(start...)
-            messageStart = nil
             return fail(context, .messageTooLarge(limit: maxMessageBytes), closeCode: .messageTooLarge)
         }
         if !messageIsBinary && !messageIsCompressed {
-            guard validateUTF8(data, final: frame.fin) else { return invalidUTF8(context, start: start) }
+            guard validateUTF8(data, final: frame.fin) else { return invalidUTF8(context) }
         }
         data.withUnsafeReadableBytes { batch.bytes.append(contentsOf: $0) }
         if frame.fin {
@@ -128,11 +126,9 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                     let inflated = try inflater.inflate(batch.bytes[start...], limit: maxMessageBytes)
                     batch.bytes.replaceSubrange(start..., with: inflated)
                     if !messageIsBinary {
-                        guard validateUTF8(batch.bytes[start...], final: true) else { return invalidUTF8(context, start: start) }
+                        guard validateUTF8(batch.bytes[start...], final: true) else { return invalidUTF8(context) }
                     }
                 } catch {
-                    batch.bytes.removeSubrange(start...)
-                    messageStart = nil
                     return fail(context, error, closeCode: error.closeCode.flatMap { WebSocketErrorCode(codeNumber: $0) } ?? .protocolError)
                 }
             }
@@ -161,10 +157,8 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         utf8.feed(bytes) && (!final || utf8.isComplete)
     }
 
-    /// Drops the text message under way and fails the connection with 1007 (RFC 6455 §8.1).
-    private func invalidUTF8(_ context: ChannelHandlerContext, start: Int) {
-        batch.bytes.removeSubrange(start...)
-        messageStart = nil
+    /// Fails the connection with 1007 (RFC 6455 §8.1); `fail` drops the text message under way.
+    private func invalidUTF8(_ context: ChannelHandlerContext) {
         fail(context, .closedByUs(code: 1007, reason: "the server sent a text message that is not UTF-8"),
              closeCode: .dataInconsistentWithMessage)
     }
