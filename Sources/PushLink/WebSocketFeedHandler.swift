@@ -47,6 +47,8 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// Text messages are checked as they arrive (RFC 6455 §8.1); compressed ones once inflated.
     private var utf8 = UTF8Validator()
     private var closeSent = false
+    /// A frame came in the read burst under way (the heartbeat is told once, at its end).
+    private var receivedInBurst = false
     /// The peer's close frame came: nothing it sends after it counts.
     private var closeReceived = false
     /// livetop failed the connection: frames still arriving are dropped, except the peer's close.
@@ -76,7 +78,8 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        heartbeat.received(at: monotonic())
+        // The heartbeat learns of it at the end of the read burst: one clock read per burst, not per frame.
+        receivedInBurst = true
         if closeReceived || (failed && frame.opcode != .connectionClose) { return }
         // RFC 6455 §5.1–5.3: a server never masks, and sets reserved bits only for an extension
         // both sides agreed on (RSV1 on the first frame of a compressed message).
@@ -89,6 +92,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         switch frame.opcode {
         case .text, .binary:
             guard messageStart == nil else { return protocolError(context, "the server started a message before the last one ended") }
+            if frame.fin && !frame.rsv1 && filter == nil { return appendWholeMessage(frame, context: context) }
             messageStart = batch.bytes.count
             messageIsBinary = frame.opcode == .binary
             messageIsCompressed = frame.rsv1
@@ -106,6 +110,24 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             receivedClose(frame, context: context)
         default:
             protocolError(context, "the server sent a frame with the reserved opcode 0x\(String(UInt8(webSocketOpcode: frame.opcode), radix: 16))")
+        }
+    }
+
+    /// The common case, a message in one uncompressed frame, in one pass: checked, then copied.
+    private func appendWholeMessage(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        let isBinary = frame.opcode == .binary
+        let data = frame.data  // a server never masks (checked above)
+        let length = data.readableBytes
+        if length > maxMessageBytes { return fail(context, .messageTooLarge(limit: maxMessageBytes), closeCode: .messageTooLarge) }
+        let valid = data.withUnsafeReadableBytes { raw in
+            var utf8 = UTF8Validator()
+            guard isBinary || (utf8.feed(raw) && utf8.isComplete) else { return false }
+            batch.append(raw, isBinary: isBinary)
+            return true
+        }
+        guard valid else {
+            return fail(context, .closedByUs(code: 1007, reason: "the server sent a text message that is not UTF-8"),
+                        closeCode: .dataInconsistentWithMessage)
         }
     }
 
@@ -170,6 +192,10 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if receivedInBurst {
+            receivedInBurst = false
+            heartbeat.received(at: monotonic())
+        }
         flush()
         context.fireChannelReadComplete()
     }
