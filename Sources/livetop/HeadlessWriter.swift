@@ -13,7 +13,7 @@ struct HeadlessWriter {
     /// Messages written so far; the next one gets `seq + 1`.
     private(set) var seq: Int64 = 0
     /// `seq` in decimal, counted up in place rather than formatted for every line.
-    private var seqText: [UInt8] = [UInt8(ascii: "0")]
+    private var seqText = DecimalCounter()
     private var tape = JSONTape()
     private let limits: JSONLimits
     /// `","source":"NAME` written once, not per message.
@@ -50,37 +50,31 @@ struct HeadlessWriter {
                 lineMiddle = Array(#","transport":""#.utf8) + Array(batch.transport.rawValue.utf8) + Array(#"","#.utf8)
             }
         }
-        batch.bytes.withUnsafeBufferPointer { all in
-            for frame in batch.frames {
-                countSeq()
-                let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
-                if emit == .all {
-                    out.buffer.append(contentsOf: linePrefix)
-                    out.buffer.append(contentsOf: seqText)
-                    out.buffer.append(contentsOf: lineMiddle)
+        // Borrowed once for the burst: appending an array property per line would retain and
+        // release it every time (measured: 6% of the headless path).
+        let prefix = linePrefix, middle = lineMiddle
+        prefix.withUnsafeBufferPointer { prefix in
+            middle.withUnsafeBufferPointer { middle in
+                batch.bytes.withUnsafeBufferPointer { all in
+                    for frame in batch.frames {
+                        seq += 1
+                        let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
+                        if emit == .all {
+                            seqText.increment()
+                            out.buffer.append(contentsOf: prefix)
+                            seqText.write(into: &out.buffer)
+                            out.buffer.append(contentsOf: middle)
+                            writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
+                            out.buffer.append(UInt8(ascii: "}"))
+                        } else {
+                            writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
+                        }
+                        out.buffer.append(UInt8(ascii: "\n"))
+                        out.flushIfFull()
+                    }
                 }
-                writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
-                if emit == .all { out.buffer.append(UInt8(ascii: "}")) }
-                out.buffer.append(UInt8(ascii: "\n"))
-                out.flushIfFull()
             }
         }
-    }
-
-    /// `seq += 1`, in binary and in decimal.
-    @inline(__always)
-    private mutating func countSeq() {
-        seq += 1
-        var i = seqText.count - 1
-        while i >= 0 {
-            if seqText[i] != UInt8(ascii: "9") {
-                seqText[i] += 1
-                return
-            }
-            seqText[i] = UInt8(ascii: "0")
-            i -= 1
-        }
-        seqText.insert(UInt8(ascii: "1"), at: 0)
     }
 
     /// `"data":…` for JSON, `"text":"…"` for other text, `"base64":"…"` for binary
