@@ -69,6 +69,12 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         self.wallClock = wallClock
     }
 
+    /// A batch is handed on once it holds this much, even within one read burst (NIO reads up to
+    /// four 64 KiB buffers in a row): the queues between here and the screen hold bursts, so the
+    /// size of a burst bounds their memory (measured: 256 KiB bursts let peak RSS grow by 20% and
+    /// more over a long feed as the queues happened to fill).
+    static let burstBytes = 60 << 10
+
     func handlerAdded(context: ChannelHandlerContext) {
         batch.bytes.reserveCapacity(1 << 16)
         scheduleHeartbeat(context: context)
@@ -129,6 +135,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             return fail(context, .closedByUs(code: 1007, reason: "the server sent a text message that is not UTF-8"),
                         closeCode: .dataInconsistentWithMessage)
         }
+        if batch.bytes.count >= Self.burstBytes { flush() }
     }
 
     private func appendPayload(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
@@ -171,6 +178,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                 return
             }
             batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
+            if batch.bytes.count >= Self.burstBytes { flush() }
         }
     }
 
