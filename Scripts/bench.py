@@ -394,6 +394,7 @@ def main():
     p.add_argument("--rate", type=float, default=1000)
     p.add_argument("--seconds", type=float, default=None, help="idle: 30; latency: 10")
     p.add_argument("--no-build", action="store_true", help="use the release binary as it is")
+    p.add_argument("--livetop", help="time this livetop binary instead of the release build (implies --no-build)")
     p.add_argument("--serve-paced", nargs=2, type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.serve_paced:
@@ -401,7 +402,10 @@ def main():
         asyncio.run(serve_paced(args.serve_paced[0], int(args.serve_paced[1])))
         return
     require_time()
-    if not args.no_build:
+    if args.livetop:
+        global LIVETOP
+        LIVETOP = os.path.abspath(args.livetop)
+    elif not args.no_build:
         build()
     websocat = websocat_binary()
     if args.memory:
