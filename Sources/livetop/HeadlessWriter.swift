@@ -38,7 +38,8 @@ struct HeadlessWriter {
     }
 
     /// Writes the messages of a batch (`MessageLimit` cuts it first when there is a limit).
-    mutating func write(_ batch: FrameBatch, into out: inout StandardOutput) {
+    /// `flushing: false` keeps every line of the batch in `out.buffer` (to copy them elsewhere too).
+    mutating func write(_ batch: FrameBatch, into out: inout StandardOutput, flushing: Bool = true) {
         if emit == .all {
             linePrefix.removeAll(keepingCapacity: true)
             linePrefix.append(contentsOf: #"{"type":"message","time":""#.utf8)
@@ -70,7 +71,7 @@ struct HeadlessWriter {
                             writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
                         }
                         out.buffer.append(UInt8(ascii: "\n"))
-                        out.flushIfFull()
+                        if flushing { out.flushIfFull() }
                     }
                 }
             }
