@@ -31,6 +31,8 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     }
 
     private let tagSources: Bool
+    /// The printed message lines are the recording's (all lines, no source field): written once.
+    private var sharesLines: Bool { emit == .all && !tagSources }
 
     /// Returns true when every source that ended did so normally: `--max-messages` reached, or the
     /// reader went away.
@@ -59,8 +61,14 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
                 case .messages(let received):
                     // Exactly --max-messages are printed and recorded.
                     guard let batch = limit.admit(received) else { return false }
-                    feed.recording?.record(.messages(batch))
-                    writer.write(batch, into: &out)
+                    if let recording = feed.recording, sharesLines {
+                        let start = out.buffer.count
+                        writer.write(batch, into: &out, flushing: false)
+                        recording.record(lines: out.buffer[start...])
+                    } else {
+                        feed.recording?.record(.messages(batch))
+                        writer.write(batch, into: &out)
+                    }
                     if limit.isReached { feed.source.stop() }
                     fold(.messages(batch), source: index, at: Timestamp(nanoseconds: batch.receivedAt))
                 case .state(let state, let at):

@@ -12,10 +12,17 @@ struct HeadlessWriter {
     let source: String?
     /// Messages written so far; the next one gets `seq + 1`.
     private(set) var seq: Int64 = 0
+    /// `seq` in decimal, counted up in place rather than formatted for every line.
+    private var seqText = DecimalCounter()
     private var tape = JSONTape()
     private let limits: JSONLimits
     /// `","source":"NAME` written once, not per message.
     private let sourceField: [UInt8]
+    /// What every message line of one burst has before its seq (its messages were received at the
+    /// same moment) and after it: built once per burst, so a line is five copies and the payload.
+    private var linePrefix: [UInt8] = []
+    private var lineMiddle: [UInt8] = []
+    private var middleTransport: Transport?
 
     init(emit: Emit, source: String? = nil, limits: JSONLimits = JSONLimits()) {
         self.emit = emit
@@ -31,28 +38,42 @@ struct HeadlessWriter {
     }
 
     /// Writes the messages of a batch (`MessageLimit` cuts it first when there is a limit).
-    mutating func write(_ batch: FrameBatch, into out: inout StandardOutput) {
-        var time: [UInt8] = []
-        Timestamp(nanoseconds: batch.receivedAt).writeRFC3339(into: &time)
-        let transport = Array(batch.transport.rawValue.utf8)
-        batch.bytes.withUnsafeBufferPointer { all in
-            for frame in batch.frames {
-                seq += 1
-                let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
-                if emit == .all {
-                    out.buffer.append(contentsOf: #"{"type":"message","time":""#.utf8)
-                    out.buffer.append(contentsOf: time)
-                    out.buffer.append(contentsOf: sourceField)
-                    out.buffer.append(contentsOf: #"","seq":"#.utf8)
-                    HeadlessWriter.writeInteger(seq, into: &out.buffer)
-                    out.buffer.append(contentsOf: #","transport":""#.utf8)
-                    out.buffer.append(contentsOf: transport)
-                    out.buffer.append(contentsOf: #"","#.utf8)
+    /// `flushing: false` keeps every line of the batch in `out.buffer` (to copy them elsewhere too).
+    mutating func write(_ batch: FrameBatch, into out: inout StandardOutput, flushing: Bool = true) {
+        if emit == .all {
+            linePrefix.removeAll(keepingCapacity: true)
+            linePrefix.append(contentsOf: #"{"type":"message","time":""#.utf8)
+            Timestamp(nanoseconds: batch.receivedAt).writeRFC3339(into: &linePrefix)
+            linePrefix.append(contentsOf: sourceField)
+            linePrefix.append(contentsOf: #"","seq":"#.utf8)
+            if middleTransport != batch.transport {
+                middleTransport = batch.transport
+                lineMiddle = Array(#","transport":""#.utf8) + Array(batch.transport.rawValue.utf8) + Array(#"","#.utf8)
+            }
+        }
+        // Borrowed once for the burst: appending an array property per line would retain and
+        // release it every time (measured: 6% of the headless path).
+        let prefix = linePrefix, middle = lineMiddle
+        prefix.withUnsafeBufferPointer { prefix in
+            middle.withUnsafeBufferPointer { middle in
+                batch.bytes.withUnsafeBufferPointer { all in
+                    for frame in batch.frames {
+                        seq += 1
+                        let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
+                        if emit == .all {
+                            seqText.increment()
+                            out.buffer.append(contentsOf: prefix)
+                            seqText.write(into: &out.buffer)
+                            out.buffer.append(contentsOf: middle)
+                            writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
+                            out.buffer.append(UInt8(ascii: "}"))
+                        } else {
+                            writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
+                        }
+                        out.buffer.append(UInt8(ascii: "\n"))
+                        if flushing { out.flushIfFull() }
+                    }
                 }
-                writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
-                if emit == .all { out.buffer.append(UInt8(ascii: "}")) }
-                out.buffer.append(UInt8(ascii: "\n"))
-                out.flushIfFull()
             }
         }
     }
@@ -131,27 +152,6 @@ struct HeadlessWriter {
         object["value"] = value
         JSONValue.object(object).write(into: &out.buffer)
         out.buffer.append(UInt8(ascii: "\n"))
-    }
-
-    static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
-        if value < 10 {
-            out.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var v = value.magnitude
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while v > 0 {
-                d[19 - n] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                n += 1
-            }
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            out.append(contentsOf: d[(20 - n)...])
-        }
     }
 }
 

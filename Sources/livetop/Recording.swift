@@ -27,6 +27,18 @@ final class Recording: @unchecked Sendable {
         case .messages(let batch): writer.write(batch, into: &out)
         case .state(let state, let at): writer.write(state, at: at, into: &out)
         }
+        flush()
+    }
+
+    /// Message lines a `HeadlessWriter(emit: .all)` with no source already wrote for the printer:
+    /// the same bytes, so each message is checked and written once, not once more for the file.
+    /// A run records either all its batches this way or none (the seq count is the printer's).
+    func record(lines: ArraySlice<UInt8>) {
+        out.buffer.append(contentsOf: lines)
+        flush()
+    }
+
+    private func flush() {
         out.flush()
         if out.isClosed && !warned {
             warned = true
