@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
 # Render cost of the dashboard under the 1,000,000-message reference feed, in tmux:
 # frames drawn against what --fps allows, how long `q` takes to end the program, and how often
-# an idle dashboard wakes up (a `livetop serve` feed that says nothing).
+# an idle dashboard wakes up (a `livetop serve` feed that says nothing). Bytes written to the pty
+# per second and per frame show that output tracks the screen and --fps, not the message rate.
 #
 # With --layout FILE (Scripts/bench_layout.yaml is one) the first phase draws that layout, and
 # the render CPU per frame is the UI thread's CPU time in Screen.render plus the terminal diff.
 #
-#   bash Scripts/bench_render.sh [--fps 20] [--layout Scripts/bench_layout.yaml]
+#   bash Scripts/bench_render.sh [--fps 20] [--layout Scripts/bench_layout.yaml] [--livetop PATH]
+#
+# It builds livetop in release mode first, unless --livetop names a binary to time.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fps=20
 layout_args=""
+bin=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --fps) fps=$2; shift 2 ;;
         --layout) layout_args="--layout $PWD/$2"; shift 2 ;;
+        --livetop) bin=$(realpath "$2"); shift 2 ;;
         *) echo "unknown argument: $1" >&2; exit 64 ;;
     esac
 done
-swift build -c release --product livetop >/dev/null
-bin=$PWD/.build/release/livetop
+if [ -z "$bin" ]; then
+    swift build -c release --product livetop >/dev/null
+    bin=$PWD/.build/release/livetop
+fi
 blast=$PWD/../shared/bench/ws_blast.py
 sock="livetop-bench-$$"
 work=$(mktemp -d)
@@ -33,18 +40,24 @@ start_feed() {  # count -> sets port and feed_pid
     port=$(sed -n 's/^PORT=//p' "$work/feed")
 }
 
-# 1. The whole feed with --exit-on-close: frames drawn while it streams.
+# 1. The whole feed with --exit-on-close: frames drawn while it streams, and every byte livetop
+# writes to its pty (tmux pipe-pane, attached before livetop starts: the pane's shell waits for it).
 start_feed 1000000
 tmux -L "$sock" new-session -d -s bench -x 120 -y 40 \
-    "LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps --exit-on-close $layout_args ws://127.0.0.1:$port/; touch $work/done; sleep 30"
+    "while [ ! -f $work/go ]; do sleep 0.05; done; LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps --exit-on-close $layout_args ws://127.0.0.1:$port/; touch $work/done; sleep 30"
+tmux -L "$sock" pipe-pane -o -t bench "cat > $work/pty"
+touch "$work/go"
 for _ in $(seq 1 600); do [ -f "$work/done" ] && break; sleep 0.1; done
 wait "$feed_pid" 2>/dev/null || true
+tmux -L "$sock" pipe-pane -t bench   # closes the pipe: cat has everything once it exits
+pty_bytes=$(wc -c <"$work/pty")
 # shellcheck disable=SC1090
 eval "$(tr ' ' '\n' <"$work/stats")"
 echo "feed: ws_blast.py, $messages messages, dashboard at --fps $fps, 120x40${layout_args:+, $layout_args}"
-awk -v f="$frames" -v s="$seconds" -v m="$messages" -v fps="$fps" -v r="$render_cpu" 'BEGIN {
+awk -v f="$frames" -v s="$seconds" -v m="$messages" -v fps="$fps" -v r="$render_cpu" -v b="$pty_bytes" 'BEGIN {
     printf "frames drawn: %d in %.2f s = %.1f frames/s (allowed: %d/s, at most %d frames)\n", f, s, f / s, fps, int(s * fps) + 1
     printf "render CPU: %.4f s in all, %.2f ms per frame\n", r, (f > 0 ? r / f * 1000 : 0)
+    printf "bytes to the pty: %d = %.0f bytes/s, %.0f per frame (a full 120x40 screen is 4800 cells), %.4f per message\n", b, b / s, (f > 0 ? b / f : 0), b / m
     printf "messages folded: %d = %.0f msg/s\n", m, m / s }'
 tmux -L "$sock" kill-server 2>/dev/null || true
 
