@@ -5,7 +5,7 @@
 #
 # 1. The binary, copied alone into a temporary folder: ldd names only allowed libraries (the
 #    allow-list of package.sh), and run with an empty environment (env -i, PATH=/usr/bin:/bin, empty
-#    LD_LIBRARY_PATH, so no Swift runtime can come from anywhere but the binary itself), `--version`
+#    LD_LIBRARY_PATH; as root also with the toolchain's runtime folder hidden), `--version`
 #    prints the package's version and `demo --headless --max-messages 5` prints 5 JSON messages
 #    and exits 0.
 # 2. As root with CI=true (or LIVETOP_PACKAGE_INSTALL=1): `apt-get install ./livetop_*.deb`, then
@@ -47,7 +47,20 @@ bash Scripts/package.sh --check-libraries "$alone/livetop" || fail "ldd of the p
 if ldd "$alone/livetop" | grep -qi swift; then fail "the binary links a Swift library: $(ldd "$alone/livetop" | grep -i swift)"; fi
 log "ldd $alone/livetop: $(ldd "$alone/livetop" | awk '{print $1}' | tr '\n' ' ')"
 
-clean_run() { (cd "$alone" && env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH= HOME="$alone" timeout 60 ./livetop "$@"); }
+# As root, the runs also happen with the toolchain's Swift runtime folder hidden under an empty
+# tmpfs in a mount namespace of their own: a binary that still needed libswiftCore.so could not
+# find it even through a path built into it (RUNPATH).
+hide=()
+swift_runtime=""
+if command -v swift >/dev/null 2>&1; then
+    swift_runtime=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")/lib/swift
+fi
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && [ -d "$swift_runtime" ]; then
+    hide=(unshare --mount sh -c 'mount -t tmpfs tmpfs "$0" && exec "$@"' "$swift_runtime")
+    log "running the binary with $swift_runtime hidden (unshare --mount, tmpfs over it)"
+fi
+
+clean_run() { (cd "$alone" && env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH= HOME="$alone" "${hide[@]}" timeout 60 ./livetop "$@"); }
 
 got=$(clean_run --version) || fail "livetop --version exited $?"
 [ "$got" = "$version" ] || fail "livetop --version printed '$got', the package says '$version'"

@@ -152,8 +152,10 @@ compute_depends() {
     tree=$(mktemp -d)
     mkdir -p "$tree/debian"
     printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$PACKAGE_NAME" "$PACKAGE_NAME" >"$tree/debian/control"
-    out=$(cd "$tree" && dpkg-shlibdeps -O -e "$binary" 2>/dev/null) \
-        || { rm -rf "$tree"; die "dpkg-shlibdeps could not map the libraries of $binary to packages"; }
+    # Its stderr is kept for a failure: it always warns that the binary is not yet "installed in
+    # its package's directory" (debian/livetop/...), which does not change the answer.
+    out=$(cd "$tree" && dpkg-shlibdeps -O -e "$binary" 2>"$tree/stderr") \
+        || { cat "$tree/stderr" >&2; rm -rf "$tree"; die "dpkg-shlibdeps could not map the libraries of $binary to packages"; }
     rm -rf "$tree"
     out=$(printf '%s\n' "$out" | sed -n 's/^shlibs:Depends=//p')
     [ -n "$out" ] || die "dpkg-shlibdeps printed no Depends for $binary"
