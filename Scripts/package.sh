@@ -136,7 +136,12 @@ release_flags() {
 # Fails, in one line, when the binary $1 needs a library outside ALLOWED_LIBRARIES.
 check_libraries() {
     local binary=$1 out bad
-    out=$(ldd "$binary" 2>&1) || die "ldd $binary failed: $out"
+    if ! out=$(ldd "$binary" 2>&1); then
+        # A fully static binary (the Static Linux SDK's musl build) needs nothing.
+        [[ "$out" == *"not a dynamic executable"* ]] && return 0
+        die "ldd $binary failed: $out"
+    fi
+    [[ "$out" == *"statically linked"* ]] && return 0
     bad=$(printf '%s\n' "$out" | awk '{print $1}' | sed 's|.*/||' | grep -Ev "$ALLOWED_LIBRARIES" || true)
     if printf '%s\n' "$out" | grep -q 'not found'; then
         die "$binary needs libraries this host does not have: $(printf '%s\n' "$out" | grep 'not found' | awk '{print $1}' | tr '\n' ' ')"
@@ -157,9 +162,8 @@ compute_depends() {
     out=$(cd "$tree" && dpkg-shlibdeps -O -e "$binary" 2>"$tree/stderr") \
         || { cat "$tree/stderr" >&2; rm -rf "$tree"; die "dpkg-shlibdeps could not map the libraries of $binary to packages"; }
     rm -rf "$tree"
-    out=$(printf '%s\n' "$out" | sed -n 's/^shlibs:Depends=//p')
-    [ -n "$out" ] || die "dpkg-shlibdeps printed no Depends for $binary"
-    echo "$out"
+    # Empty for a fully static binary, which depends on nothing.
+    printf '%s\n' "$out" | sed -n 's/^shlibs:Depends=//p'
 }
 
 # /usr/share/doc/livetop/copyright in Debian's machine-readable format.
@@ -236,8 +240,8 @@ Version: $version
 Architecture: $arch
 Maintainer: $MAINTAINER
 Installed-Size: $size
-Depends: $depends
-Section: net
+${depends:+Depends: $depends
+}Section: net
 Priority: optional
 Description: terminal dashboard for live feeds (WebSocket, SSE, long-poll)
  livetop connects to a live feed over WebSocket, Server-Sent Events,
