@@ -254,7 +254,7 @@ EOF
     deb=$DIST/${PACKAGE_NAME}_${version}_${arch}.deb
     dpkg-deb --build --root-owner-group -Zxz "$root" "$deb" >/dev/null
     log "ldd $binary:"
-    ldd "$binary" | sed 's/^/package:   /' >&2
+    { ldd "$binary" || true; } | sed "s/^/package:   /" >&2
     log "Depends: $depends"
     log "wrote $binary ($(du -h "$binary" | cut -f1)) and $deb ($(du -h "$deb" | cut -f1)) after $((SECONDS - start)) s"
 }
