@@ -22,7 +22,14 @@ import TestSupport
         } ?? candidates[2]
     }
 
-    static var generateManual: String { binDirectory.appendingPathComponent("generate-manual").path }
+    /// Next to livetop, or in the debug build folder when the tests run from another one (the
+    /// ThreadSanitizer run of Scripts/test.sh builds into .build-tsan): the tool only reads the
+    /// options livetop prints with --experimental-dump-help, so any build of it will do.
+    static var generateManual: String {
+        let candidates = [binDirectory, root.appendingPathComponent(".build/debug")]
+            .map { $0.appendingPathComponent("generate-manual").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
 
     /// generate-manual is built by `swift build --product generate-manual` (package.sh --docs does it),
     /// not by `swift build --build-tests`; under CI its absence fails the test.
