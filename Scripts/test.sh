@@ -4,7 +4,8 @@
 # On a fresh Debian 12 machine, as root, it installs what the tests need
 # (only what is missing), checks each real-server prerequisite and prints
 # one "deps:" line per item so CI logs show what the tests ran against,
-# then builds the tests and runs `swift test`, the fuzzing targets, and `swift test` again under
+# then builds the tests and runs `swift test`, the fuzzing targets, the package build and its
+# tests (Scripts/package.sh, Scripts/package-test.sh), and `swift test` again under
 # ThreadSanitizer. Its exit status is 0 only when all of them pass.
 #
 #   bash Scripts/test.sh              install/verify, build, test
@@ -49,9 +50,11 @@ python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/de
 #   tinyproxy           a real HTTP CONNECT proxy for the proxy tests
 #   dante-server        a real SOCKS5 proxy (danted) for the proxy tests
 #   jq                  reads the headless output of the hostile-data test, as users do
+#   dpkg-dev            dpkg-shlibdeps computes the .deb's Depends (Scripts/package.sh)
+#   man-db              `man livetop` after the .deb is installed (Scripts/package-test.sh)
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
-APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq)
+APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq dpkg-dev man-db)
 
 # Lists the Debian packages that are missing, one a line.
 missing_apt_packages() {
@@ -317,10 +320,16 @@ main() {
     # it to be stricter (no skipping for a missing server) or more patient.
     log "== CI=${CI:-<unset>}"
     timed build swift build --build-tests
+    # argument-parser's man page generator: GeneratedDocsTests compares its page with Packaging/.
+    timed build-manual swift build --product generate-manual
     local status=0
     timed test swift test || status=$?
     # libFuzzer targets for the parsers, a fixed number of runs each (Scripts/fuzz.sh).
     timed fuzz bash Scripts/fuzz.sh || status=$?
+    # The release binary without the Swift runtime, and the .deb; then that binary alone and the
+    # package installed with apt-get (as root under CI=true), man page and completion included.
+    timed package bash Scripts/package.sh || status=$?
+    timed package-test bash Scripts/package-test.sh || status=$?
     # The whole suite again under ThreadSanitizer, in a build folder of its own. Tests run one at
     # a time and their deadlines are scaled: every thread, and every livetop process a test
     # starts, runs several times slower under TSan; what the tests check is unchanged.
