@@ -73,6 +73,32 @@ import TestSupport
         #expect(refused.description == expected)
     }
 
+    /// A server that stops answering (CLIENT PAUSE) is found dead by the PING heartbeat; once it
+    /// answers again the link subscribes again, after a gap.
+    @Test func theHeartbeatFindsAPausedServerDead() async throws {
+        let server = try RedisServer()
+        try await server.start()
+        defer { server.stop() }
+        let run = try LinkRun(url: "redis://127.0.0.1:\(server.port)/feed") { c in
+            c.pingInterval = .milliseconds(200)
+            c.pingTimeout = .milliseconds(600)
+        }
+        try await run.waitForState(20, "open") { $0.isOpen }
+        guard let cli = TestEnvironment.which("redis-cli") else {
+            throw MissingTool(description: "redis-cli is missing (apt-get install redis-server); Scripts/test.sh installs it")
+        }
+        let pause = ExternalProcess(cli, ["-p", String(server.port), "CLIENT", "PAUSE", "3000", "ALL"])
+        try pause.start()
+        #expect(try await pause.exitStatus(timeout: 20) == 0)
+        try await run.waitForState(20, "waiting") { $0.waitingError != nil }
+        #expect(run.states.compactMap(\.waitingError).first == .dead(seconds: 0.6))
+        try await run.waitForStates(30, "gap, then open") { states in
+            guard let gap = states.firstIndex(where: { if case .gap = $0 { return true } else { return false } }) else { return false }
+            return states[gap...].contains { $0.isOpen }
+        }
+        _ = await run.stop()
+    }
+
     /// The publisher across a Redis restart: lines given while Redis is down are sent once it is
     /// back, in order, and the subscriber (resubscribed) gets them after a `gap`.
     @Test func thePublisherAndTheSourceRideOutARestart() async throws {
@@ -108,5 +134,43 @@ import TestSupport
         #expect(gap.1.hasPrefix("redis pub/sub keeps nothing while disconnected: messages published in the last "))
         await publisher.close()
         _ = await run.stop()
+    }
+}
+
+/// `RedisPublisher` against a scripted fake: what is retried and what is not.
+@Suite(.timeLimit(.minutes(1))) struct RedisPublisherTests {
+    static func fake(_ mode: String) async throws -> (ExternalProcess, Int) {
+        guard let python = TestEnvironment.which("python3") else {
+            throw MissingTool(description: "python3 is missing (apt-get install python3); Scripts/test.sh installs it")
+        }
+        return try await ExternalProcess.startServer(python, [TestEnvironment.serverFixture("redis_garbage.py"), "--mode", mode])
+    }
+
+    /// LOADING answers PUBLISH: the publisher reconnects and sends the lines again, and the
+    /// server that answers gets each once, in order.
+    @Test func loadingIsRetriedAndEveryLineArrivesOnceInOrder() async throws {
+        let (server, port) = try await Self.fake("loading")
+        defer { server.stop() }
+        let publisher = try RedisPublisher(url: "redis://127.0.0.1:\(port)/feed")
+        try await publisher.publish(RedisLinkTests.lines(1...50))
+        await publisher.close()
+        let expected = RedisLinkTests.lines(1...50).map { "PUBLISHED=" + String(decoding: $0, as: UTF8.self) }
+        try await server.stdout.wait(20, for: "50 lines published") { $0.filter { $0.hasPrefix("PUBLISHED=") }.count >= 50 }
+        #expect(server.stdout.all.filter { $0.hasPrefix("PUBLISHED=") } == expected)
+    }
+
+    /// An error that retrying cannot mend is one line, with the server's words.
+    @Test func aRefusalIsAPublishError() async throws {
+        let (server, port) = try await Self.fake("noperm")
+        defer { server.stop() }
+        let publisher = try RedisPublisher(url: "redis://127.0.0.1:\(port)/feed")
+        let error = try await #require(throws: PublishError.self) { try await publisher.publish([Array("x".utf8)]) }
+        #expect(error.description == "Redis refused PUBLISH: NOPERM this user has no permissions to access the channel")
+        await publisher.close()
+    }
+
+    @Test func aBadURLIsAPublishError() {
+        #expect(throws: PublishError.self) { try RedisPublisher(url: "redis://127.0.0.1:1/") }
+        #expect(throws: PublishError.self) { try RedisPublisher(url: "ws://127.0.0.1:1/x") }
     }
 }

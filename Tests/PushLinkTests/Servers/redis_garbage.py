@@ -1,36 +1,72 @@
 #!/usr/bin/env python3
-"""A fake "Redis" that answers every connection with bytes that are not RESP, for the tests of
-livetop's one-line errors.
+"""A fake "Redis" for the tests of livetop's one-line errors and of RedisPublisher's retries.
 
-    python3 redis_garbage.py --mode http|badlength|nolf [--ttl 120]
+    python3 redis_garbage.py --mode MODE [--ttl 120]
 
-Listens on 127.0.0.1 (a free port), prints PORT=<n>; reads the client's first bytes, answers
-as --mode says, and closes:
-  http       an HTTP answer (a web server where Redis was expected)
-  badlength  the start of a RESP push whose bulk length is not a number
-  nolf       a status line whose CR is not followed by LF
+Listens on 127.0.0.1 (a free port) and prints PORT=<n>. Modes:
+  http       reads the client's first bytes, answers with HTTP (a web server where Redis was
+             expected), closes
+  badlength  answers with the start of a RESP push whose bulk length is not a number, closes
+  nolf       answers with a status line whose CR is not followed by LF, closes
+  loading    speaks enough RESP for a publisher: the first connection gets "-LOADING" for every
+             command but PING (as a Redis loading its dataset does); later ones get +PONG for PING, +OK
+             for AUTH/SELECT and :1 for PUBLISH, printing PUBLISHED=<payload> for each
+  noperm     like loading's later connections, but PUBLISH gets "-NOPERM"
 """
 import argparse, asyncio, signal
 
-ANSWERS = {
+GARBAGE = {
     "http": b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
     "badlength": b"*3\r\n$9\r\nsubscribe\r\n$x1\r\n",
     "nolf": b"+OK\rX\r\n",
 }
 
 
+async def read_command(reader):
+    """One command as a client sends it (an array of bulk strings), or None at the end."""
+    header = await reader.readline()
+    if not header:
+        return None
+    assert header.startswith(b"*"), header
+    words = []
+    for _ in range(int(header[1:])):
+        length = int((await reader.readline())[1:])
+        words.append((await reader.readexactly(length + 2))[:-2])
+    return words
+
+
 async def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--mode", choices=sorted(ANSWERS), required=True)
+    p.add_argument("--mode", choices=sorted(GARBAGE) + ["loading", "noperm"], required=True)
     p.add_argument("--ttl", type=float, default=120)
     args = p.parse_args()
+    connections = 0
 
     async def handle(reader, writer):
+        nonlocal connections
+        connections += 1
+        first = connections == 1
         try:
-            await reader.read(4096)
-            writer.write(ANSWERS[args.mode])
-            await writer.drain()
-        except ConnectionError:
+            if args.mode in GARBAGE:
+                await reader.read(4096)
+                writer.write(GARBAGE[args.mode])
+                await writer.drain()
+                return
+            while (words := await read_command(reader)) is not None:
+                name = words[0].upper()
+                if args.mode == "loading" and first and name != b"PING":
+                    writer.write(b"-LOADING Redis is loading the dataset in memory\r\n")
+                elif name == b"PING":
+                    writer.write(b"+PONG\r\n")
+                elif name == b"PUBLISH" and args.mode == "noperm":
+                    writer.write(b"-NOPERM this user has no permissions to access the channel\r\n")
+                elif name == b"PUBLISH":
+                    print("PUBLISHED=" + words[2].decode(), flush=True)
+                    writer.write(b":1\r\n")
+                else:
+                    writer.write(b"+OK\r\n")
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
             writer.close()
