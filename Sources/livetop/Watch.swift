@@ -110,6 +110,14 @@ struct FeedBuilder {
         if (url.scheme == .http || url.scheme == .https) && transport == .only(.websocket) {
             throw usage("--transport websocket needs a ws:// or wss:// URL")
         }
+        if url.scheme == .redis {
+            // The channel and database are read here, so a bad one is a usage error, not a retried failure.
+            do {
+                _ = try RedisAddress(url)
+            } catch {
+                throw usage(error.description)
+            }
+        }
         if (url.scheme == .redis) != (transport == .only(.redis)), transport != .auto {
             throw usage(url.scheme == .redis ? "a redis:// URL is Redis pub/sub only: leave out --transport"
                                              : "--transport redis needs a redis:// URL")

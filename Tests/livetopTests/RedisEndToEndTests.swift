@@ -63,6 +63,9 @@ import TestSupport
         let usage = try await HeadlessEndToEndTests.run(["--headless", "--transport", "websocket", "redis://127.0.0.1:1/x"])
         #expect(usage.status == 64)
         #expect(usage.stderr.contains { $0.contains("a redis:// URL is Redis pub/sub only: leave out --transport") })
+        let noChannel = try await HeadlessEndToEndTests.run(["--headless", "redis://127.0.0.1:1/"])
+        #expect(noChannel.status == 64)
+        #expect(noChannel.stderr.contains { $0.contains("missing channel: redis://host:port/channel") })
 
         let server = try RedisServer()
         try await server.start()
