@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 all_targets=(json-fold sse poll-body recording resp)
 # Runs per target in CI mode: 15-30 s each on two busy cores (with a clean build: 2-3 minutes).
-declare -A runs=([json-fold]=20000 [sse]=300000 [poll-body]=200000 [recording]=150000 [resp]=200000)
+declare -A runs=([json-fold]=20000 [sse]=300000 [poll-body]=200000 [recording]=150000 [resp]=120000)
 
 long=false
 targets=()
