@@ -20,6 +20,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     private let wallClock: @Sendable () -> Int64
 
     private var pendingSteps: ArraySlice<RedisHandshake.Step>
+    private var subscribeSent = false
     private var isSubscribed = false
     private var received: ByteBuffer?
     private var batch = FrameBatch(transport: .redis)
@@ -51,8 +52,6 @@ final class RedisFeedHandler: ChannelInboundHandler {
         sendSubscribe(context: context)
         context.fireChannelActive()
     }
-
-    private var subscribeSent = false
 
     /// The handshake and the subscription in one write: their answers come back in order.
     private func sendSubscribe(context: ChannelHandlerContext) {

@@ -49,6 +49,24 @@ import TestSupport
         _ = await run.stop()
     }
 
+    /// A message at the limit arrives; one over it ends the connection with a named error
+    /// (checked on the length Redis announces, before its bytes are kept).
+    @Test func aMessageOverTheLimitIsRefused() async throws {
+        let server = try RedisServer()
+        try await server.start()
+        defer { server.stop() }
+        let run = try LinkRun(url: "redis://127.0.0.1:\(server.port)/feed") { $0.maxMessageBytes = 1024 }
+        try await run.waitForState(20, "open") { $0.isOpen }
+        let publisher = try RedisPublisher(url: "redis://127.0.0.1:\(server.port)/feed")
+        try await publisher.publish([[UInt8](repeating: UInt8(ascii: "a"), count: 1024), [UInt8](repeating: UInt8(ascii: "b"), count: 1025)])
+        await publisher.close()
+        try await run.waitForState(20, "failed") { $0.failedError != nil }
+        #expect(run.messages == [String(repeating: "a", count: 1024)])
+        #expect(run.states.compactMap(\.failedError).first?.description
+            == "Redis message larger than 1024 bytes (--max-message); livetop closed the connection")
+        _ = await run.stop()
+    }
+
     /// A server that does not speak RESP: the link fails with one line that says what came.
     @Test(arguments: [
         ("http", "not a Redis reply: byte 0x48 'H' where a RESP type (+ - : $ *) should start"),

@@ -58,6 +58,33 @@ import TestSupport
         #expect(messages.compactMap { ($0["data"] as? [String: Any])?["cpu"] as? Int } == Array(1...11))
     }
 
+    /// The dashboard on a Redis channel, in tmux: the values, the log with a control sequence
+    /// shown escaped, the status line naming the transport; `q` quits with 0.
+    @Test func theDashboardShowsAChannel() async throws {
+        let server = try RedisServer()
+        try await server.start()
+        defer { server.stop() }
+        let dir = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exitFile = dir.appendingPathComponent("exit").path
+        let tmux = try Tmux()
+        defer { tmux.stop() }
+        let url = "redis://127.0.0.1:\(server.port)/metrics"
+        let command = "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' \(url); echo $? > '\(exitFile)'; sleep 60"
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "100", "-y", "30", command])
+        try await eventually(20, "open") { try await tmux.screen().contains("● open redis") }
+        let publisher = try RedisPublisher(url: url)
+        try await publisher.publish([Array(#"{"cpu":0.42,"host":"alpha"}"#.utf8), Array("red \u{1B}[31malert".utf8)])
+        await publisher.close()
+        try await eventually(20, "the values and the log") {
+            let s = try await tmux.screen()
+            return s.contains("0.42") && s.contains("alpha") && s.contains("red \\e[31malert")
+        }
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+        try await eventually(5, "livetop to exit") { FileManager.default.fileExists(atPath: exitFile) }
+        #expect(try String(contentsOfFile: exitFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     /// `--transport` names no other transport for a redis:// URL, and a wrong password is one line.
     @Test func usageAndAuthErrorsAreOneLine() async throws {
         let usage = try await HeadlessEndToEndTests.run(["--headless", "--transport", "websocket", "redis://127.0.0.1:1/x"])
