@@ -140,6 +140,14 @@ import Testing
         #expect(TransportPlan(forced: nil, url: url).candidates == [.redis])
     }
 
+    /// As curl reads the environment: http_proxy is for web URLs; Redis goes through ALL_PROXY only.
+    @Test func redisUsesOnlyAllProxy() throws {
+        let url = try FeedURL("redis://feed.example/ch")
+        #expect(try ProxySettings(.environment(["http_proxy": "http://p:1"])).proxy(for: url) == nil)
+        #expect(try ProxySettings(.environment(["http_proxy": "http://p:1", "ALL_PROXY": "socks5://s:2"])).proxy(for: url)?.description
+            == "socks5://s:2")
+    }
+
     @Test(arguments: ["redis://h", "redis://h/", "redis://h/ch?x=1", "redis://h/bad%zz"])
     func badRedisURLs(_ text: String) throws {
         let error = try #require(throws: LinkError.self) { try RedisAddress(FeedURL(text)) }
