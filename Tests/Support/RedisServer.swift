@@ -51,10 +51,18 @@ public final class RedisServer: @unchecked Sendable {
             }
             log.finish()
         }.start()
-        let pid = try TestEnvironment.spawn(
-            [redis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
-             "--dir", directory.path, "--loglevel", "notice"],
-            stdout: fifo, stderr: fifo)
+        let pid: pid_t
+        do {
+            pid = try TestEnvironment.spawn(
+                [redis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                 "--dir", directory.path, "--loglevel", "notice"],
+                stdout: fifo, stderr: fifo)
+        } catch {
+            // Nothing will open the FIFO for writing: do it here, so the reader sees its end.
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 { close(fd) }
+            throw error
+        }
         lock.withLock {
             self.pid = pid
             self.log = log
