@@ -9,8 +9,9 @@ public final class RedisServer: @unchecked Sendable {
     private let lock = NSLock()
     private var pid: pid_t?
     private var exit: Task<Int32, Never>?
+    private var currentLog = Recorder<String>()
     /// The server's log lines, of the current run.
-    public private(set) var log = Recorder<String>()
+    public var log: Recorder<String> { lock.withLock { currentLog } }
 
     /// `port` nil picks a free one (below the ephemeral range, so that a restart on it is safe).
     public init(port: Int? = nil) throws {
@@ -65,7 +66,7 @@ public final class RedisServer: @unchecked Sendable {
         }
         lock.withLock {
             self.pid = pid
-            self.log = log
+            currentLog = log
             exit = Task { await TestEnvironment.waitForExit(pid) }
         }
         do {
