@@ -67,6 +67,33 @@ import TestSupport
         _ = await run.stop()
     }
 
+    /// A Redis with a password: the source and the publisher send AUTH from the URL; without it,
+    /// or with a wrong one, each is one line with Redis's own words, and fatal.
+    @Test func authFromTheURL() async throws {
+        let server = try RedisServer(arguments: ["--requirepass", "s3cr@t"])
+        try await server.start()
+        defer { server.stop() }
+        let url = "redis://:s3cr%40t@127.0.0.1:\(server.port)/feed"
+        let run = try LinkRun(url: url)
+        try await run.waitForState(20, "open") { $0.isOpen }
+        let publisher = try RedisPublisher(url: url)
+        try await publisher.publish([Array("authenticated".utf8)])
+        await publisher.close()
+        try await run.waitForMessages(1)
+        #expect(run.messages == ["authenticated"])
+        _ = await run.stop()
+
+        let anonymous = try LinkRun(url: "redis://127.0.0.1:\(server.port)/feed")
+        try await anonymous.waitForState(20, "failed") { $0.failedError != nil }
+        #expect(anonymous.states.compactMap(\.failedError).first?.description.hasPrefix("Redis refused SUBSCRIBE: NOAUTH") == true)
+        _ = await anonymous.stop()
+
+        let wrong = try RedisPublisher(url: "redis://:nope@127.0.0.1:\(server.port)/feed")
+        let error = try await #require(throws: PublishError.self) { try await wrong.publish([Array("x".utf8)]) }
+        #expect(error.description.hasPrefix("Redis refused AUTH: WRONGPASS"))
+        #expect(!error.description.contains("nope"))
+    }
+
     /// A server that does not speak RESP: the link fails with one line that says what came.
     @Test(arguments: [
         ("http", "not a Redis reply: byte 0x48 'H' where a RESP type (+ - : $ *) should start"),

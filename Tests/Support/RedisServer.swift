@@ -13,9 +13,13 @@ public final class RedisServer: @unchecked Sendable {
     /// The server's log lines, of the current run.
     public var log: Recorder<String> { lock.withLock { currentLog } }
 
+    /// Extra redis-server options (`["--requirepass", "secret"]`).
+    public let arguments: [String]
+
     /// `port` nil picks a free one (below the ephemeral range, so that a restart on it is safe).
-    public init(port: Int? = nil) throws {
+    public init(port: Int? = nil, arguments: [String] = []) throws {
         self.port = try port ?? TestEnvironment.freePort()
+        self.arguments = arguments
     }
 
     /// Starts the server and waits until it accepts connections. Again after `stopped()`, on the
@@ -56,7 +60,7 @@ public final class RedisServer: @unchecked Sendable {
         do {
             pid = try TestEnvironment.spawn(
                 [redis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
-                 "--dir", directory.path, "--loglevel", "notice"],
+                 "--dir", directory.path, "--loglevel", "notice"] + arguments,
                 stdout: fifo, stderr: fifo)
         } catch {
             // Nothing will open the FIFO for writing: do it here, so the reader sees its end.
