@@ -83,10 +83,17 @@ public final class RedisServer: @unchecked Sendable {
         }
     }
 
-    /// Sends SIGTERM; returns at once (for `defer`).
+    /// Sends SIGTERM (and SIGCONT, in case a test froze it); returns at once (for `defer`).
     public func stop() {
         guard let pid = lock.withLock({ self.pid }) else { return }
         kill(pid, SIGTERM)
+        kill(pid, SIGCONT)
+    }
+
+    /// Sends `number` to the server (SIGSTOP freezes it: connections stay open, nothing is answered).
+    public func signal(_ number: Int32) {
+        guard let pid = lock.withLock({ self.pid }) else { return }
+        kill(pid, number)
     }
 
     /// Stops the server and waits until it has exited (SIGKILL after 10 s), so the port is free again.
@@ -94,6 +101,7 @@ public final class RedisServer: @unchecked Sendable {
         let (pid, exit) = lock.withLock { (self.pid, self.exit) }
         guard let pid, let exit else { return }
         kill(pid, SIGTERM)
+        kill(pid, SIGCONT)
         let exited = Flag()
         DispatchQueue.global().asyncAfter(deadline: .now() + 10 * testTimeScale) {
             if !exited.isSet { kill(pid, SIGKILL) }
