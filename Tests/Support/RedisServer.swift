@@ -33,15 +33,32 @@ public final class RedisServer: @unchecked Sendable {
         let fifo = directory.appendingPathComponent("log").path
         guard mkfifo(fifo, 0o600) == 0 else { throw MissingTool(description: "mkfifo \(fifo) failed") }
         let log = Recorder<String>()
-        // The reader opens the FIFO first (open blocks until the server opens it for writing).
+        // The read end is opened first, without blocking (no writer yet), so that the server's
+        // open for writing, done inside posix_spawn before exec, finds a reader and never blocks
+        // the spawning thread; blocking reads start once the server holds the write end.
+        let fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            try? FileManager.default.removeItem(at: directory)
+            throw MissingTool(description: "cannot open the FIFO \(fifo)")
+        }
+        let pid: pid_t
+        do {
+            pid = try TestEnvironment.spawn(
+                [redis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                 "--dir", directory.path, "--loglevel", "notice"] + arguments,
+                stdout: fifo, stderr: fifo)
+        } catch {
+            close(fd)
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         Thread {
-            defer { try? FileManager.default.removeItem(at: directory) }
-            // Plain read(2): Foundation's FileHandle traps on EINTR, which signals to the test
-            // process bring.
-            var fd: Int32 = -1
-            repeat { fd = open(fifo, O_RDONLY) } while fd < 0 && errno == EINTR
-            guard fd >= 0 else { return log.finish() }
-            defer { close(fd) }
+            defer {
+                close(fd)
+                try? FileManager.default.removeItem(at: directory)
+            }
+            // Plain read(2): Foundation's FileHandle traps on EINTR.
             var pending = Data()
             var chunk = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -54,20 +71,9 @@ public final class RedisServer: @unchecked Sendable {
                     pending.removeSubrange(pending.startIndex...newline)
                 }
             }
+            if !pending.isEmpty { log.append(String(decoding: pending, as: UTF8.self)) }
             log.finish()
         }.start()
-        let pid: pid_t
-        do {
-            pid = try TestEnvironment.spawn(
-                [redis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
-                 "--dir", directory.path, "--loglevel", "notice"] + arguments,
-                stdout: fifo, stderr: fifo)
-        } catch {
-            // Nothing will open the FIFO for writing: do it here, so the reader sees its end.
-            let fd = open(fifo, O_WRONLY | O_NONBLOCK)
-            if fd >= 0 { close(fd) }
-            throw error
-        }
         lock.withLock {
             self.pid = pid
             currentLog = log
