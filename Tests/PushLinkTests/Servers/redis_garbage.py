@@ -36,6 +36,9 @@ async def read_command(reader):
 
 
 async def main():
+    # A child of Foundation's Process inherits the test thread's blocked signals: unblock SIGTERM,
+    # or the test's stop never reaches this server and it lives until --ttl.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
     p = argparse.ArgumentParser()
     p.add_argument("--mode", choices=sorted(GARBAGE) + ["loading", "noperm"], required=True)
     p.add_argument("--ttl", type=float, default=120)
