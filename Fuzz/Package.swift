@@ -28,6 +28,8 @@ let package = Package(
                           swiftSettings: instrumented, linkerSettings: fuzzer),
         .executableTarget(name: "poll-body", dependencies: ["FuzzDriver", "PushLink"],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
+        .executableTarget(name: "resp", dependencies: ["FuzzDriver", "PushLink"],
+                          swiftSettings: instrumented, linkerSettings: fuzzer),
         .executableTarget(name: "recording", dependencies: ["FuzzDriver", "LiveModel", "PushLink"],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
     ]

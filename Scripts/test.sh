@@ -52,9 +52,11 @@ python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/de
 #   jq                  reads the headless output of the hostile-data test, as users do
 #   dpkg-dev            dpkg-shlibdeps computes the .deb's Depends (Scripts/package.sh)
 #   man-db              `man livetop` after the .deb is installed (Scripts/package-test.sh)
+#   redis-server        a real Redis for the redis:// source and RedisPublisher tests
+#                       (Tests/Support/RedisServer.swift starts private ones on free ports)
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
-APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq dpkg-dev man-db)
+APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq dpkg-dev man-db redis-server)
 
 # Lists the Debian packages that are missing, one a line.
 missing_apt_packages() {
@@ -170,6 +172,11 @@ verify_jq() {
     else bad jq "apt-get install jq"; fi
 }
 
+verify_redis() {
+    if command -v redis-server >/dev/null 2>&1; then ok redis-server "$(redis-server --version | cut -d' ' -f1-3)"
+    else bad redis-server "apt-get install redis-server"; fi
+}
+
 verify_curl() {
     if command -v curl >/dev/null 2>&1; then ok curl "$(curl --version | head -n1 | cut -d' ' -f1-2)"
     else bad curl "apt-get install curl"; fi
@@ -265,6 +272,7 @@ verify_all() {
     verify_openssl
     verify_curl
     verify_jq
+    verify_redis
     verify_node_ws
     verify_python_websockets
     verify_nginx_nchan

@@ -1,6 +1,6 @@
 /// The transports a link speaks.
 public enum TransportKind: String, Hashable, Sendable, CaseIterable {
-    case websocket, sse, longpoll, stream, socketio
+    case websocket, sse, longpoll, stream, socketio, redis
 }
 
 /// What happened to the connection, as the link reports it.

@@ -1,11 +1,13 @@
 import Foundation
 
-/// A feed address: ws, wss, http or https, with host, port and the request target.
+/// A feed address: ws, wss, http, https, socketio(s) or redis, with host, port and the request target.
 public struct FeedURL: Hashable, Sendable, CustomStringConvertible {
     public enum Scheme: String, Sendable {
         case ws, wss, http, https
         /// Socket.IO over http (`socketio://host:port/namespace`) or https (`socketios://`).
         case socketio, socketios
+        /// A Redis pub/sub channel (`redis://[user:password@]host[:port][/db]/channel`, see `RedisAddress`).
+        case redis
     }
 
     public var scheme: Scheme
@@ -13,13 +15,16 @@ public struct FeedURL: Hashable, Sendable, CustomStringConvertible {
     public var port: Int
     /// Path and query, e.g. `/feed?x=1`; always starts with `/`.
     public var target: String
+    /// What came before `@` in the authority, still percent-encoded (a Redis user and password).
+    /// Never part of `description`, which the status line and the JSON output show.
+    public var userInfo: String?
 
     public var isSecure: Bool { scheme == .wss || scheme == .https || scheme == .socketios }
 
     /// Parses `ws://host[:port]/path?query` (and wss, http, https). IPv6 hosts go in brackets.
     public init(_ text: String) throws(LinkError) {
         guard let schemeEnd = text.range(of: "://") else {
-            throw .badURL(text, "missing scheme (ws://, wss://, http://, https:// or socketio://)")
+            throw .badURL(text, "missing scheme (ws://, wss://, http://, https://, socketio:// or redis://)")
         }
         guard let scheme = Scheme(rawValue: text[..<schemeEnd.lowerBound].lowercased()) else {
             throw .badURL(text, "unsupported scheme '\(text[..<schemeEnd.lowerBound])'")
@@ -32,7 +37,10 @@ public struct FeedURL: Hashable, Sendable, CustomStringConvertible {
         if let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
         if target.isEmpty || target.first == "?" { target = "/" + target }
         self.target = target
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if let at = authority.lastIndex(of: "@") {
+            userInfo = String(authority[..<at])
+            authority = authority[authority.index(after: at)...]
+        }
         var portText: Substring?
         if authority.first == "[" {
             guard let close = authority.firstIndex(of: "]") else { throw .badURL(text, "unclosed '[' in host") }
@@ -50,14 +58,14 @@ public struct FeedURL: Hashable, Sendable, CustomStringConvertible {
             guard let port = Int(portText), (1...65535).contains(port) else { throw .badURL(text, "bad port '\(portText)'") }
             self.port = port
         } else {
-            port = (scheme == .wss || scheme == .https) ? 443 : 80
+            port = scheme == .redis ? 6379 : (scheme == .wss || scheme == .https) ? 443 : 80
         }
     }
 
     /// Host and port as the Host header wants them (port only when not the scheme's default).
     public var hostHeader: String {
         let h = host.contains(":") ? "[\(host)]" : host
-        let defaultPort = isSecure ? 443 : 80
+        let defaultPort = scheme == .redis ? 6379 : isSecure ? 443 : 80
         return port == defaultPort ? h : "\(h):\(port)"
     }
 

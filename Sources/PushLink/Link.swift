@@ -33,6 +33,9 @@ public final class Link: Sendable {
         var pollCursor: PollCursor?
         /// A WebSocket connection a probe opened while on a fallback, waiting to take over.
         var upgraded: WebSocketConnection?
+        /// When the last Redis subscription ended (monotonic): Redis keeps nothing for a
+        /// subscriber that is away, so the next subscription reports what span was lost.
+        var redisLostAt: Duration?
     }
 
     private let sseResume = SSETransport.Resume()
@@ -162,6 +165,24 @@ public final class Link: Sendable {
                 throw error
             }
             return await follow(exchange, start: start, opened: opened, endedReason: "the stream ended")
+        case .redis:
+            let address = try RedisAddress(url)
+            let subscription = try await RedisSubscription.connect(configuration, address: address, group: group, sink: sink,
+                                                                   monotonic: monotonic, wallClock: Link.wallClock)
+            register { reconnect in
+                subscription.close(reason: reconnect ? .io("reconnect requested") : .closedByPeer(code: nil, reason: "stopped"))
+            }
+            // Subscribed again after losing a subscription: what was published between is gone.
+            if let lost = control.withLockedValue({ $0.redisLostAt }) {
+                let seconds = ((monotonic() - lost).seconds * 10).rounded() / 10
+                emit(.gap(transport: .redis, reason: "redis pub/sub keeps nothing while disconnected: "
+                          + "messages published in the last \(seconds) s were lost"))
+            }
+            opened()
+            try? await subscription.start().get()
+            let reason = (try? await subscription.ended.get()) ?? .droppedWithoutClose
+            control.withLockedValue { $0.redisLostAt = monotonic() }
+            return reason
         case .socketio:
             let session = SocketIOSession(configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
             register { _ in session.stop() }

@@ -49,7 +49,7 @@ public struct LinkConfiguration: Sendable {
     /// The address a transport uses.
     public func url(for transport: Transport) -> FeedURL {
         switch transport {
-        case .websocket: return url
+        case .websocket, .redis: return url
         case .sse, .stream: return sseURL ?? url.httpEquivalent
         case .socketio: return url.httpEquivalent
         case .longpoll: return pollURL ?? url.httpEquivalent

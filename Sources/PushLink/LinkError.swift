@@ -27,6 +27,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case refusedByServer(String)
         /// The proxy refused, failed or could not be reached (its URL is in the text).
         case proxy(String, fatal: Bool)
+        /// The server sent bytes its protocol does not allow (a "Redis" server that is not one).
+        case badReply(String)
     }
 
     let kind: Kind
@@ -57,6 +59,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         LinkError(.tooLarge(what: what, limit: limit, option: option))
     }
     public static func io(_ detail: String) -> LinkError { LinkError(.io(detail)) }
+    public static func badReply(_ detail: String) -> LinkError { LinkError(.badReply(detail)) }
     public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
         LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
     }
@@ -95,7 +98,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case 1002, 1003, 1007, 1008, 1009, 1010, 1015: return .fatal
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
-        case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer: return .fatal
+        case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer, .badReply: return .fatal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
@@ -157,6 +160,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .io(let detail): return detail
         case .proxy(let detail, _): return detail
         case .refusedByServer(let detail): return detail
+        case .badReply(let detail): return detail
         }
     }
 

@@ -106,7 +106,9 @@ public struct ProxySettings: Hashable, Sendable {
             return ProxySettings.bypasses(url.host, noProxy: noProxy) ? nil : proxy
         case .environment(let env):
             if ProxySettings.bypasses(url.host, noProxy: ProxySettings.lookup(env, "no_proxy")) { return nil }
-            let specific = url.isSecure ? ProxySettings.lookup(env, "https_proxy") : ProxySettings.lookup(env, "http_proxy")
+            // As curl reads them: http_proxy and https_proxy are for web URLs; Redis goes through ALL_PROXY only.
+            let specific = url.scheme == .redis ? nil
+                : url.isSecure ? ProxySettings.lookup(env, "https_proxy") : ProxySettings.lookup(env, "http_proxy")
             guard let text = specific ?? ProxySettings.lookup(env, "all_proxy") else { return nil }
             return try Proxy(text)
         }

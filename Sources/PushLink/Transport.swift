@@ -5,5 +5,7 @@ public enum Transport: String, Hashable, Sendable, CaseIterable, CustomStringCon
     case stream
     /// Socket.IO (Engine.IO v4): HTTP long-polling first, upgraded to WebSocket when offered.
     case socketio
+    /// Redis pub/sub: SUBSCRIBE to a channel (PSUBSCRIBE to a glob pattern); each published message is a message.
+    case redis
     public var description: String { rawValue }
 }

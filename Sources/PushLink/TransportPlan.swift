@@ -8,7 +8,10 @@ public struct TransportPlan: Hashable, Sendable {
     /// SSE then long-poll for an http(s) URL. A JSON stream sits between SSE and long-poll, taken
     /// only when the answer to SSE was streamed JSON.
     public init(forced: Transport?, url: FeedURL) {
-        if let forced {
+        if url.scheme == .redis {
+            // A Redis server speaks nothing else, and nothing else is spoken at a redis:// URL.
+            candidates = [.redis]
+        } else if let forced {
             candidates = [forced]
         } else if url.scheme == .socketio || url.scheme == .socketios {
             candidates = [.socketio]

@@ -17,7 +17,7 @@ struct Watch: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The feed: a ws://, wss://, http:// or https:// URL. With --layout, one for each source the file gives no url.")
+    @Argument(help: "The feed: a ws://, wss://, http://, https://, socketio:// or redis:// URL. With --layout, one for each source the file gives no url.")
     var urls: [String] = []
 
     @OptionGroup(title: "Connection")
@@ -109,6 +109,18 @@ struct FeedBuilder {
     private func checkTransport(_ transport: TransportChoice, url: FeedURL) throws {
         if (url.scheme == .http || url.scheme == .https) && transport == .only(.websocket) {
             throw usage("--transport websocket needs a ws:// or wss:// URL")
+        }
+        if url.scheme == .redis {
+            // The channel and database are read here, so a bad one is a usage error, not a retried failure.
+            do {
+                _ = try RedisAddress(url)
+            } catch {
+                throw usage(error.description)
+            }
+        }
+        if (url.scheme == .redis) != (transport == .only(.redis)), transport != .auto {
+            throw usage(url.scheme == .redis ? "a redis:// URL is Redis pub/sub only: leave out --transport"
+                                             : "--transport redis needs a redis:// URL")
         }
     }
 
