@@ -46,8 +46,9 @@ public actor NchanPublisher: Publisher {
         public var acknowledged = 0
         /// Requests sent again after a retry (lines sent more than once count each time).
         public var resent = 0
-        /// Waits after a failure, and reconnects after the server ended a connection.
+        /// Waits after a failure (a lost connection, a 5xx, a refused connect).
         public var retries = 0
+        /// Connections opened (nginx ends one after `keepalive_requests`, 1000 by default).
         public var connections = 0
     }
 
@@ -61,6 +62,10 @@ public actor NchanPublisher: Publisher {
     private var failingSince: ContinuousClock.Instant?
     /// After a retry, one request goes alone until a line is acknowledged.
     private var cautious = false
+    /// Requests a connection takes before the server ends it (nginx's `keepalive_requests`),
+    /// learned from the first `Connection: close`: later connections stop there, so nothing is
+    /// pipelined behind an answer that closes the connection and has to be sent again.
+    private var requestsPerConnection: Int?
     private var busy = false
     public private(set) var statistics = Statistics()
 
@@ -108,7 +113,11 @@ public actor NchanPublisher: Publisher {
                 statistics.connections += 1
                 self.connection = connection
             }
-            let round = try await connection.send(remaining, window: configuration.window, cautious: cautious)
+            let round = try await connection.send(remaining, window: configuration.window, cautious: cautious,
+                                                  requestsPerConnection: requestsPerConnection)
+            if let closedAfter = round.closedAfter, closedAfter > 0 {
+                requestsPerConnection = min(requestsPerConnection ?? .max, closedAfter)
+            }
             let acknowledged = remaining.count - round.unacknowledged.count
             statistics.acknowledged += acknowledged
             statistics.resent += round.unacknowledged.filter { $0 < round.sent }.count
@@ -130,7 +139,6 @@ public actor NchanPublisher: Publisher {
             case .serverClosed:
                 // The server ended the connection after an answer; what was behind it was not read.
                 self.connection = nil
-                if !remaining.isEmpty { statistics.retries += 1 }
             case .retry(let reason):
                 self.connection = nil
                 connection.close()
@@ -181,6 +189,8 @@ struct NchanRound: Sendable {
     /// Lines sent in this round (the first `sent` of them).
     var sent: Int
     var problem: Problem?
+    /// The server ended the connection after answering this many requests on it, as an answer said.
+    var closedAfter: Int?
 }
 
 /// One keep-alive connection to the publisher endpoint.
@@ -214,11 +224,13 @@ final class NchanConnection: Sendable {
 
     /// Sends `requests` pipelined, at most `window` unanswered (one until the first answer when
     /// `cautious`), and reports how that went.
-    func send(_ requests: [NchanRequest], window: Int, cautious: Bool) async throws -> NchanRound {
+    /// `requestsPerConnection`: send no more than that on this connection, then end it.
+    func send(_ requests: [NchanRequest], window: Int, cautious: Bool, requestsPerConnection: Int?) async throws -> NchanRound {
         let handler = self.handler
         let eventLoop = channel.eventLoop
         return try await eventLoop.flatSubmit {
-            handler.value.start(requests, window: window, cautious: cautious, eventLoop: eventLoop)
+            handler.value.start(requests, window: window, cautious: cautious, requestsPerConnection: requestsPerConnection,
+                                eventLoop: eventLoop)
         }.get()
     }
 
@@ -237,6 +249,12 @@ final class NchanPublishHandler: ChannelInboundHandler {
     private var closed = false
     /// Why the connection ended, when it did.
     private var failure: String?
+    /// Requests sent and answered on this connection, over all rounds.
+    private var sentOnConnection = 0
+    private var answeredOnConnection = 0
+    private var requestsPerConnection = Int.max
+    /// Requests were written since the last flush (answers are read in bursts: one flush per burst).
+    private var unflushed = false
 
     // The round under way.
     private var promise: EventLoopPromise<NchanRound>?
@@ -248,6 +266,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
     private var stopSending = false
     private var unacknowledged: [Int] = []
     private var problem: NchanRound.Problem?
+    private var closedAfter: Int?
     // The answer being read.
     private var status: HTTPResponseStatus = .ok
     private var keepAlive = true
@@ -260,11 +279,13 @@ final class NchanPublishHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
-    func start(_ requests: [NchanRequest], window: Int, cautious: Bool, eventLoop: EventLoop) -> EventLoopFuture<NchanRound> {
+    func start(_ requests: [NchanRequest], window: Int, cautious: Bool, requestsPerConnection: Int?,
+               eventLoop: EventLoop) -> EventLoopFuture<NchanRound> {
         let promise = eventLoop.makePromise(of: NchanRound.self)
         guard !closed, let context else {
+            // Ended between rounds: by a fault (wait before the next try), or as planned (go on at once).
             promise.succeed(NchanRound(unacknowledged: Array(requests.indices), sent: 0,
-                                       problem: .retry(failure ?? "the server closed the connection")))
+                                       problem: failure.map { .retry($0) } ?? .serverClosed))
             return promise.futureResult
         }
         self.promise = promise
@@ -272,18 +293,23 @@ final class NchanPublishHandler: ChannelInboundHandler {
         self.window = window
         // The first request of a round after a retry goes alone; the window opens at its answer.
         limit = cautious ? 1 : window
+        self.requestsPerConnection = requestsPerConnection ?? .max
         next = 0
         answered = 0
         stopSending = false
         unacknowledged = []
         problem = nil
+        closedAfter = nil
         writeMore(context: context)
+        flushIfNeeded(context: context)
         return promise.futureResult
     }
 
+    /// This connection has taken all the requests the server allows on one.
+    private var full: Bool { sentOnConnection >= requestsPerConnection }
+
     private func writeMore(context: ChannelHandlerContext) {
-        var wrote = false
-        while !stopSending && next < requests.count && next - answered < limit {
+        while !stopSending && !full && next < requests.count && next - answered < limit {
             let request = requests[next]
             var head = self.head
             if let type = request.contentType { head.headers.add(name: "Content-Type", value: type) }
@@ -292,9 +318,21 @@ final class NchanPublishHandler: ChannelInboundHandler {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: request.body)))), promise: nil)
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
             next += 1
-            wrote = true
+            sentOnConnection += 1
+            unflushed = true
         }
-        if wrote { context.flush() }
+    }
+
+    private func flushIfNeeded(context: ChannelHandlerContext) {
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded(context: context)
+        context.fireChannelReadComplete()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -322,6 +360,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
         }
         let index = answered
         answered += 1
+        answeredOnConnection += 1
         switch status.code {
         case 200..<300:
             limit = window
@@ -340,10 +379,16 @@ final class NchanPublishHandler: ChannelInboundHandler {
         }
         if !keepAlive {
             stopSending = true
+            closedAfter = answeredOnConnection
             if problem == nil { problem = .serverClosed }
         }
-        if answered == next && (stopSending || next == requests.count) {
-            if !keepAlive { closed = true; context.close(promise: nil) }
+        if answered == next && (stopSending || full || next == requests.count) {
+            if !keepAlive || full {
+                // Ended by the server, or by us where it would end it: a new connection goes on.
+                if problem == nil && next < requests.count { problem = .serverClosed }
+                closed = true
+                context.close(promise: nil)
+            }
             finish()
         } else {
             writeMore(context: context)
@@ -363,7 +408,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
         guard let promise else { return }
         self.promise = nil
         let rest = answered < requests.count ? Array(answered..<requests.count) : []
-        let round = NchanRound(unacknowledged: unacknowledged + rest, sent: next, problem: problem)
+        let round = NchanRound(unacknowledged: unacknowledged + rest, sent: next, problem: problem, closedAfter: closedAfter)
         requests = []
         promise.succeed(round)
     }

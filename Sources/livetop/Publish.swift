@@ -102,7 +102,7 @@ struct Publish: AsyncParsableCommand {
         }
         if let nchan = publisher as? NchanPublisher {
             let s = await nchan.statistics
-            Diagnostics.note("publish: \(s.acknowledged) lines acknowledged, \(s.resent) sent again after \(s.retries) retries, "
+            Diagnostics.note("publish: \(s.acknowledged) lines acknowledged, \(s.resent) sent again, \(s.retries) retries after failures, "
                              + "\(s.connections) connections")
         }
         await publisher.close()
