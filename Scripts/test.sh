@@ -49,9 +49,11 @@ python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/de
 #   tinyproxy           a real HTTP CONNECT proxy for the proxy tests
 #   dante-server        a real SOCKS5 proxy (danted) for the proxy tests
 #   jq                  reads the headless output of the hostile-data test, as users do
+#   redis-server        the Redis that two nginx + Nchan instances share in the
+#                       `livetop publish` fan-out test (started by the test on its own port)
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
-APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq)
+APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq redis-server)
 
 # Lists the Debian packages that are missing, one a line.
 missing_apt_packages() {
@@ -167,6 +169,11 @@ verify_jq() {
     else bad jq "apt-get install jq"; fi
 }
 
+verify_redis() {
+    if command -v redis-server >/dev/null 2>&1; then ok redis-server "$(redis-server --version | cut -d' ' -f1-3)"
+    else bad redis-server "apt-get install redis-server"; fi
+}
+
 verify_curl() {
     if command -v curl >/dev/null 2>&1; then ok curl "$(curl --version | head -n1 | cut -d' ' -f1-2)"
     else bad curl "apt-get install curl"; fi
@@ -262,6 +269,7 @@ verify_all() {
     verify_openssl
     verify_curl
     verify_jq
+    verify_redis
     verify_node_ws
     verify_python_websockets
     verify_nginx_nchan
