@@ -43,12 +43,20 @@ import TestSupport
         }
     }
 
-    /// The publisher's closing count of acknowledged lines, from its stderr.
-    static func acknowledged(_ publisher: ExternalProcess) -> Int? {
-        publisher.stderr.all.lazy.compactMap { line -> Int? in
+    /// The publisher's closing count of acknowledged lines, from its stderr. (Its stderr comes
+    /// through a pipe of its own, which may still hold the last lines when the exit is seen.)
+    static func acknowledged(_ publisher: ExternalProcess) async throws -> Int? {
+        try await stderr(publisher, containing: "lines acknowledged")
+        return publisher.stderr.all.lazy.compactMap { line -> Int? in
             guard let range = line.range(of: "publish: "), line.contains("lines acknowledged") else { return nil }
             return Int(line[range.upperBound...].prefix { $0.isNumber })
         }.first
+    }
+
+    /// Waits until the process has written a line containing `text` on stderr.
+    static func stderr(_ process: ExternalProcess, containing text: String) async throws {
+        try await process.stderr.wait(20, for: "'\(text)' on stderr", until: { $0.contains { $0.contains(text) } },
+                                      ignoringTimeoutIfFinished: true)
     }
 
     static func nchan() async throws -> NchanServer {
@@ -68,7 +76,7 @@ import TestSupport
         publisher.write(Self.input(1...10_000))
         publisher.closeInput()
         #expect(try await publisher.exitStatus(timeout: 120) == 0, "\(publisher.stderr.all)")
-        #expect(Self.acknowledged(publisher) == 10_000, "\(publisher.stderr.all)")
+        #expect(try await Self.acknowledged(publisher) == 10_000, "\(publisher.stderr.all)")
         try await Self.wait(subscriber, for: 10_000)
         let numbers = Self.numbers(subscriber)
         #expect(numbers.count == 10_000)
@@ -104,7 +112,7 @@ import TestSupport
         publisher.write(Self.input(5001...6000))
         publisher.closeInput()
         #expect(try await publisher.exitStatus(timeout: 120) == 0, "\(publisher.stderr.all)")
-        #expect(Self.acknowledged(publisher) == 6000, "\(publisher.stderr.all)")
+        #expect(try await Self.acknowledged(publisher) == 6000, "\(publisher.stderr.all)")
         try await Self.wait(second, for: 6000)
         try await Self.wait(first, for: 6000)
 
@@ -131,6 +139,7 @@ import TestSupport
         publisher.write("hello\n")
         publisher.closeInput()
         #expect(try await publisher.exitStatus(timeout: 30) == 1)
+        try await Self.stderr(publisher, containing: "HTTP 404")
         let errors = publisher.stderr.all.filter { $0.contains("HTTP 404") }
         #expect(errors.count == 1, "\(publisher.stderr.all)")
     }
@@ -141,6 +150,7 @@ import TestSupport
         defer { publisher.stop() }
         publisher.closeInput()
         #expect(try await publisher.exitStatus(timeout: 30) == 1)
+        try await Self.stderr(publisher, containing: "not built")
         #expect(publisher.stderr.all.filter { !$0.isEmpty } == ["livetop: publish: redis publishing is not built yet"])
     }
 
@@ -157,7 +167,39 @@ import TestSupport
         try await subscriber.stdout.wait(20, for: "both lines") { $0.contains { $0.contains(#""text":"two""#) } }
         publisher.signal(SIGTERM)
         #expect(try await publisher.exitStatus(timeout: 20) == 0)
-        #expect(Self.acknowledged(publisher) == 2)
+        #expect(try await Self.acknowledged(publisher) == 2)
+    }
+
+    /// SIGTERM while a line waits for a server that is down: after --grace, exit 1 saying so.
+    @Test func aSignalWhileALineIsUnacknowledgedWaitsOnlyTheGrace() async throws {
+        let port = try TestEnvironment.freePort()
+        let publisher = ExternalProcess(Self.binary, ["publish", "--grace", "1", "http://127.0.0.1:\(port)/pub/x"])
+        try publisher.start()
+        defer { publisher.stop() }
+        publisher.write("waiting\n")
+        try await publisher.stderr.wait(20, for: "a retry note") { $0.contains { $0.contains("connection refused; retrying in") } }
+        publisher.signal(SIGTERM)
+        #expect(try await publisher.exitStatus(timeout: 20) == 1)
+        try await Self.stderr(publisher, containing: "not yet acknowledged")
+        #expect(publisher.stderr.all.contains("livetop: publish: stopped with 1 sent lines not yet acknowledged"), "\(publisher.stderr.all)")
+    }
+
+    /// --rate-limit 50 (bursts of 5): 30 lines cannot take less than 0.5 s, and all arrive in order.
+    @Test func theRateLimitSpreadsABacklog() async throws {
+        let nchan = try await Self.nchan()
+        defer { nchan.stop() }
+        let subscriber = try await Self.subscriber("ws://127.0.0.1:\(nchan.port)/sub/paced")
+        defer { subscriber.stop() }
+        let publisher = ExternalProcess(Self.binary, ["publish", "--rate-limit", "50", "http://127.0.0.1:\(nchan.port)/pub/paced"])
+        let started = ContinuousClock.now
+        try publisher.start()
+        defer { publisher.stop() }
+        publisher.write(Self.input(1...30))
+        publisher.closeInput()
+        #expect(try await publisher.exitStatus(timeout: 30) == 0)
+        #expect(ContinuousClock.now - started >= .milliseconds(500))
+        try await Self.wait(subscriber, for: 30)
+        #expect(Self.numbers(subscriber) == Array(1...30))
     }
 
     @Test func anEmptyInputExitsZeroWithoutAServer() async throws {

@@ -27,7 +27,7 @@ import TestSupport
         publisher.write(PublishEndToEndTests.input(1...10_000))
         publisher.closeInput()
         #expect(try await publisher.exitStatus(timeout: 120) == 0, "\(publisher.stderr.all)")
-        #expect(PublishEndToEndTests.acknowledged(publisher) == 10_000, "\(publisher.stderr.all)")
+        #expect(try await PublishEndToEndTests.acknowledged(publisher) == 10_000, "\(publisher.stderr.all)")
         for (index, subscriber) in subscribers.enumerated() {
             try await PublishEndToEndTests.wait(subscriber, for: 10_000)
             let numbers = PublishEndToEndTests.numbers(subscriber)
