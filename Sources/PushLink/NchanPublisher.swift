@@ -207,8 +207,6 @@ final class NchanConnection: Sendable {
                      group: EventLoopGroup) async throws(LinkError) -> NchanConnection {
         try await ClientConnector.open(url, configuration: link, group: group) { channel in
             try channel.pipeline.syncOperations.addHTTPClientHandlers()
-            let timeout = TimeAmount.nanoseconds(Int64(answerTimeout.seconds * 1e9))
-            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
             let handler = NchanPublishHandler(head: head, answerTimeout: answerTimeout)
             try channel.pipeline.syncOperations.addHandler(handler)
             return NIOLoopBound(handler, eventLoop: channel.eventLoop)
@@ -255,6 +253,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
     private var requestsPerConnection = Int.max
     /// Requests were written since the last flush (answers are read in bursts: one flush per burst).
     private var unflushed = false
+    private var answerTimer: Scheduled<Void>?
 
     // The round under way.
     private var promise: EventLoopPromise<NchanRound>?
@@ -327,6 +326,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
         if unflushed {
             unflushed = false
             context.flush()
+            if answerTimer == nil { armAnswerTimer(context: context) }
         }
     }
 
@@ -361,6 +361,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
         let index = answered
         answered += 1
         answeredOnConnection += 1
+        armAnswerTimer(context: context)
         switch status.code {
         case 200..<300:
             limit = window
@@ -397,6 +398,8 @@ final class NchanPublishHandler: ChannelInboundHandler {
 
     /// The first line of an error answer's body, printable ASCII only (it goes to a terminal).
     private var bodyNote: String {
+        // An HTML error page says no more than its status line.
+        guard errorBody.first != UInt8(ascii: "<") else { return "" }
         let line = errorBody.prefix { $0 != 0x0A && $0 != 0x0D }
         let printable = line.map { (0x20..<0x7F).contains($0) ? $0 : UInt8(ascii: "?") }
         let text = String(decoding: printable.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed(), as: UTF8.self)
@@ -413,12 +416,20 @@ final class NchanPublishHandler: ChannelInboundHandler {
         promise.succeed(round)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent, promise != nil, answered < next {
-            failure = "no answer within \(LinkError.seconds(answerTimeout.seconds))"
+    /// Keeps a timer running while requests wait for answers, restarted by every answer. (Not an
+    /// idle-read timer: after a quiet minute between two lines, that one would fire as soon as the
+    /// next request went out.)
+    private func armAnswerTimer(context: ChannelHandlerContext) {
+        answerTimer?.cancel()
+        answerTimer = nil
+        guard answered < next else { return }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let timeout = answerTimeout
+        answerTimer = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.seconds * 1e9))) {
+            let (handler, context) = bound.value
+            handler.failure = handler.failure ?? "no answer within \(LinkError.seconds(timeout.seconds))"
             context.close(promise: nil)
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -428,6 +439,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        answerTimer?.cancel()
         if promise != nil {
             // After an answer that announced the close, a reset as nginx drops the unread requests
             // is part of that close.
@@ -439,6 +451,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         closed = true
+        answerTimer?.cancel()
         if promise != nil {
             problem = problem ?? .retry(failure ?? "the connection ended")
             finish()

@@ -119,6 +119,42 @@ import TestSupport
         await publisher.close()
     }
 
+    /// An answer that never comes: after the answer timeout the connection is replaced and the
+    /// line goes again, with what followed it, in order.
+    @Test func anOverdueAnswerReplacesTheConnection() async throws {
+        let (sink, port) = try await Self.sink(["--hang-at", "3"])
+        defer { sink.stop() }
+        var c = NchanPublisher.Configuration()
+        c.backoff = Backoff(base: .milliseconds(20), cap: .milliseconds(100), jitter: 0)
+        c.answerTimeout = .milliseconds(300)
+        let url = try FeedURL("http://127.0.0.1:\(port)/pub/test")
+        let publisher = try NchanPublisher(url: url, link: LinkConfiguration(url: url), configuration: c)
+        try await publisher.publish(Self.lines(1...5))
+        try await Self.settled(sink, requests: 6)
+        #expect(Self.requests(sink).map(\.body) == (Array(1...3) + Array(3...5)).map { "line \($0)" })
+        #expect(Self.acknowledged(sink) == (1...5).map { "line \($0)" })
+        #expect(await publisher.statistics.retries == 1)
+        await publisher.close()
+    }
+
+    /// A quiet spell longer than the answer timeout between two lines is no fault: the timer runs
+    /// only while an answer is awaited. (The pause is the scenario, not a wait for an event.)
+    @Test func aQuietSpellIsNotAnOverdueAnswer() async throws {
+        let (sink, port) = try await Self.sink([])
+        defer { sink.stop() }
+        var c = NchanPublisher.Configuration()
+        c.answerTimeout = .milliseconds(200)
+        let url = try FeedURL("http://127.0.0.1:\(port)/pub/test")
+        let publisher = try NchanPublisher(url: url, link: LinkConfiguration(url: url), configuration: c)
+        try await publisher.publish(Self.lines(1...1))
+        try await Task.sleep(for: .milliseconds(500))
+        try await publisher.publish(Self.lines(2...2))
+        let statistics = await publisher.statistics
+        #expect(statistics.retries == 0)
+        #expect(statistics.connections == 1)
+        await publisher.close()
+    }
+
     /// A 4xx is not retried: publish throws a one-line error naming the status and the body.
     @Test func a4xxIsAPublishError() async throws {
         let (sink, port) = try await Self.sink(["--status-at", "3:403"])

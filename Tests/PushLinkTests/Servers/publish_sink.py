@@ -12,6 +12,8 @@ CODE 0 means no answer was sent (--drop-at). Answers are 201, except:
     --close-at N        request N is answered 201 with "Connection: close", then the connection is
                         closed, so the requests pipelined behind it are never read
     --drop-at N         request N is read, then the connection is closed without an answer
+    --hang-at N         request N is read and never answered; the connection stays open until
+                        the client closes it
 Prints PORT=<port> once listening.
 """
 import argparse, json, socket, sys, threading
@@ -20,6 +22,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--status-at", action="append", default=[])
 p.add_argument("--close-at", type=int, action="append", default=[])
 p.add_argument("--drop-at", type=int, action="append", default=[])
+p.add_argument("--hang-at", type=int, action="append", default=[])
 p.add_argument("--port", type=int, default=0)
 a = p.parse_args()
 status_at = {int(n): int(c) for n, c in (s.split(":") for s in a.status_at)}
@@ -54,9 +57,12 @@ def serve(conn):
             with lock:
                 count += 1
                 n = count
-            code = 0 if n in a.drop_at else status_at.get(n, 201)
+            code = 0 if n in a.drop_at or n in a.hang_at else status_at.get(n, 201)
             print("REQ " + json.dumps({"n": n, "status": code, "type": headers.get("content-type", ""),
                                        "body": body.decode("utf-8", "replace")}), flush=True)
+            if code == 0 and n in a.hang_at:
+                while conn.recv(65536):  # until the client gives up on it
+                    pass
             if code == 0:
                 return
             close = n in a.close_at
