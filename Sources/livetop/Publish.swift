@@ -22,7 +22,8 @@ struct Publish: AsyncParsableCommand {
 
             Lines are acknowledged in order; on a lost connection or a 5xx the unacknowledged lines are \
             sent again after a backoff wait, so delivery is at least once (a line whose answer was lost \
-            may arrive twice), and a line that got a 2xx is never sent again. A 4xx ends the run. At the \
+            may arrive twice), and a line that got a 2xx is never sent again (so after a 5xx the line that got \
+            it can arrive after lines that followed it; --window 1 prevents that). A 4xx ends the run. At the \
             end of stdin livetop waits for the last acknowledgement and exits 0; SIGINT or SIGTERM stops \
             reading and exits once what was sent is acknowledged (or after a short grace).
 
