@@ -123,7 +123,7 @@ public actor NchanPublisher: Publisher {
             statistics.resent += round.unacknowledged.filter { $0 < round.sent }.count
             if acknowledged > 0 {
                 if let since = failingSince {
-                    configuration.report("\(url): publishing again after \(LinkError.seconds((ContinuousClock.now - since).seconds))")
+                    configuration.report("\(url): publishing again after \(Self.tenths((ContinuousClock.now - since).seconds))")
                 }
                 failingSince = nil
                 cautious = false
@@ -152,6 +152,12 @@ public actor NchanPublisher: Publisher {
         connection = nil
     }
 
+    /// Seconds to a tenth, for notes: "0.4 s".
+    static func tenths(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+
     /// Sleeps for the backoff's wait after a failure.
     private func wait(after problem: String, unacknowledged: Int) async throws {
         let now = ContinuousClock.now
@@ -160,7 +166,7 @@ public actor NchanPublisher: Publisher {
         cautious = true
         statistics.retries += 1
         let delay = configuration.backoff.delay(disconnectedFor: now - since, random: Double.random(in: 0..<1))
-        configuration.report("\(url): \(problem); retrying in \(LinkError.seconds(delay.seconds)) "
+        configuration.report("\(url): \(problem); retrying in \(Self.tenths(delay.seconds)) "
                              + "(\(unacknowledged) \(unacknowledged == 1 ? "line" : "lines") not acknowledged)")
         try await Task.sleep(for: delay)
     }
@@ -282,9 +288,12 @@ final class NchanPublishHandler: ChannelInboundHandler {
                eventLoop: EventLoop) -> EventLoopFuture<NchanRound> {
         let promise = eventLoop.makePromise(of: NchanRound.self)
         guard !closed, let context else {
-            // Ended between rounds: by a fault (wait before the next try), or as planned (go on at once).
+            // Ended between rounds: as planned after serving (go on at once), or by a fault or before
+            // answering anything (wait before the next try: a server that closes every new
+            // connection must not be asked in a tight loop).
+            let planned = failure == nil && answeredOnConnection > 0
             promise.succeed(NchanRound(unacknowledged: Array(requests.indices), sent: 0,
-                                       problem: failure.map { .retry($0) } ?? .serverClosed))
+                                       problem: planned ? .serverClosed : .retry(failure ?? "the server closed the connection")))
             return promise.futureResult
         }
         self.promise = promise

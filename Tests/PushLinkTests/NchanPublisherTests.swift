@@ -155,6 +155,21 @@ import TestSupport
         await publisher.close()
     }
 
+    /// A server that closes every new connection before answering is asked again only after a
+    /// backoff wait each time, never in a tight loop.
+    @Test func aConnectionClosedBeforeAnyAnswerIsAFault() async throws {
+        let (sink, port) = try await Self.sink(["--close-new", "3"])
+        defer { sink.stop() }
+        let publisher = try Self.publisher(port: port)
+        try await publisher.publish(Self.lines(1...3))
+        try await Self.settled(sink, requests: 3)
+        #expect(Self.acknowledged(sink) == ["line 1", "line 2", "line 3"])
+        let statistics = await publisher.statistics
+        #expect(statistics.connections == 4)
+        #expect(statistics.retries == 3)
+        await publisher.close()
+    }
+
     /// A 4xx is not retried: publish throws a one-line error naming the status and the body.
     @Test func a4xxIsAPublishError() async throws {
         let (sink, port) = try await Self.sink(["--status-at", "3:403"])

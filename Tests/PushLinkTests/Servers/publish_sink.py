@@ -12,6 +12,7 @@ CODE 0 means no answer was sent (--drop-at). Answers are 201, except:
     --close-at N        request N is answered 201 with "Connection: close", then the connection is
                         closed, so the requests pipelined behind it are never read
     --drop-at N         request N is read, then the connection is closed without an answer
+    --close-new N       the first N connections are closed at once, before reading anything
     --hang-at N         request N is read and never answered; the connection stays open until
                         the client closes it
 Prints PORT=<port> once listening.
@@ -23,6 +24,7 @@ p.add_argument("--status-at", action="append", default=[])
 p.add_argument("--close-at", type=int, action="append", default=[])
 p.add_argument("--drop-at", type=int, action="append", default=[])
 p.add_argument("--hang-at", type=int, action="append", default=[])
+p.add_argument("--close-new", type=int, default=0)
 p.add_argument("--port", type=int, default=0)
 a = p.parse_args()
 status_at = {int(n): int(c) for n, c in (s.split(":") for s in a.status_at)}
@@ -94,6 +96,12 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", a.port))
 s.listen(16)
 print(f"PORT={s.getsockname()[1]}", flush=True)
+accepted = 0
 while True:
     c, _ = s.accept()
+    accepted += 1
+    if accepted <= a.close_new:
+        print(f"CLOSED {accepted}", flush=True)
+        c.close()
+        continue
     threading.Thread(target=serve, args=(c,), daemon=True).start()
