@@ -17,7 +17,21 @@ CODE 0 means no answer was sent (--drop-at). Answers are 201, except:
                         the client closes it
 Prints PORT=<port> once listening.
 """
-import argparse, json, socket, sys, threading
+import argparse, json, os, signal, socket, sys, threading
+
+# The test's threads block SIGTERM, and a child inherits the mask: unblocked, the test's stop ends
+# this process at once. Its stdin is a pipe from the test: when the test goes, so does the sink.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def exit_with_stdin():
+    while sys.stdin.buffer.read(65536):
+        pass
+    os._exit(0)
+
+
+threading.Thread(target=exit_with_stdin, daemon=True).start()
 
 p = argparse.ArgumentParser()
 p.add_argument("--status-at", action="append", default=[])
