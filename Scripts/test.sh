@@ -52,8 +52,9 @@ python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/de
 #   jq                  reads the headless output of the hostile-data test, as users do
 #   dpkg-dev            dpkg-shlibdeps computes the .deb's Depends (Scripts/package.sh)
 #   man-db              `man livetop` after the .deb is installed (Scripts/package-test.sh)
-#   redis-server        a real Redis for the redis:// source and RedisPublisher tests
-#                       (Tests/Support/RedisServer.swift starts private ones on free ports)
+#   redis-server        a real Redis for the redis:// source and RedisPublisher tests, and the one two
+#                       nginx + Nchan share in the publish fan-out test (Tests/Support/RedisServer.swift
+#                       starts private ones on free ports)
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
 APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq dpkg-dev man-db redis-server)

@@ -17,7 +17,7 @@ struct Livetop: AsyncParsableCommand {
             as one JSON object per line, for jq.
             """,
         version: version,
-        subcommands: [Watch.self, Demo.self, Serve.self, ReplayCommand.self],
+        subcommands: [Watch.self, Demo.self, Serve.self, Publish.self, ReplayCommand.self],
         defaultSubcommand: Watch.self
     )
 

@@ -70,27 +70,14 @@ struct Serve: AsyncParsableCommand {
     /// Publishes every non-empty line of `fd`, one publish per read. Returns the lines published
     /// and how many were skipped for being longer than 16 MiB.
     static func publishLines(from fd: CInt, to feed: FeedBuffer) -> (lines: Int, skipped: Int) {
-        var reader = LineReader(fd: fd, blockSize: 1 << 16)
+        var input = InputLines(fd: fd)
         var published = 0
-        while true {
-            var batch: [(bytes: [UInt8], isBinary: Bool)] = []
-            while let line = reader.nextLine({ line -> [UInt8]? in
-                guard !line.isEmpty else { return nil }
-                // A WebSocket text message must be UTF-8: invalid bytes become U+FFFD.
-                if String(validating: line, as: UTF8.self) != nil { return Array(line) }
-                return Array(String(decoding: line, as: UTF8.self).utf8)
-            }) {
-                if let line { batch.append((line, false)) }
-            }
-            if !batch.isEmpty {
-                feed.publish(batch)
-                published += batch.count
-            }
-            if reader.atEnd { break }
-            _ = reader.fill()
+        while let batch = input.nextBatch() {
+            feed.publish(batch.map { ($0, false) })
+            published += batch.count
         }
-        if reader.readError != 0 { Diagnostics.warn("reading stdin failed: \(String(cString: strerror(reader.readError)))") }
-        return (published, reader.skippedLines)
+        if input.readError != 0 { Diagnostics.warn("reading stdin failed: \(String(cString: strerror(input.readError)))") }
+        return (published, input.skippedLines)
     }
 
     static func isLoopback(_ address: String) -> Bool {

@@ -6,10 +6,16 @@ public final class NchanServer: @unchecked Sendable {
     public let prefix: URL
     public let port: Int
     private(set) var process: ExternalProcess?
+    /// The config template in Tests/PushLinkTests/Servers, and values for its own placeholders.
+    private let template: String
+    private let replacements: [String: String]
 
-    public init(prefix: URL? = nil, port: Int? = nil) async throws {
+    public init(prefix: URL? = nil, port: Int? = nil, template: String = "nchan.conf.template",
+                replacements: [String: String] = [:]) async throws {
         self.prefix = try prefix ?? TestEnvironment.temporaryDirectory()
         self.port = try port ?? TestEnvironment.freePort()
+        self.template = template
+        self.replacements = replacements
     }
 
     public func start() async throws {
@@ -20,8 +26,9 @@ public final class NchanServer: @unchecked Sendable {
             throw MissingTool(description: "nginx with Nchan is missing (apt-get install nginx libnginx-mod-nchan); Scripts/test.sh installs it")
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: prefix.path)
-        let template = try String(contentsOfFile: TestEnvironment.serverFixture("nchan.conf.template"), encoding: .utf8)
-        let config = template
+        var text = try String(contentsOfFile: TestEnvironment.serverFixture(template), encoding: .utf8)
+        for (placeholder, value) in replacements { text = text.replacingOccurrences(of: placeholder, with: value) }
+        let config = text
             .replacingOccurrences(of: "@NCHAN_MODULE@", with: module)
             .replacingOccurrences(of: "@PREFIX@", with: prefix.path)
             .replacingOccurrences(of: "@PORT@", with: String(port))
