@@ -173,13 +173,13 @@ _livetop() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    watch|demo|serve|replay|help)
+    watch|demo|serve|publish|replay|help)
         # Offer subcommand argument completions
         "_livetop_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'watch demo serve replay help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'watch demo serve publish replay help' -- "${cur}"))
         ;;
     esac
 }
@@ -418,6 +418,48 @@ _livetop_serve() {
         return
         ;;
     '--buffer')
+        return
+        ;;
+    esac
+}
+
+_livetop_publish() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --no-proxy --version -h --help)
+    repeating_options=(-H --header)
+    non_repeating_options=(--rate-limit --window --grace --bearer-env --cacert --connect-timeout --retry-max --retry-min --proxy)
+    __livetop_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--rate-limit')
+        return
+        ;;
+    '--window')
+        return
+        ;;
+    '--grace')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--bearer-env')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--retry-max')
+        return
+        ;;
+    '--retry-min')
+        return
+        ;;
+    '--proxy')
         return
         ;;
     esac
