@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
         // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
         .target(name: "TestSupport", path: "Tests/Support"),
-        .testTarget(name: "LiveModelTests", dependencies: ["LiveModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LiveModelTests", dependencies: ["LiveModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PushLinkTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import LiveModel
 
 @Suite struct JSONParserTests {
@@ -94,7 +95,7 @@ import Testing
         }
     }
 
-    @Test func duplicateKeysLastWins() throws {
+    @Test(.offPool) func duplicateKeysLastWins() throws {
         #expect(try JSONValue(parsing: "{\"a\":1,\"b\":2,\"a\":3}") == ["a": 3, "b": 2])
         #expect(try JSONValue(parsing: "{\"a\":{\"x\":1},\"a\":{\"y\":2}}") == ["a": ["y": 2]])
         // An escaped key is the same key as its unescaped spelling.
@@ -138,7 +139,7 @@ import Testing
         #expect(throws: JSONError.self) { _ = try JSONValue(parsing: "[" + atLimit + "]") }
     }
 
-    @Test func sizeLimitsAreNamedErrors() {
+    @Test(.offPool) func sizeLimitsAreNamedErrors() {
         let tenMegabytes = "\"" + String(repeating: "x", count: 10_000_000) + "\""
         #expect {
             _ = try JSONValue(parsing: tenMegabytes)

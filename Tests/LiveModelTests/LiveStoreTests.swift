@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import LiveModel
 
 let t0 = Timestamp(seconds: 1_795_708_529)
@@ -173,7 +174,7 @@ extension LiveStore {
     /// of the test process's two cooperative threads for long, which the in-process feed servers
     /// of other tests need (a million keys here took 10 s of debug-build CPU and starved them
     /// under load; the million-key message is fed to the livetop binary in HostileDataTests).
-    @Test func twoHundredThousandDistinctKeysCostBoundedMemory() async {
+    @Test(.offPool) func twoHundredThousandDistinctKeysCostBoundedMemory() async {
         var store = LiveStore()  // default bound: 10,000 keys
         var id = 0
         for round in 0..<20 {
@@ -197,7 +198,7 @@ extension LiveStore {
         #expect(store.value(at: JSONPointer("/key199999")!) == 199_999)
     }
 
-    @Test func oneHugeMessageCannotGrowTheDocumentPastTwiceTheBound() {
+    @Test(.offPool) func oneHugeMessageCannotGrowTheDocumentPastTwiceTheBound() {
         var config = LiveStore.Configuration()
         config.maxKeys = 1000
         var store = LiveStore(config)
@@ -206,7 +207,7 @@ extension LiveStore {
         #expect(store.stats.evictions == 49_000)
     }
 
-    @Test func hostileMessagesAreLoggedAsTextAndCostLittle() {
+    @Test(.offPool) func hostileMessagesAreLoggedAsTextAndCostLittle() {
         var store = LiveStore()
         let deep = String(repeating: "[", count: 100_000)
         let huge = #"{"s":""# + String(repeating: "x", count: 10_000_000) + #""}"#

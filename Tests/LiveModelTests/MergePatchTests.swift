@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import LiveModel
 
 @Suite struct MergePatchTests {
@@ -43,7 +44,7 @@ import Testing
 
     /// Random documents and patches: the store's in-place fold must agree with the plain
     /// `JSONValue.merging` reference on every step.
-    @Test func foldAgreesWithReferenceOnRandomPatches() throws {
+    @Test(.offPool) func foldAgreesWithReferenceOnRandomPatches() throws {
         var random = SplitMix(seed: 7386)
         var document = Document(limits: .init(maxNodes: 100_000, maxStringBytes: 4096), historyLength: 4)
         var reference = JSONValue.null

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import PushLink
 
 /// The UTF-8 check of text messages (RFC 3629), whole and split at every byte.
@@ -52,7 +53,7 @@ import Testing
     /// Short strings over the bytes where the rules change (boundaries of lead and continuation
     /// ranges), so that every rule is hit many times. (One #expect for all: it runs on one of the
     /// test process's two cooperative threads, which other tests need too.)
-    @Test func agreesWithTheStandardLibraryOnRandomBytes() {
+    @Test(.offPool) func agreesWithTheStandardLibraryOnRandomBytes() {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = [0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF4, 0xF5]
         var disagreements: [[UInt8]] = []

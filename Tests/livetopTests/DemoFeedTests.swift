@@ -1,10 +1,11 @@
 import Foundation
 import LiveModel
 import Testing
+import TestSupport
 @testable import livetop
 
 @Suite struct DemoFeedTests {
-    @Test func everyTickIsTheWholeStateAndEventsComeNowAndThen() async throws {
+    @Test(.offPool) func everyTickIsTheWholeStateAndEventsComeNowAndThen() async throws {
         var feed = DemoFeed(seed: 42)
         var events: [String] = []
         var start = Timestamp(rfc3339: Array("2026-11-26T10:00:00.000Z".utf8))!

@@ -1,6 +1,7 @@
 import Foundation
 import LiveModel
 import Testing
+import TestSupport
 @testable import livetop
 
 /// Declared layouts on screen: every panel kind, thresholds in colour and as a mark, the alert
@@ -41,7 +42,7 @@ import Testing
         #expect(board.monitor.active.contains { $0.pointer == "/services/api/latency_ms" && $0.level == .crit })
     }
 
-    @Test(arguments: [(120, 40), (80, 24), (20, 5)])
+    @Test(.offPool, arguments: [(120, 40), (80, 24), (20, 5)])
     func theDemoLayoutReflows(_ width: Int, _ height: Int) throws {
         let buffer = Self.render(Self.demoBoard(try DemoLayout.parsed()), width: width, height: height)
         #expect(buffer.lines.count == height && buffer.lines.allSatisfy { TerminalText.width($0) == width })

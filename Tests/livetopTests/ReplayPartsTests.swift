@@ -2,6 +2,7 @@ import Foundation
 import LiveModel
 import PushLink
 import Testing
+import TestSupport
 @testable import livetop
 
 /// The parts of record/replay and serve that need no process: line reading, parsing a recorded
@@ -124,7 +125,7 @@ import Testing
         #expect(parse(line) == .entry(.state(.waiting(transport: .sse, attempt: 1, retryIn: .milliseconds(86_400_000), error: .io("x")), time: Self.time)))
     }
 
-    @Test func replayBatchesMessagesAndKeepsStatesInOrder() async throws {
+    @Test(.offPool) func replayBatchesMessagesAndKeepsStatesInOrder() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-parts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
