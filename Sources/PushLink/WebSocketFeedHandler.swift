@@ -268,6 +268,16 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// The pipeline can be torn down without this handler seeing channelInactive (the channel
+    /// closed while the upgrade handler ahead of it was still finishing, under load): `ended` is
+    /// completed here too, or the link would never learn that the connection is gone (and a
+    /// promise left open is a crash in debug builds, "leaking promise"). A second completion is
+    /// ignored by NIO.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        heartbeatTask?.cancel()
+        ended.succeed(endReason ?? .droppedWithoutClose)
+    }
+
     /// Frame decoding errors are answered here (NIO's automatic handler is off, so that the reason
     /// is known before the channel closes): 1009 for a frame over the limit, 1002 for the rest.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
