@@ -13,15 +13,16 @@ import Testing
 /// own task runs on `OffPool.executor` (a task executor preference, so `#expect` and task
 /// locals work as usual), and the pool stays free for the tests that wait.
 public struct OffPool: TestTrait, SuiteTrait, TestScoping {
-    /// Each job on a thread of Dispatch's overcommitting queues, which starts another thread when
-    /// those it has are busy (unlike the cooperative pool, which never grows past the core count).
+    /// Each job on a serial queue of its own. A serial queue runs on Dispatch's overcommitting
+    /// root queue, which starts another thread when those it has are busy. (A concurrent queue
+    /// runs on the non-overcommitting root queue, whose threads are the cooperative pool's own,
+    /// "com.apple.root.default-qos": a first version used one and moved nothing; `perf record`
+    /// showed its jobs on the pool's threads.)
     public final class Executor: TaskExecutor {
-        private let queue = DispatchQueue(label: "livetop.test.off-pool", attributes: .concurrent)
-
         public func enqueue(_ job: consuming ExecutorJob) {
             let job = UnownedJob(job)
             let executor = asUnownedTaskExecutor()
-            queue.async { job.runSynchronously(on: executor) }
+            DispatchQueue(label: "livetop.test.off-pool").async { job.runSynchronously(on: executor) }
         }
     }
 
