@@ -190,6 +190,9 @@ import TestSupport
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/poll") {
             $0.transport = .websocket
             $0.reconnect.exitOnClose = true
+            // The answer is what is checked, not how fast it comes: the in-process server once
+            // took over 10 s (the default) in the crowded first seconds of a full run.
+            $0.connectTimeout = .seconds(30)
         }
         #expect(await run.runner.value == false)
         guard case .closed(let reason?) = run.states.last else { Issue.record("\(run.states)"); return }

@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Testing
 
 /// Runs a test on threads of its own instead of Swift's cooperative pool.
@@ -13,16 +13,18 @@ import Testing
 /// own task runs on `OffPool.executor` (a task executor preference, so `#expect` and task
 /// locals work as usual), and the pool stays free for the tests that wait.
 public struct OffPool: TestTrait, SuiteTrait, TestScoping {
-    /// Each job on a serial queue of its own. A serial queue runs on Dispatch's overcommitting
-    /// root queue, which starts another thread when those it has are busy. (A concurrent queue
-    /// runs on the non-overcommitting root queue, whose threads are the cooperative pool's own,
-    /// "com.apple.root.default-qos": a first version used one and moved nothing; `perf record`
-    /// showed its jobs on the pool's threads.)
+    /// Each job on a thread of its own. Not on a Dispatch queue: `DispatchQueue.global()` has as
+    /// many threads as cores and other tests wait on it (AlertCommand's completions and timers,
+    /// the deadline timers), and a first version's concurrent queue ran on the cooperative pool's
+    /// threads, moving nothing (`perf record` showed it). The tests that take this trait run a
+    /// job or two each, so a thread per job costs nothing that matters.
     public final class Executor: TaskExecutor {
         public func enqueue(_ job: consuming ExecutorJob) {
             let job = UnownedJob(job)
             let executor = asUnownedTaskExecutor()
-            DispatchQueue(label: "livetop.test.off-pool").async { job.runSynchronously(on: executor) }
+            let thread = Thread { job.runSynchronously(on: executor) }
+            thread.stackSize = 8 << 20
+            thread.start()
         }
     }
 

@@ -201,8 +201,12 @@ private func monitorSequence(_ sequence: MonitorCase) {
 private let sampleAlert = Alert(source: "prod", panel: "API latency", pointer: "/services/api/latency_ms", level: .crit,
                                 value: ["ms": 1234, "note": "slow \"x\""], since: t(100), raisedAt: t(105))
 
-/// Runs the command and waits for its completion (at most `seconds`).
-private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: Double = 10) async throws -> String? {
+/// Runs the command and waits for its completion (at most `seconds`). 30 s, as the suite's other
+/// waits for a process: in full runs on this 2-core machine, every test starting at once (about
+/// a hundred servers and livetop processes) held up the completions of these commands, queued
+/// on `DispatchQueue.global()`, for about 12 s, so that 10 s expired every time; alone they take
+/// milliseconds.
+private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: Double = 30) async throws -> String? {
     try await withDeadline(seconds, "alert command \(argv)") {
         await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
             AlertCommand.run(argv, alert: sampleAlert, timeout: timeout) { c.resume(returning: $0) }
@@ -273,7 +277,7 @@ private func commandFailureReason(_ failure: Failure) async throws {
 
 @Test func commandKilledAfterTimeout() async throws {
     let start = Date()
-    let reason = try await runCommand(["sleep", "30"], timeout: 0.3, within: 10)
+    let reason = try await runCommand(["sleep", "30"], timeout: 0.3, within: 25)
     #expect(reason == "alert command 'sleep' was killed after 0.3 s (timeout)")
     // The sleep lasts 30 s: ending well before that shows it was killed, however slow the
     // machine (under ThreadSanitizer and load, spawning and reaping took up to 20 s here).
@@ -285,7 +289,7 @@ private func commandFailureReason(_ failure: Failure) async throws {
     // children do not outlive it.
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-pid-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     defer { try? FileManager.default.removeItem(at: file) }
-    let reason = try await runCommand(["/bin/sh", "-c", "sleep 30 & echo $! > \"$0\"; wait", file.path], timeout: 0.5, within: 10)
+    let reason = try await runCommand(["/bin/sh", "-c", "sleep 30 & echo $! > \"$0\"; wait", file.path], timeout: 0.5, within: 25)
     #expect(reason == "alert command '/bin/sh' was killed after 0.5 s (timeout)")
     let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     let pid = try #require(Int32(text))
