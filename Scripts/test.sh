@@ -328,6 +328,13 @@ main() {
     # CI=true (set by CI) is inherited by swift test as it is: tests may use
     # it to be stricter (no skipping for a missing server) or more patient.
     log "== CI=${CI:-<unset>}"
+    # The tests start dozens of Python servers at once. Through pyenv's shim each start is a bash
+    # script and `pyenv exec` before Python itself; the interpreter's own directory first on PATH
+    # makes `python3` (and `#!/usr/bin/env python3`) that interpreter directly, the same one.
+    local python_dir
+    python_dir=$(dirname "$(python3 -c 'import sys; print(sys.executable)')")
+    export PATH="$python_dir:$PATH"
+    log "== python3 for the tests: $python_dir/python3"
     timed build swift build --build-tests
     # argument-parser's man page generator: GeneratedDocsTests compares its page with Packaging/.
     timed build-manual swift build --product generate-manual
