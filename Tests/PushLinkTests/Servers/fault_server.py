@@ -329,7 +329,7 @@ async def event_stream(reader, writer, path, fault, headers):
     try:
         while True:
             await writer.drain()
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.5)  # the stream stays open with a keep-alive comment every 0.5 s, as servers do; not a wait
             writer.write(b": keep-alive\n\n")
     except (ConnectionError, OSError):
         return
