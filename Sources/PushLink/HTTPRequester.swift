@@ -29,7 +29,7 @@ struct HTTPExchange: Sendable {
 enum HTTPRequester {
     static func get(_ url: FeedURL, method: HTTPMethod = .GET, body: [UInt8]? = nil, headers: [(String, String)],
                     configuration: LinkConfiguration, group: EventLoopGroup, readTimeout: Duration, deadline: Duration? = nil,
-                    gate: EventSink? = nil,
+                    gate: EventSink? = nil, connected: (Channel) -> Void = { _ in },
                     consumer: @escaping @Sendable () -> HTTPBodyConsumer) async throws(LinkError) -> HTTPExchange {
         var head = ClientConnector.requestHead(url, configuration: configuration)
         head.method = method
@@ -50,6 +50,9 @@ enum HTTPRequester {
             if deadline == nil { _ = try await futures.head.get() } else { try await futures.sent.get() }
             return (channel, futures)
         }
+        // Before the wait for the head, which a long poll's server holds for as long as it has
+        // nothing: whoever may need to end the exchange (a stop) can close it from now on.
+        connected(channel)
         do {
             return HTTPExchange(channel: channel, head: try await futures.head.get(), ended: futures.ended)
         } catch {

@@ -153,15 +153,19 @@ final class LongPoller: Sendable {
         request.target = target
         let body = NIOLockedValueBox<[UInt8]>([])
         let limit = max(configuration.maxMessageBytes, 1 << 20) * 4
+        // The channel is known to `cancel()` while the server holds the poll, not only once it
+        // answers: a stop must not wait out the poll timeout.
         let exchange = try await HTTPRequester.get(
             request, headers: [("Accept", "application/json, text/plain, */*")] + headers, configuration: configuration,
-            group: group, readTimeout: configuration.pollTimeout, deadline: configuration.pollTimeout
+            group: group, readTimeout: configuration.pollTimeout, deadline: configuration.pollTimeout,
+            connected: { channel in
+                let cancelled = state.withLockedValue { s -> Bool in
+                    s.channel = channel
+                    return s.cancelled
+                }
+                if cancelled { channel.close(promise: nil) }
+            }
         ) { BufferingConsumer(limit: limit, result: body) }
-        let cancelled = state.withLockedValue { s -> Bool in
-            s.channel = exchange.channel
-            return s.cancelled
-        }
-        if cancelled { exchange.channel.close(promise: nil) }
         let ending: LinkError?
         do {
             ending = try await exchange.ended.get()

@@ -32,6 +32,23 @@ import TestSupport
         #expect(await run.stop())
     }
 
+    /// Nchan holds a long poll for as long as it has nothing (up to the 150 s poll timeout):
+    /// `stop()` ends that poll at once instead of waiting for an answer.
+    @Test func stoppingDuringAHeldPollEndsTheRunAtOnce() async throws {
+        let nchan = try await NchanServer()
+        try await nchan.start()
+        defer { nchan.stop() }
+        try await nchan.publish("held", 1...1)
+        let run = try LinkRun(url: Self.url(.longpoll, port: nchan.port, channel: "held")) { $0.transport = .longpoll }
+        try await run.waitForMessages(1, timeout: 20)
+        // The next poll is on its way or held; the link is told to stop either way.
+        run.link.stop()
+        try await run.events.wait(20, for: "the run to end while Nchan holds the poll", until: { _ in false },
+                                  ignoringTimeoutIfFinished: true)
+        #expect(await run.runner.value == true)
+        #expect(run.messages == [#"{"n":1}"#])
+    }
+
     /// nginx stops mid-stream and starts again on the same port: livetop reconnects by itself and
     /// goes on receiving, in order and without duplicates.
     @Test(arguments: [Transport.websocket, .sse, .longpoll])
