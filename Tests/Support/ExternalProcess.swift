@@ -71,8 +71,10 @@ public final class ExternalProcess: @unchecked Sendable {
     /// Waits for the process to exit and returns its status.
     public func exitStatus(timeout: Double) async throws -> Int32 {
         try await exited.wait(timeout, for: "\(process.executableURL?.lastPathComponent ?? "process") to exit") { !$0.isEmpty }
-        // Let the pipes drain what the process wrote last.
+        // Let both pipes drain what the process wrote last: its exit can be seen before a reader
+        // thread has read the last lines (a usage error is one line on stderr, then exit 64).
         try await stdout.wait(timeout, for: "stdout to close", until: { _ in false }, ignoringTimeoutIfFinished: true)
+        try await stderr.wait(timeout, for: "stderr to close", until: { _ in false }, ignoringTimeoutIfFinished: true)
         return exited.all[0]
     }
 
