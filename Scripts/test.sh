@@ -339,6 +339,11 @@ main() {
     # argument-parser's man page generator: GeneratedDocsTests compares its page with Packaging/.
     timed build-manual swift build --product generate-manual
     local status=0
+    # At most 8 tests at a time. Unbounded, Swift Testing starts every test at once: about a
+    # hundred servers and livetop processes in the first seconds on 2 cores, and waits of 10-30 s
+    # for a connect or an answer expired in every full run (30 tests failed in an 82 s run; none
+    # with 8, with two CPU hogs running too). Most tests wait on servers, so 8 keeps both cores busy.
+    export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-8}
     timed test swift test || status=$?
     # libFuzzer targets for the parsers, a fixed number of runs each (Scripts/fuzz.sh).
     timed fuzz bash Scripts/fuzz.sh || status=$?
