@@ -109,6 +109,28 @@ final class Tmux: @unchecked Sendable {
         #expect(status == "0")
     }
 
+    /// A long-poll server that forgot the cursor (410): the dashboard's status line says so, with
+    /// the reason, and polling goes on.
+    @Test func aGapIsShownOnTheStatusLine() async throws {
+        let python = try #require(TestEnvironment.which("python3"), "python3 (apt-get install python3)")
+        // After the first poll, 50 messages come at once but only the last 10 are kept.
+        let (feed, port) = try await ExternalProcess.startServer(python, [
+            TestEnvironment.serverFixture("poll_server.py"), "--ttl", "60", "--total", "100", "--per-poll", "3",
+            "--interval-ms", "1000", "--keep", "10", "--burst-after-first", "50",
+        ])
+        defer { feed.stop() }
+        let tmux = try Tmux()
+        defer { tmux.stop() }
+        let command = "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' --transport longpoll --poll-items /messages "
+            + "http://127.0.0.1:\(port)/poll; sleep 60"
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "160", "-y", "20", command])
+        try await eventually(20, "the gap on the status line") {
+            let s = try await tmux.screen()
+            return s.contains("● open longpoll") && s.contains("gap: cursor no longer known (HTTP 410)")
+        }
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+    }
+
     /// Ctrl-Z gives the shell a usable terminal back; `fg` brings the dashboard back, redrawn.
     @Test func suspendsOnCtrlZAndRedrawsAfterFg() async throws {
         let buffer = FeedBuffer()

@@ -93,6 +93,29 @@ import Testing
         #expect(later.lines[0].contains("reconnecting in 2.2 s"))
     }
 
+    /// A gap (or a fallback) is shown with its reason in yellow for a while; a gap then stays counted.
+    @Test func statusLineShowsAGapThenKeepsItCounted() throws {
+        let t = Timestamp(seconds: 1000)
+        var store = Self.store([.connecting(transport: .longpoll, url: "http://127.0.0.1:9000/sub/a", attempt: 1),
+                                .open(transport: .longpoll)], at: t)
+        store.apply(.connection(.gap(transport: .longpoll, reason: "cursor no longer known (HTTP 410)"), at: t + 1))
+        func line(at now: Timestamp) -> Buffer {
+            var buffer = Buffer(width: 120, height: 1)
+            StatusLine(status: store.status, stats: store.stats, now: now, paused: false, glyphs: .unicode).render(in: buffer.area, into: &buffer)
+            return buffer
+        }
+        let soon = line(at: t + 3)
+        let shown = try #require(soon.lines[0].range(of: "gap: cursor no longer known (HTTP 410)"))
+        #expect(soon.lines[0].hasPrefix("● open longpoll"))
+        let column = soon.lines[0].distance(from: soon.lines[0].startIndex, to: shown.lowerBound)
+        #expect(soon[column, 0].style.foreground == .yellow)
+        let later = line(at: t + 1 + StatusLine.transitionShownFor).lines[0]
+        #expect(!later.contains("cursor no longer known"))
+        #expect(later.contains("1 gap"))
+        store.apply(.connection(.fallback(transport: .sse, reason: "websocket upgrade answered HTTP 404"), at: t + 20))
+        #expect(line(at: t + 21).lines[0].contains("fallback: websocket upgrade answered HTTP 404"))
+    }
+
     @Test(arguments: [
         (ConnectionEvent.open(transport: .websocket), Style.Color.green, "● open websocket"),
         (.failed(transport: .websocket, error: "HTTP 401", retryAt: nil), .red, "● failed websocket"),

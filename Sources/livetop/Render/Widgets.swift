@@ -206,7 +206,11 @@ struct LogPanel {
 
 /// The bottom row: state glyph and word, transport, URL, msg/s, age of the last message, and
 /// when not open the error with a live countdown. Green open, yellow connecting/waiting, red failed.
+/// A fallback or a gap (messages the server no longer had) is shown in yellow with its reason for
+/// `transitionShownFor`; after that a gap stays counted (`1 gap`), so a later look still sees it.
 struct StatusLine {
+    static let transitionShownFor = 10.0
+
     var status: ConnectionStatus
     var stats: MessageStats
     var now: Timestamp
@@ -245,14 +249,24 @@ struct StatusLine {
         if let t = status.transport { parts.append(t.rawValue) }
         parts.append(Format.rate(stats.rate(at: now)))
         if let age = stats.age(at: now) { parts.append("last " + Format.age(age)) }
+        var transition: String?
         if let notice {
             parts.append(notice)
-        } else if case .open = status.phase {} else if status.phase != .idle {
-            parts.append(status.summary(at: now))
+        } else {
+            if case .open = status.phase {} else if status.phase != .idle { parts.append(status.summary(at: now)) }
+            if let last = status.lastTransition, now - last.at < Self.transitionShownFor {
+                transition = "\(last.kind.rawValue): \(last.reason)"
+            } else if status.gaps > 0 {
+                parts.append(status.gaps == 1 ? "1 gap" : "\(status.gaps) gaps")
+            }
         }
         let info = " " + parts.joined(separator: "  ")
         x = buffer.write(TerminalText.truncate(info, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y,
                          style: Style(reverse: true), clip: area)
+        if let transition {
+            x = buffer.write(TerminalText.truncate("  " + transition, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x,
+                             y: area.y, style: Style(foreground: .yellow, bold: true, reverse: true), clip: area)
+        }
         // The URL takes what is left, shortened from the left so the path stays visible.
         if let url = status.url, area.maxX - x > 8 {
             let room = area.maxX - x - 2
