@@ -76,7 +76,10 @@ struct Document: Sendable {
     // MARK: Slots
 
     @inline(__always)
-    private func slot(parent: Int32, hash: UInt64) -> Int {
+    private func slot(parent: Int32, hash: UInt64) -> Int { Document.slot(parent: parent, hash: hash, tableBits: tableBits) }
+
+    @inline(__always)
+    private static func slot(parent: Int32, hash: UInt64, tableBits: Int) -> Int {
         // Fibonacci hashing: short keys are their own bytes, so mix before taking the top bits.
         let h = (hash ^ (UInt64(UInt32(bitPattern: parent)) &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: h >> UInt64(64 - tableBits))
@@ -85,18 +88,32 @@ struct Document: Sendable {
     /// The member `key` of object `parent`, or -1.
     @inline(__always)
     func find(parent: Int32, key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32 {
-        var s = slot(parent: parent, hash: hash)
+        Document.find(parent: parent, key: key, hash: hash, table: table, tableBits: tableBits, nodes: nodes)
+    }
+
+    /// `find` for the fold, which holds the document `inout`: calling a method of `self` there
+    /// copied the whole Document (136 bytes, and a retain and release of each of its arrays) for
+    /// every member of every message; this reads only the table and the node storage.
+    @inline(__always)
+    mutating func findForWriting(parent: Int32, key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32 {
+        Document.find(parent: parent, key: key, hash: hash, table: table, tableBits: tableBits, nodes: nodes)
+    }
+
+    @inline(__always)
+    private static func find(parent: Int32, key: UnsafeBufferPointer<UInt8>, hash: UInt64, table: [Int32], tableBits: Int,
+                             nodes: UnsafeMutablePointer<Node>) -> Int32 {
+        var s = slot(parent: parent, hash: hash, tableBits: tableBits)
         let mask = table.count - 1
         while true {
             let id = table[s]
             if id < 0 { return -1 }
-            if nodes[Int(id)].keyHash == hash && nodes[Int(id)].parent == parent && sameKey(id, key) { return id }
+            if nodes[Int(id)].keyHash == hash && nodes[Int(id)].parent == parent && sameKey(nodes, id, key) { return id }
             s = (s + 1) & mask
         }
     }
 
     @inline(__always)
-    private func sameKey(_ id: Int32, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func sameKey(_ nodes: UnsafeMutablePointer<Node>, _ id: Int32, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard nodes[Int(id)].keyLength == key.count else { return false }
         if key.count <= 8 { return true }  // the hash is the key itself (see JSONTape.hash)
         if key.count <= 16 { return nodes[Int(id)].keyWords == Document.pack(key) }
@@ -291,7 +308,12 @@ struct Document: Sendable {
                 defer { k = next }
                 guard tape[k].kind == .key else { continue }  // shadowed by a later duplicate
                 let hash = tape[k].bits
-                let child = tape.withStringBytes(k, in: bytes) { key in find(parent: id, key: key, hash: hash) }
+                let child: Int32
+                if let key = tape.literalStringBytes(k, in: bytes) {
+                    child = findForWriting(parent: id, key: key, hash: hash)
+                } else {
+                    child = tape.withStringBytes(k, in: bytes) { key in findForWriting(parent: id, key: key, hash: hash) }
+                }
                 if merge && tape[value].kind == .null {
                     if child >= 0 { remove(child) }
                     continue

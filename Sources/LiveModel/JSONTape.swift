@@ -180,6 +180,16 @@ public struct JSONTape: Sendable {
 
     // MARK: - Reading
 
+    /// The bytes of string or key `index` as they stand in the message, or nil when they hold
+    /// escapes (then `withStringBytes` decodes them): for callers whose closure would capture a
+    /// large `self`.
+    @inline(__always)
+    public func literalStringBytes(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        let t = tok[index]
+        guard !t.escaped else { return nil }
+        return UnsafeBufferPointer(rebasing: bytes[Int(t.start)..<Int(t.start + t.length)])
+    }
+
     /// Calls `body` with the decoded bytes of a string or key token, without allocating when it has no escapes.
     @inline(__always)
     public mutating func withStringBytes<R>(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>,

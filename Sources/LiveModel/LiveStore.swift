@@ -150,24 +150,34 @@ public struct LiveStore: Sendable {
     private mutating func upsert(row: Int, keyAt pointer: JSONPointer, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let keyToken = tape.resolve(pointer, from: row, in: bytes) else { return false }
         let token = tape[keyToken]
-        var keyBytes: [UInt8]
         switch token.kind {
-        case .string: keyBytes = tape.withStringBytes(keyToken, in: bytes) { Array($0) }
-        case .int, .double, .true, .false:
-            keyBytes = Array(UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.start + token.length)]))
+        case .string, .int, .double, .true, .false: break
         default: return false
         }
         let root = Document.root
         document.makeObject(root)
-        let hash = keyBytes.withUnsafeBufferPointer { JSONTape.hash($0) }
-        var id = keyBytes.withUnsafeBufferPointer { document.find(parent: root, key: $0, hash: hash) }
-        if id < 0 {
-            id = document.addChild(root, key: String(decoding: keyBytes, as: UTF8.self), hash: hash)
+        // The key's bytes in place when they need no decoding: no array per message, and no
+        // closure around the document (see `Document.findForWriting`).
+        let id: Int32
+        let literal = token.kind == .string ? tape.literalStringBytes(keyToken, in: bytes)
+            : UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.start + token.length)])
+        if let literal {
+            id = upsertRow(key: literal)
+        } else {
+            let decoded = tape.withStringBytes(keyToken, in: bytes) { Array($0) }
+            id = decoded.withUnsafeBufferPointer { upsertRow(key: $0) }
         }
         document.assign(id, token: row, tape: &tape, bytes: bytes, merge: true)
         document.touch(root)
         while Int(document.nodes[Int(root)].childCount) > configuration.maxRows { document.evictOldestChild(of: root) }
         return true
+    }
+
+    /// The row keyed `key`, made when it is new.
+    private mutating func upsertRow(key: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let hash = JSONTape.hash(key)
+        let id = document.findForWriting(parent: Document.root, key: key, hash: hash)
+        return id >= 0 ? id : document.addChild(Document.root, key: String(decoding: key, as: UTF8.self), hash: hash)
     }
 
     // MARK: Reading

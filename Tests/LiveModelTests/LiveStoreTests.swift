@@ -41,6 +41,18 @@ extension LiveStore {
         #expect(store.history(at: JSONPointer("/BTC/px")!)?.values == [100, 101])
     }
 
+    /// A key or an upsert key written with escapes is the same key as its plain spelling (the
+    /// fold reads plain keys in place and decodes only escaped ones).
+    @Test func escapedKeysMeetTheirPlainSpelling() {
+        var rows = LiveStore(.init(fold: .upsert(JSONPointer("/symbol")!)))
+        rows.fold([#"{"symbol":"BTC","px":1}"#, #"{"symbol":"B\u0054C","px":2}"#, #"{"\u0073ymbol":"BTC","vol":5}"#])
+        #expect(rows.rows.map(\.key) == ["BTC"])
+        #expect(rows.rows.first?.value == ["symbol": "BTC", "px": 2, "vol": 5])
+        var merged = LiveStore()
+        merged.fold([#"{"cpu":1,"a\"b":1}"#, #"{"c\u0070u":2,"a\"b":2}"#])
+        #expect(merged.value == ["cpu": 2, "a\"b": 2])
+    }
+
     @Test func appendOnlyLogs() {
         var store = LiveStore(.init(fold: .append))
         store.fold([#"{"a":1}"#, "plain text"])
