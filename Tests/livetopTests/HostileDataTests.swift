@@ -82,9 +82,13 @@ import TestSupport
         try await tmux.run(["new-session", "-d", "-s", "main", "-x", "160", "-y", "50", "sleep 100"])
         try await tmux.run(["set-option", "-t", "main", "allow-rename", "on"])
         try await tmux.run(["select-pane", "-t", "main", "-T", "livetop-test-title"])
+        // livetop starts only once the pty is piped (tmux wait-for), or a loaded machine lets it
+        // draw the whole screen before the capture begins (once: 90 bytes captured).
         try await tmux.run(["respawn-pane", "-k", "-t", "main",
-                            "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' --transport websocket ws://127.0.0.1:\(port)/"])
+                            "'\(tmux.tmux)' -L \(tmux.socket) wait-for piped; "
+                            + "TERM=screen LANG=C.UTF-8 exec '\(HeadlessEndToEndTests.binary)' --transport websocket ws://127.0.0.1:\(port)/"])
         try await tmux.run(["pipe-pane", "-o", "-t", "main", "cat >> '\(ptyBytes)'"])
+        try await tmux.run(["wait-for", "-S", "piped"])
         try await eventually(60, "all messages on the dashboard") {
             let s = try await tmux.screen()
             return s.contains("done") && s.contains("● open websocket")
