@@ -70,7 +70,8 @@ import TestSupport
             #expect(await run.runner.value)
             let numbers = run.messages.compactMap { ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any])?["seq"] as? Int }
             #expect(numbers == Array(1...2000))
-            #expect(feed.stdout.all.contains(deflate ? "EXT=permessage-deflate" : "EXT="))
+            let extensionLine = deflate ? "EXT=permessage-deflate" : "EXT="
+            try await feed.stdout.wait(20, for: "\(extensionLine) in the feed's log") { $0.contains(extensionLine) }
             try await relay.stdout.wait(20, for: "the relay's count") { $0.contains { $0.hasPrefix("DOWN=") } }
             let line = try #require(relay.stdout.all.first { $0.hasPrefix("DOWN=") })
             wire[deflate] = Int(line.dropFirst(5).prefix { $0.isNumber }) ?? 0

@@ -126,7 +126,7 @@ import TestSupport
         #expect(error.description == "connect timed out after 0.5 s")
         #expect(run.states.filter(\.isOpen).isEmpty)
         #expect(await run.stop())
-        #expect(server.stdout.all.filter { $0 == "REQ /fault/no-answer" }.count >= 2)
+        try await server.stdout.wait(20, for: "a second upgrade request in the server's log") { $0.filter { $0 == "REQ /fault/no-answer" }.count >= 2 }
     }
 
     /// A 101 whose Sec-WebSocket-Accept does not match the key: not a WebSocket we can trust; failed.
@@ -269,6 +269,7 @@ import TestSupport
         #expect(Self.sequence(run.messages) == Array(1...12))
         let errors = run.states.compactMap(\.waitingError).map(\.description)
         #expect(errors == ["the server closed the connection after 100 of the 1000 bytes its answer announced"])
+        try await server.stdout.wait(20, for: "the poll asked again in the server's log") { $0.filter { $0 == "REQ /poll/truncated?cursor=3" }.count >= 2 }
         #expect(server.stdout.all.filter { $0 == "REQ /poll/truncated?cursor=3" }.count == 2)
     }
 
@@ -335,7 +336,7 @@ import TestSupport
         try await run.waitForMessages(12, timeout: 30)
         #expect(await run.stop())
         #expect(Self.sequence(run.messages) == Array(1...12))
-        #expect(server.stdout.all.contains("REQ /sse/cut LAST_EVENT_ID=3"))
+        try await server.stdout.wait(20, for: "the resumed request in the server's log") { $0.contains("REQ /sse/cut LAST_EVENT_ID=3") }
         #expect(run.states.compactMap(\.waitingError) == [.closedByPeer(code: nil, reason: "the event stream ended")])
     }
 
@@ -354,7 +355,7 @@ import TestSupport
         #expect(error == .tooLarge("event stream line", limit: 1 << 20))
         #expect(error.description == "event stream line larger than 1048576 bytes (--max-message); livetop closed the connection")
         #expect(Self.sequence(run.messages) == [1, 2, 3])
-        #expect(server.stdout.all.contains("REQ /sse/longline LAST_EVENT_ID=3"))
+        try await server.stdout.wait(20, for: "the resumed request in the server's log") { $0.contains("REQ /sse/longline LAST_EVENT_ID=3") }
     }
 
     /// The parser's own limits: a line, and an event of many data lines, past the limit.

@@ -84,7 +84,7 @@ import TestSupport
         let run = try Self.link("socketio://127.0.0.1:\(port)/")
         try await run.waitForMessages(500, timeout: 60)
         #expect(Self.numbers(run.messages) == Array(1...500))
-        #expect(server.stdout.all.contains { $0.contains("TRANSPORT=polling") })
+        try await server.stdout.wait(20, for: "TRANSPORT=polling in the server's log") { $0.contains { $0.contains("TRANSPORT=polling") } }
         #expect(await run.stop())
     }
 
@@ -144,7 +144,7 @@ import TestSupport
         defer { second.stop() }
         try await run.waitForMessages(10000, timeout: 90)
         #expect(Self.numbers(run.messages) == Array(1...10000))
-        #expect(second.stdout.all.contains { $0.hasPrefix("SUBSCRIBE=") })
+        try await second.stdout.wait(20, for: "SUBSCRIBE= in the second server's log") { $0.contains { $0.hasPrefix("SUBSCRIBE=") } }
         #expect(await run.stop())
     }
 }

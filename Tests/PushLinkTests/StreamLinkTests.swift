@@ -54,7 +54,9 @@ import TestSupport
         defer { second.stop() }
         try await run.waitForMessages(1000, timeout: 60)
         #expect(Self.numbers(run.messages) == Array(1...1000))
-        #expect(second.stdout.all.contains("REQ /watch?resourceVersion=500"), "\(second.stdout.all)")
+        try await second.stdout.wait(20, for: "REQ /watch?resourceVersion=500 in the second server's log") {
+            $0.contains("REQ /watch?resourceVersion=500")
+        }
         #expect(run.states.filter(\.isOpen).count == 2)
         #expect(await run.stop())
     }
