@@ -309,7 +309,7 @@ struct Document: Sendable {
                 guard tape[k].kind == .key else { continue }  // shadowed by a later duplicate
                 let hash = tape[k].bits
                 let child: Int32
-                if let key = tape.literalStringBytes(k, in: bytes) {
+                if let key = tape.literalBytes(k, in: bytes) {
                     child = findForWriting(parent: id, key: key, hash: hash)
                 } else {
                     child = tape.withStringBytes(k, in: bytes) { key in findForWriting(parent: id, key: key, hash: hash) }

@@ -180,11 +180,11 @@ public struct JSONTape: Sendable {
 
     // MARK: - Reading
 
-    /// The bytes of string or key `index` as they stand in the message, or nil when they hold
-    /// escapes (then `withStringBytes` decodes them): for callers whose closure would capture a
-    /// large `self`.
+    /// The bytes of token `index` as they stand in the message (a string's or key's without its
+    /// quotes; a number's or literal's text), or nil for a string that holds escapes (then
+    /// `withStringBytes` decodes it): for callers whose closure would capture a large `self`.
     @inline(__always)
-    public func literalStringBytes(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+    public func literalBytes(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         let t = tok[index]
         guard !t.escaped else { return nil }
         return UnsafeBufferPointer(rebasing: bytes[Int(t.start)..<Int(t.start + t.length)])

@@ -159,9 +159,7 @@ public struct LiveStore: Sendable {
         // The key's bytes in place when they need no decoding: no array per message, and no
         // closure around the document (see `Document.findForWriting`).
         let id: Int32
-        let literal = token.kind == .string ? tape.literalStringBytes(keyToken, in: bytes)
-            : UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.start + token.length)])
-        if let literal {
+        if let literal = tape.literalBytes(keyToken, in: bytes) {
             id = upsertRow(key: literal)
         } else {
             let decoded = tape.withStringBytes(keyToken, in: bytes) { Array($0) }
