@@ -31,6 +31,8 @@ let package = Package(
         ),
         // Pure store: JSON, fold rules, status, histories, stats. Foundation at most.
         .target(name: "LiveModel"),
+        // Pure: lines that are not JSON (logfmt, whitespace columns, Prometheus text) as JSON messages.
+        .target(name: "TextFormats"),
         // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server.
         .target(
             name: "PushLink",
@@ -44,12 +46,13 @@ let package = Package(
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                "TextFormats",
             ]
         ),
         .executableTarget(
             name: "livetop",
             dependencies: [
-                "CNcurses", "LiveModel", "PushLink",
+                "CNcurses", "LiveModel", "PushLink", "TextFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -1,6 +1,6 @@
 /// The transports a link speaks.
 public enum TransportKind: String, Hashable, Sendable, CaseIterable {
-    case websocket, sse, longpoll, stream, socketio, redis
+    case websocket, sse, longpoll, stream, socketio, redis, command, stdin, file
 }
 
 /// What happened to the connection, as the link reports it.
@@ -15,6 +15,10 @@ public enum ConnectionEvent: Hashable, Sendable {
     case fallback(transport: TransportKind, reason: String)
     /// Messages may have been missed (a cursor the server no longer knows).
     case gap(transport: TransportKind, reason: String)
+    /// A line the source said about itself (a command's stderr), for the status line.
+    case note(transport: TransportKind, text: String)
+    /// Nothing arrived for longer than the source's `expect`; the next message ends it.
+    case stale(transport: TransportKind, silentFor: Double, expected: Double)
     /// The user quit or the run ended.
     case closed(reason: String?)
 }
@@ -32,7 +36,7 @@ public struct ConnectionStatus: Hashable, Sendable {
 
     /// A transition that is recorded but does not change the phase.
     public struct Transition: Hashable, Sendable {
-        public enum Kind: String, Hashable, Sendable { case fallback, gap }
+        public enum Kind: String, Hashable, Sendable { case fallback, gap, note }
         public var kind: Kind
         public var reason: String
         public var at: Timestamp
@@ -48,6 +52,10 @@ public struct ConnectionStatus: Hashable, Sendable {
     public internal(set) var opens = 0
     public internal(set) var fallbacks = 0
     public internal(set) var gaps = 0
+    /// Since when the source has been silent for longer than it said it would be (`expect`), and
+    /// that expectation in seconds; nil while it speaks as expected. A message ends it.
+    public internal(set) var staleSince: Timestamp?
+    public internal(set) var staleExpected = 0.0
 
     public init() {}
 
@@ -79,8 +87,18 @@ public struct ConnectionStatus: Hashable, Sendable {
             gaps += 1
             lastTransition = Transition(kind: .gap, reason: reason, at: time)
             return
+        case .note(let t, let text):
+            transport = t
+            lastTransition = Transition(kind: .note, reason: text, at: time)
+            return
+        case .stale(let t, let silentFor, let expected):
+            transport = t
+            staleSince = time + (-silentFor)
+            staleExpected = expected
+            return
         case .closed(let reason):
             phase = .closed
+            staleSince = nil
             if let reason { lastError = reason }
         }
         since = time

@@ -83,6 +83,7 @@ public struct LiveStore: Sendable {
         advance(to: time)
         revision &+= 1
         stats.record(messages: batch.count, at: time)
+        status.staleSince = nil  // the source speaks again
         document.prepareForWriting()
         document.time = time.nanoseconds
         log.begin(batch: batch.bytes)

@@ -14,6 +14,8 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
         var paused = false
         var resume: [@Sendable () -> Void] = []
         var terminated = false
+        /// When a message batch last went through (for `expect:`), monotonic.
+        var lastMessageAt: ContinuousClock.Instant?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -36,7 +38,12 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
     /// Hands events to the consumer; returns false when the producer should pause reading.
     @discardableResult
     func yield(_ events: [LinkEvent]) -> Bool {
-        guard let source = state.withLockedValue({ $0.terminated ? nil : $0.source }) else { return true }
+        let carriesMessages = events.contains { if case .messages = $0 { return true } else { return false } }
+        let now: ContinuousClock.Instant? = carriesMessages ? .now : nil
+        guard let source = state.withLockedValue({ s -> Source? in
+            if let now { s.lastMessageAt = now }
+            return s.terminated ? nil : s.source
+        }) else { return true }
         switch source.yield(contentsOf: events) {
         case .produceMore: return true
         case .stopProducing:
@@ -49,6 +56,9 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
     func yield(_ event: LinkEvent) { yield([event]) }
 
     var isPaused: Bool { state.withLockedValue { $0.paused } }
+
+    /// When a message batch last went through, if one has.
+    var lastMessageAt: ContinuousClock.Instant? { state.withLockedValue { $0.lastMessageAt } }
 
     /// Runs `resume` once the consumer wants more (now, if it already does).
     func whenResumed(_ resume: @escaping @Sendable () -> Void) {

@@ -22,6 +22,8 @@ public final class Link: Sendable {
     private let logger: Logger
     private let control = NIOLockedValueBox(Control())
     private let origin = ContinuousClock.now
+    /// The transport of the latest state, for a `stale` report.
+    private let current = NIOLockedValueBox(Transport.websocket)
 
     private struct Control {
         var stopRequested = false
@@ -58,6 +60,8 @@ public final class Link: Sendable {
     public func run() async -> Bool {
         var machine = ConnectionStateMachine(configuration.reconnect)
         var plan = TransportPlan(forced: configuration.transport, url: configuration.url)
+        let stale = configuration.expect.map { [current] in StaleTimer(expected: $0, transport: { current.withLockedValue { $0 } }, sink: sink) }
+        defer { stale?.cancel() }
         var action = machine.start()
         while true {
             switch action {
@@ -203,6 +207,9 @@ public final class Link: Sendable {
                 }
             }
             return .closedByPeer(code: nil, reason: "stopped")
+        case .command, .stdin, .file:
+            // Local sources are `LocalLink`s; a URL never names one.
+            throw LinkError.badURL(url.description, "\(transport) is not a network transport")
         }
     }
 
@@ -307,6 +314,10 @@ public final class Link: Sendable {
     }
 
     private func emit(_ state: LinkState) {
+        switch state {
+        case .connecting(let t, _, _), .open(let t), .fallback(let t, _): current.withLockedValue { $0 = t }
+        default: break
+        }
         sink.yield(.state(state, at: Link.wallClock()))
     }
 

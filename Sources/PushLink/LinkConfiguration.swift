@@ -45,11 +45,13 @@ public struct LinkConfiguration: Sendable {
     public var proxies = ProxySettings(.none)
     /// While on a fallback, try WebSocket again this often and move back up when it works; nil never.
     public var upgradeRetry: Duration? = .seconds(60)
+    /// How often the feed should speak (`expect:`); longer silence is reported as `stale`.
+    public var expect: Duration?
 
     /// The address a transport uses.
     public func url(for transport: Transport) -> FeedURL {
         switch transport {
-        case .websocket, .redis: return url
+        case .websocket, .redis, .command, .stdin, .file: return url
         case .sse, .stream: return sseURL ?? url.httpEquivalent
         case .socketio: return url.httpEquivalent
         case .longpoll: return pollURL ?? url.httpEquivalent

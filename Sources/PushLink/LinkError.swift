@@ -29,6 +29,12 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case proxy(String, fatal: Bool)
         /// The server sent bytes its protocol does not allow (a "Redis" server that is not one).
         case badReply(String)
+        /// A command could not be started (not found, not executable).
+        case spawn(String)
+        /// A command ended (streaming: its stdout closed and it exited).
+        case commandEnded(name: String, status: String, success: Bool)
+        /// A local source (stdin, a file) reached its end.
+        case endOfInput(String)
     }
 
     let kind: Kind
@@ -60,6 +66,11 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     }
     public static func io(_ detail: String) -> LinkError { LinkError(.io(detail)) }
     public static func badReply(_ detail: String) -> LinkError { LinkError(.badReply(detail)) }
+    public static func spawn(_ detail: String) -> LinkError { LinkError(.spawn(detail)) }
+    public static func commandEnded(_ name: String, _ status: ChildProcess.Status) -> LinkError {
+        LinkError(.commandEnded(name: name, status: status.description, success: status == .exited(0)))
+    }
+    public static func endOfInput(_ what: String) -> LinkError { LinkError(.endOfInput(what)) }
     public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
         LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
     }
@@ -98,7 +109,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case 1002, 1003, 1007, 1008, 1009, 1010, 1015: return .fatal
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
-        case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer, .badReply: return .fatal
+        case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer, .badReply, .spawn: return .fatal
+        case .commandEnded(_, _, let success): return success ? .normal : .transient
+        case .endOfInput: return .normal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
@@ -161,6 +174,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .proxy(let detail, _): return detail
         case .refusedByServer(let detail): return detail
         case .badReply(let detail): return detail
+        case .spawn(let detail): return detail
+        case .commandEnded(let name, let status, _): return "\(name) \(status)"
+        case .endOfInput(let what): return "end of \(what)"
         }
     }
 

@@ -35,6 +35,10 @@ public enum LinkState: Hashable, Sendable {
     case fallback(transport: Transport, reason: String)
     /// Messages may have been missed.
     case gap(transport: Transport, reason: String)
+    /// A line the source said about itself: a command's stderr, a file's truncation or rotation.
+    case note(transport: Transport, text: String)
+    /// Nothing arrived for `silentFor`, longer than the source's `expect`; the next message ends it.
+    case stale(transport: Transport, silentFor: Duration, expected: Duration)
     /// The run ended: the user quit, `--max-messages` was reached, or the server closed with `--exit-on-close`.
     case closed(reason: String?)
 }

@@ -7,5 +7,11 @@ public enum Transport: String, Hashable, Sendable, CaseIterable, CustomStringCon
     case socketio
     /// Redis pub/sub: SUBSCRIBE to a channel (PSUBSCRIBE to a glob pattern); each published message is a message.
     case redis
+    /// A command livetop runs (`-- CMD ARGS`): each stdout line a message, or with `--every` each run's whole output.
+    case command
+    /// livetop's own standard input (`-`).
+    case stdin
+    /// A file followed as `tail -F` follows it (rotation, truncation).
+    case file
     public var description: String { rawValue }
 }

@@ -168,8 +168,9 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The link these options describe, logging to `logFile` when one is given.
-    func makeLink(url: FeedURL, logger: Logger) throws -> Link {
-        let configuration = try linkConfiguration(url: url)
+    func makeLink(url: FeedURL, expect: Duration? = nil, logger: Logger) throws -> Link {
+        var configuration = try linkConfiguration(url: url)
+        configuration.expect = expect
         if insecure {
             Diagnostics.warn("--insecure: TLS certificates are NOT verified; anyone on the path can read and change this feed")
         }

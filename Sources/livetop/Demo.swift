@@ -56,7 +56,7 @@ struct Demo: AsyncParsableCommand {
         let port = try await server.start(host: "127.0.0.1", port: 0)
         let url = try FeedURL("ws://127.0.0.1:\(port)/")
         let declared: Layout? = autoLayout ? nil : try layout.load() ?? DemoLayout.parsed()
-        let feeds = try FeedBuilder(connection: connection, output: output, files: files)
+        let feeds = try FeedBuilder(connection: connection, sources: try SourceOptions.parse([]), output: output, files: files)
             .feeds(layout: declared, urls: [], spare: url.description)
         let seed = self.seed ?? UInt64(bitPattern: Link.wallClock())
         let stalled = StallSwitch()

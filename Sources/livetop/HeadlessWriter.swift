@@ -124,6 +124,12 @@ struct HeadlessWriter {
             fields += [("state", "fallback"), ("transport", .string(transport.rawValue)), ("reason", .string(reason))]
         case .gap(let transport, let reason):
             fields += [("state", "gap"), ("transport", .string(transport.rawValue)), ("reason", .string(reason))]
+        case .note(let transport, let text):
+            fields += [("state", "note"), ("transport", .string(transport.rawValue)), ("text", .string(text))]
+        case .stale(let transport, let silentFor, let expected):
+            fields += [("state", "stale"), ("transport", .string(transport.rawValue)),
+                       ("silent_ms", .int(Int64((silentFor.seconds * 1000).rounded()))),
+                       ("expect_ms", .int(Int64((expected.seconds * 1000).rounded())))]
         case .closed(let reason):
             fields += [("state", "closed")]
             if let reason { fields.append(("error", .string(reason))) }

@@ -30,15 +30,31 @@ struct Livetop: AsyncParsableCommand {
         sigemptyset(&signals)
         for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT] { sigaddset(&signals, number) }
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+        let (arguments, program) = splitCommand(Array(CommandLine.arguments.dropFirst()))
+        await Watch.$command.withValue(program) {
+            do {
+                var command = try parseAsRoot(arguments)
+                if var asyncCommand = command as? AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch {
+                exit(withError: error)
             }
-        } catch {
-            exit(withError: error)
         }
+    }
+
+    /// `livetop [options] -- CMD ARGS`: what follows the first `--` is the command to run, taken
+    /// whole (its own options included) before argument-parser sees the rest, which cannot hold a
+    /// second list of positionals after the URLs. Other subcommands take no command.
+    static func splitCommand(_ arguments: [String]) -> (arguments: [String], command: [String]) {
+        let subcommands = Set(configuration.subcommands.map { $0._commandName }).subtracting([Watch._commandName]).union(["help"])
+        if let first = arguments.first(where: { !$0.hasPrefix("-") }), subcommands.contains(first),
+           arguments.firstIndex(of: first)! < (arguments.firstIndex(of: "--") ?? arguments.endIndex) {
+            return (arguments, [])
+        }
+        guard let terminator = arguments.firstIndex(of: "--") else { return (arguments, []) }
+        return (Array(arguments[..<terminator]), Array(arguments[(terminator + 1)...]))
     }
 }

@@ -139,6 +139,11 @@ struct RecordingParser {
         case "failed": return .failed(transport: transport, error: .io(error ?? ""), retryIn: retryIn)
         case "fallback": return .fallback(transport: transport, reason: reason)
         case "gap": return .gap(transport: transport, reason: reason)
+        case "note": return .note(transport: transport, text: string("text", in: line) ?? "")
+        case "stale":
+            let silent = integer("silent_ms", in: line).map { Duration.milliseconds(min(max($0, 0), 86_400_000)) } ?? .zero
+            let expected = integer("expect_ms", in: line).map { Duration.milliseconds(min(max($0, 0), 86_400_000)) } ?? .zero
+            return .stale(transport: transport, silentFor: silent, expected: expected)
         case "closed": return .closed(reason: error)
         default: return nil
         }

@@ -13,15 +13,28 @@ struct Watch: AsyncParsableCommand {
             Headless output (no terminal on stdout, or --headless) is one JSON object per line: \
             state changes ("type":"state") and messages ("type":"message" with "data", "text" or "base64"); \
             with a layout, lines carry "source", and alerts print as "type":"alert" and "alert_cleared". \
+            A command after -- is run without a shell (livetop -- vmstat -n 1; livetop --every 5s -- df -P); \
+            its stdout lines are the messages, its stderr lines notes on the status line. \
             Exit status: 0 after a normal end, 1 on a failure, 3 on an alert with --exit-on-alert, 64 on a usage error.
             """
     )
 
-    @Argument(help: "The feed: a ws://, wss://, http://, https://, socketio:// or redis:// URL. With --layout, one for each source the file gives no url.")
+    @Argument(help: """
+        The feed: a ws://, wss://, http://, https://, socketio:// or redis:// URL, - (stdin) or a file to follow. \
+        With --layout, one for each source the file gives no url.
+        """)
     var urls: [String] = []
+
+    /// After `--`: a command to run (no shell), each stdout line a message; with --every, each
+    /// run's output one message. `Livetop.main` takes it off the arguments before they are parsed.
+    @TaskLocal static var command: [String] = []
+    private var command: [String] { Self.command }
 
     @OptionGroup(title: "Connection")
     var connection: ConnectionOptions
+
+    @OptionGroup(title: "Sources on this host")
+    var sources: SourceOptions
 
     @OptionGroup(title: "Output")
     var output: OutputOptions
@@ -38,21 +51,25 @@ struct Watch: AsyncParsableCommand {
     mutating func validate() throws {
         for url in urls {
             do {
-                _ = try FeedURL(url)
+                _ = try SourceAddress(url)
             } catch {
                 throw ValidationError(error.description)
             }
         }
-        if layout.layout == nil && urls.count != 1 {
-            throw ValidationError(urls.isEmpty ? "give the feed's URL" : "one URL at a time; several feeds on one screen need --layout FILE")
+        if !command.isEmpty {
+            if layout.layout != nil { throw ValidationError("with --layout, give commands in the file (command: [vmstat, -n, \"1\"])") }
+            if !urls.isEmpty { throw ValidationError("a command or a URL: one source at a time; several on one screen need --layout FILE") }
+        } else if layout.layout == nil && urls.count != 1 {
+            throw ValidationError(urls.isEmpty ? "give the feed's URL, - for stdin, a file, or -- and a command"
+                                               : "one URL at a time; several feeds on one screen need --layout FILE")
         }
         if printLayout && layout.layout != nil { throw ValidationError("--print-layout writes a layout; it does not take --layout") }
     }
 
     func run() async throws {
         let declared = try layout.load()
-        let feeds = try FeedBuilder(connection: connection, output: output, files: files)
-            .feeds(layout: declared, urls: urls)
+        let feeds = try FeedBuilder(connection: connection, sources: sources, output: output, files: files)
+            .feeds(layout: declared, urls: urls, command: command)
         if printLayout {
             try await LayoutPrinter.print(feeds[0], timeout: connection.connectTimeout + 5)
             return
@@ -61,49 +78,92 @@ struct Watch: AsyncParsableCommand {
     }
 }
 
-/// Makes the links for a run: one per source of the layout (each with its own options over the
-/// command line's), or one for the URL without a layout.
+/// Makes the sources for a run: one per source of the layout (each with its own options over the
+/// command line's), or one for the URL, file, stdin or command without a layout.
 struct FeedBuilder {
     var connection: ConnectionOptions
+    var sources: SourceOptions
     var output: OutputOptions
     var files: FileOptions
 
     /// `spare`: a URL for url-less sources that need not be used up (the demo's own server).
-    func feeds(layout: Layout?, urls: [String], spare: String? = nil) throws -> [Feed<Link>] {
+    func feeds(layout: Layout?, urls: [String], command: [String] = [], spare: String? = nil) throws -> [Feed<LiveSource>] {
         let logger = try ConnectionOptions.logger(file: files.logFile)
         guard let layout else {
-            let url = try FeedURL(urls.first ?? spare ?? "")
-            try checkTransport(connection.transport, url: url)
-            return [Feed(name: "main", source: try connection.makeLink(url: url, logger: logger),
-                         configuration: output.storeConfiguration, maxMessages: output.maxMessages,
+            let address = command.isEmpty ? try address(urls.first ?? spare ?? "", source: nil) : .local(.command(command))
+            let source = try make(address, connection: connection, sources: sources, logger: logger)
+            return [Feed(name: "main", source: source, configuration: output.storeConfiguration, maxMessages: output.maxMessages,
                          recording: try files.openRecording())]
         }
         var unbound = urls[...]
-        var feeds: [Feed<Link>] = []
+        var feeds: [Feed<LiveSource>] = []
         for spec in layout.sources {
-            guard let text = spec.url ?? unbound.popFirst() ?? spare else {
-                throw usage("source '\(spec.name)' has no url in the layout: give one on the command line")
-            }
-            let url: FeedURL
-            do {
-                url = try FeedURL(text)
-            } catch {
-                throw usage("source '\(spec.name)': \(error.description)")
+            let address: SourceAddress
+            if let argv = spec.command {
+                address = .local(.command(argv))
+            } else if let path = spec.file {
+                address = .local(.file(path))
+            } else if let text = spec.url ?? unbound.popFirst() ?? spare {
+                address = try self.address(text, source: spec.name)
+            } else {
+                throw usage("source '\(spec.name)' has no url, command or file in the layout: give a URL on the command line")
             }
             let options = try connection.overridden(by: spec)
-            try checkTransport(options.transport, url: url)
             let store = output.storeConfiguration.applying(spec, history: layout.history)
             var sourceLogger = logger
             sourceLogger[metadataKey: "source"] = "\(spec.name)"
-            feeds.append(Feed(name: spec.name, source: try options.makeLink(url: url, logger: sourceLogger), configuration: store,
-                              maxMessages: output.maxMessages, recording: nil))
+            let source = try make(address, connection: options, sources: sources.overridden(by: spec), logger: sourceLogger)
+            feeds.append(Feed(name: spec.name, source: source, configuration: store, maxMessages: output.maxMessages, recording: nil))
         }
         if !unbound.isEmpty { throw usage("\(unbound.count) URL(s) left over: the layout's sources all have a url") }
+        if feeds.filter({ if case .local(let l) = $0.source, l.configuration.source == .stdin { true } else { false } }).count > 1 {
+            throw usage("only one source can read stdin")
+        }
         if files.record != nil {
             guard feeds.count == 1 else { throw usage("--record keeps one feed; this layout has \(feeds.count) sources") }
             feeds[0].recording = try files.openRecording()
         }
         return feeds
+    }
+
+    private func address(_ text: String, source: String?) throws -> SourceAddress {
+        do {
+            return try SourceAddress(text)
+        } catch {
+            throw usage((source.map { "source '\($0)': " } ?? "") + error.description)
+        }
+    }
+
+    private func make(_ address: SourceAddress, connection: ConnectionOptions, sources: SourceOptions, logger: Logger) throws -> LiveSource {
+        switch address {
+        case .feed(let url):
+            try checkTransport(connection.transport, url: url)
+            return .link(try connection.makeLink(url: url, expect: sources.expect?.duration, logger: logger))
+        case .local(let local):
+            if case .command(let argv) = local { try checkCommand(argv) }
+            if local == .stdin && isatty(0) == 1 {
+                throw usage("- reads stdin, and stdin is the terminal: pipe something in (vmstat 1 | livetop -)")
+            }
+            return .local(LocalLink(sources.configuration(local, connection: connection), logger: logger))
+        }
+    }
+
+    /// A command that is not there is one line and exit status 1, before anything starts.
+    private func checkCommand(_ argv: [String]) throws {
+        guard let program = argv.first, !program.isEmpty else { throw usage("the command after -- is empty") }
+        if program.contains("/") {
+            guard access(program, X_OK) == 0 else {
+                Diagnostics.error("command '\(program)' cannot be run: \(String(cString: strerror(errno)))")
+                throw ExitCode.failure
+            }
+            return
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let found = path.split(separator: ":").contains { access("\($0)/\(program)", X_OK) == 0 }
+        if !found {
+            Diagnostics.error("command '\(program)' not found on PATH")
+            throw ExitCode.failure
+        }
     }
 
     private func checkTransport(_ transport: TransportChoice, url: FeedURL) throws {
@@ -130,3 +190,7 @@ struct FeedBuilder {
         return ExitCode(64)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

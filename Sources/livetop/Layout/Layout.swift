@@ -1,4 +1,5 @@
 import LiveModel
+import TextFormats
 
 /// A dashboard declared in a layout file (YAML, see `LayoutFile`): the feeds, the panels in rows
 /// with relative sizes, thresholds and alerts. Without one the screen is derived from the data
@@ -47,6 +48,18 @@ struct SourceSpec: Hashable, Sendable {
     var pollItems: String?
     var sseURL: String?
     var pollURL: String?
+    /// A command run on this host instead of a URL (argv, no shell): `command: [vmstat, -n, "1"]`.
+    var command: [String]?
+    /// A file followed instead of a URL (`tail -F`).
+    var file: String?
+    /// A command's sampling interval; an http(s) URL's polling interval.
+    var every: Interval?
+    /// A sampled command's run timeout.
+    var timeout: Interval?
+    var restart: Bool?
+    var parse: TextFormat?
+    /// How often the source should speak; longer silence shows it stale.
+    var expect: Interval?
     var location = SourceLocation(line: 0, column: 0)
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LiveModel
 import PushLink
+import TextFormats
 import Yams
 
 /// Reads layout files: YAML that declares the feeds and the panels of a dashboard.
@@ -22,6 +23,15 @@ import Yams
 ///     poll_items: /results  # a JSON pointer
 ///     sse_url: http://…     # fallback endpoints
 ///     poll_url: http://…
+///   - name: host            # a source on this host instead of a url:
+///     command: [vmstat, -n, "1"]  #   a command (argv, no shell; [sh, -c, "…"] for one), each stdout line a message
+///     every: 2s             #   with every: run it that often, its whole output one message (an http url: poll interval)
+///     timeout: 10s          #   with every: a run still going after this is killed (default 2 × every, at least 10s)
+///     restart: true         #   a command that exits is run again (on the backoff)
+///     parse: columns        #   auto, json, logfmt, columns, prometheus or text
+///     expect: 5s            #   silence longer than this shows the source stale
+///   - name: log
+///     file: /var/log/app.log  # a file followed as tail -F follows it
 /// rows:                     # required: at least one row with at least one panel
 ///   - height: 2             # relative height, 1...100, default 1
 ///     panels:
@@ -150,7 +160,7 @@ private struct LayoutReader {
     mutating func source(_ node: Node) throws(LayoutError) -> SourceSpec {
         let f = try fields(node, expected: "a mapping for a source", place: "in source", known: [
             "name", "url", "headers", "bearer_env", "protocols", "origin", "send", "transport", "fold", "select",
-            "poll_cursor", "poll_items", "sse_url", "poll_url",
+            "poll_cursor", "poll_items", "sse_url", "poll_url", "command", "file", "every", "timeout", "restart", "parse", "expect",
         ])
         guard let nameNode = f["name"] else { throw error("a source needs 'name'", at: node) }
         let name = try string(nameNode, "name")
@@ -199,7 +209,46 @@ private struct LayoutReader {
         }
         spec.sseURL = try optionalString(f["sse_url"], "sse_url")
         spec.pollURL = try optionalString(f["poll_url"], "poll_url")
+        if let commandNode = f["command"] {
+            guard case .sequence = commandNode else {
+                throw error("'command' must be a list of arguments such as [vmstat, -n, \"1\"], not a shell line "
+                            + "(for one, write [sh, -c, \"…\"])", at: commandNode)
+            }
+            let argv = try strings(commandNode, "command")
+            guard let program = argv.first, !program.isEmpty else {
+                throw error("'command' is empty; give the program and its arguments, such as [vmstat, -n, \"1\"]", at: commandNode)
+            }
+            spec.command = argv
+        }
+        spec.file = try optionalString(f["file"], "file")
+        let places = [spec.url.map { _ in "url" }, spec.command.map { _ in "command" }, spec.file.map { _ in "file" }].compactMap { $0 }
+        if places.count > 1 {
+            throw error("a source reads one thing: give one of url, command and file, not \(places.joined(separator: " and "))", at: node)
+        }
+        spec.every = try f["every"].map { (node) throws(LayoutError) in try interval(node, "every") }
+        spec.timeout = try f["timeout"].map { (node) throws(LayoutError) in try interval(node, "timeout") }
+        spec.expect = try f["expect"].map { (node) throws(LayoutError) in try interval(node, "expect") }
+        if let restartNode = f["restart"] { spec.restart = try bool(restartNode, "restart") }
+        if let parseNode = f["parse"] {
+            let text = try string(parseNode, "parse")
+            guard let format = TextFormat(rawValue: text) else {
+                throw error("unknown parse \(quote(text)); expected \(TextFormat.allCases.map(\.rawValue).joined(separator: ", "))", at: parseNode)
+            }
+            spec.parse = format
+        }
+        if spec.timeout != nil && (spec.command == nil || spec.every == nil) {
+            throw error("'timeout' is for a command run every interval ('command' with 'every')", at: f["timeout"] ?? node)
+        }
         return spec
+    }
+
+    /// A duration above 0 (`every`, `expect`, `timeout`), at most a day.
+    func interval(_ node: Node, _ key: String) throws(LayoutError) -> Interval {
+        let seconds = try duration(node, key)
+        guard seconds > 0, seconds <= 86_400 else {
+            throw error("'\(key)' must be above 0 and at most a day (86400s), not \(describe(node))", at: node)
+        }
+        return Interval(.milliseconds(Int64((seconds * 1000).rounded())))
     }
 
     // MARK: Rows and panels
@@ -400,12 +449,7 @@ private struct LayoutReader {
             alert.hold = try duration(holdNode, "for")
             guard alert.hold >= 0 else { throw error("'for' must be 0 or more, not \(describe(holdNode))", at: holdNode) }
         }
-        if let bellNode = f["bell"] {
-            guard case .scalar(let scalar) = bellNode, let bell = Bool.construct(from: Node.Scalar(scalar.string)) else {
-                throw error("expected true or false for 'bell', not \(describe(bellNode))", at: bellNode)
-            }
-            alert.bell = bell
-        }
+        if let bellNode = f["bell"] { alert.bell = try bool(bellNode, "bell") }
         if let commandNode = f["command"] {
             guard case .sequence = commandNode else {
                 throw error("'command' must be a list of arguments, not a shell line", at: commandNode)
@@ -474,6 +518,13 @@ private struct LayoutReader {
         default:
             throw error("expected a string or a list of strings for '\(key)', not \(describe(node))", at: node)
         }
+    }
+
+    func bool(_ node: Node, _ key: String) throws(LayoutError) -> Bool {
+        guard case .scalar(let scalar) = node, let value = Bool.construct(from: Node.Scalar(scalar.string)) else {
+            throw error("expected true or false for '\(key)', not \(describe(node))", at: node)
+        }
+        return value
     }
 
     func strings(_ node: Node, _ key: String) throws(LayoutError) -> [String] {

@@ -10,7 +10,7 @@ enum LayoutPrinter {
     static let settleSeconds = 1.0
     static let settleMessages: Int64 = 200
 
-    static func print(_ feed: Feed<Link>, timeout: Double) async throws {
+    static func print(_ feed: Feed<LiveSource>, timeout: Double) async throws {
         let source = feed.source
         let store = await Task.detached { () -> LiveStore? in
             async let ran = source.run()
@@ -41,22 +41,38 @@ enum LayoutPrinter {
             Diagnostics.error("no message arrived within \(Int(timeout)) s, so there is nothing to lay out")
             throw ExitCode.failure
         }
-        FileHandle.standardOutput.write(Data(yaml(for: store, url: source.configuration.url.description).utf8))
+        var place: (key: String, value: String)
+        switch source {
+        case .link(let link): place = ("url", quoted(link.configuration.url.description))
+        case .local(let local):
+            switch local.configuration.source {
+            case .command(let argv): place = ("command", "[" + argv.map(quoted).joined(separator: ", ") + "]")
+            case .stdin: place = ("url", quoted("-"))
+            case .file(let path): place = ("file", quoted(path))
+            }
+            if let every = local.configuration.every { place = (place.key, place.value + "\n    every: \(Interval(every))") }
+        }
+        FileHandle.standardOutput.write(Data(yaml(for: store, source: source.address, place: place).utf8))
     }
 
     /// The auto layout of `store` as a layout file.
     static func yaml(for store: LiveStore, url: String) -> String {
+        yaml(for: store, source: url, place: ("url", quoted(url)))
+    }
+
+    /// `place`: the source's key and its YAML value (`url: "ws://…"`, `command: [vmstat, …]`).
+    static func yaml(for store: LiveStore, source: String, place: (key: String, value: String)) -> String {
         var out = """
             # livetop layout, written by --print-layout from \(store.stats.messages) message\(store.stats.messages == 1 ? "" : "s") of
-            # \(url)
+            # \(source)
             # Edit it, then run: livetop --layout THIS-FILE
             # Panel kinds: tile, chart, gauge, table, log, text. Thresholds colour values
             # ({warn: 80, crit: 95}, or {up: ok, down: crit} for strings); alert: raises
-            # them when held ({level: crit, for: 10s}). Every key: README, "Layout files".
+            # them when held ({level: crit, for: 10s}). Every key: docs/layouts.md.
 
             sources:
               - name: main
-                url: \(quoted(url))
+                \(place.key): \(place.value)
 
             """
         if store.configuration.fold != .merge { out += "    fold: \(quoted(store.configuration.fold.description))\n" }
