@@ -77,6 +77,8 @@ static inline int lt_put_wide(WINDOW *w, int y, int x, const wchar_t *text, attr
 
 // Opens the terminal without initscr's exit(1) on a bad TERM: NULL means "no screen".
 static inline SCREEN *lt_newterm_stdio(const char *term) { return newterm(term, stdout, stdin); }
+// Keys from another file than stdin: /dev/tty while stdin carries the data (`cmd | livetop -`), as less and fzf do.
+static inline SCREEN *lt_newterm_input(const char *term, FILE *input) { return newterm(term, stdout, input); }
 
 // The terminal's size as the kernel knows it now; 0 if it cannot be asked.
 static inline int lt_terminal_size(int fd, int *rows, int *cols) {

@@ -17,6 +17,12 @@ protocol FeedSource: Sendable {
     /// until `q` (a replay's last frame is worth looking at); nil: the dashboard ends with the
     /// source (`--exit-on-close`).
     var endNotice: String? { get }
+    /// The source reads livetop's stdin: the dashboard takes its keys from /dev/tty.
+    var readsStdin: Bool { get }
+}
+
+extension FeedSource {
+    var readsStdin: Bool { false }
 }
 
 extension Link: FeedSource {

@@ -43,6 +43,11 @@ enum LiveSource: FeedSource {
         }
     }
 
+    var readsStdin: Bool {
+        if case .local(let local) = self, local.configuration.source == .stdin { return true }
+        return false
+    }
+
     /// A source that ends by itself (a command, stdin) leaves its last frame on the dashboard
     /// until `q`; a feed ends the dashboard only with `--exit-on-close`.
     var endNotice: String? {

@@ -16,14 +16,17 @@ enum Viewer {
         defer { feeds.forEach { $0.recording?.close() } }
         let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: output.emit, exitOnAlert: exitOnAlert)
         let stopAll: @Sendable () -> Void = { feeds.forEach { $0.source.stop() } }
-        if !output.headless && isatty(1) == 1 && isatty(0) == 1 {
+        // With stdin as a source's data, keys come from the terminal itself, as less and fzf read them.
+        let readsStdin = feeds.contains { $0.source.readsStdin }
+        let keyboard = readsStdin ? access("/dev/tty", R_OK) == 0 && isatty(2) == 1 : isatty(0) == 1
+        if !output.headless && isatty(1) == 1 && keyboard {
             var reload: (@Sendable () -> Result<Layout, LayoutError>)?
             if let layoutPath {
                 let running = (layout?.sources ?? [], layout?.history)
                 reload = { Viewer.reload(path: layoutPath, sources: running) }
             }
             let dashboard = Dashboard(feeds: feeds, layout: layout, reloadLayout: reload, fps: output.fps, ascii: output.ascii,
-                                      exitOnAlert: exitOnAlert)
+                                      exitOnAlert: exitOnAlert, keysFromTTY: readsStdin)
             let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP]) {
                 dashboard.requestQuit()
                 stopAll()

@@ -2,19 +2,31 @@ import Foundation
 import PushLink
 import TestSupport
 
-/// A link under test with everything it reported, in order.
+/// A link (or a local source) under test with everything it reported, in order.
 struct LinkRun: Sendable {
-    let link: Link
     let events = Recorder<LinkEvent>()
     let runner: Task<Bool, Never>
+    private let stopSource: @Sendable () -> Void
+    let reconnectNow: @Sendable () -> Void
 
     init(_ configuration: LinkConfiguration) {
         let link = Link(configuration)
-        self.link = link
+        self.init(events: link.events, run: link.run, stop: link.stop, reconnect: link.reconnectNow)
+    }
+
+    init(_ configuration: LocalConfiguration) {
+        let local = LocalLink(configuration)
+        self.init(events: local.events, run: local.run, stop: local.stop, reconnect: local.reconnectNow)
+    }
+
+    private init(events source: Link.Events, run: @escaping @Sendable () async -> Bool, stop: @escaping @Sendable () -> Void,
+                 reconnect: @escaping @Sendable () -> Void) {
+        stopSource = stop
+        reconnectNow = reconnect
         let events = self.events
         runner = Task.detached {
-            async let finished = link.run()
-            for await event in link.events { events.append(event) }
+            async let finished = run()
+            for await event in source { events.append(event) }
             events.finish()
             return await finished
         }
@@ -65,8 +77,16 @@ struct LinkRun: Sendable {
 
     /// Stops the link and returns whether it ended normally.
     func stop() async -> Bool {
-        link.stop()
+        stopSource()
         return await runner.value
+    }
+
+    /// Asks the source to stop without waiting for it.
+    func requestStop() { stopSource() }
+
+    /// Notes (stderr lines, rotations) in order.
+    var notes: [String] {
+        states.compactMap { if case .note(_, let text) = $0 { return text } else { return nil } }
     }
 }
 

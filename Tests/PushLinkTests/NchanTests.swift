@@ -42,7 +42,7 @@ import TestSupport
         let run = try LinkRun(url: Self.url(.longpoll, port: nchan.port, channel: "held")) { $0.transport = .longpoll }
         try await run.waitForMessages(1, timeout: 20)
         // The next poll is on its way or held; the link is told to stop either way.
-        run.link.stop()
+        run.requestStop()
         try await run.events.wait(20, for: "the run to end while Nchan holds the poll", until: { _ in false },
                                   ignoringTimeoutIfFinished: true)
         #expect(await run.runner.value == true)

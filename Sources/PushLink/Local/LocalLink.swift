@@ -204,7 +204,12 @@ public final class LocalLink: Sendable {
     private func readFile(path: String, fd: CInt?, follow: Bool, opened: () -> Void) async throws(LinkError) {
         let follower = FileFollower(path: path, follow: follow, configuration: configuration, sink: sink, wallClock: Link.wallClock)
         let done = group.next().makePromise(of: Void.self)
-        try follower.start(fd: fd, opened: opened) { done.succeed() }
+        do {
+            try follower.start(fd: fd, opened: opened) { done.succeed() }
+        } catch {
+            done.succeed()
+            throw error
+        }
         register { follower.cancel() }
         try? await done.futureResult.get()
     }

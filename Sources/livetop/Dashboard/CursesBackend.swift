@@ -13,18 +13,32 @@ final class CursesBackend: TerminalBackend {
     let asciiOnly: Bool
     /// Wakes `wait(milliseconds:)` from another thread.
     let wake: WakePipe
+    /// Where keys come from: stdin, or /dev/tty while stdin is the data.
+    private let input: CInt
+    private let tty: UnsafeMutablePointer<FILE>?
 
-    /// Opens the terminal; nil (instead of exiting, as initscr would) when TERM is unusable.
-    init?() {
+    /// Opens the terminal; nil (instead of exiting, as initscr would) when TERM is unusable, or
+    /// when `keysFromTTY` and there is no /dev/tty to read keys from.
+    init?(keysFromTTY: Bool = false) {
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         asciiOnly = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
         guard let wake = WakePipe() else { return nil }
+        if keysFromTTY {
+            guard let tty = fopen("/dev/tty", "r") else { return nil }
+            self.tty = tty
+            input = fileno(tty)
+        } else {
+            tty = nil
+            input = STDIN_FILENO
+        }
         // Ctrl-Z is handled here, not by ncurses (see lt_catch_tstp); before newterm, so that
         // ncurses leaves SIGTSTP alone.
         _ = lt_catch_tstp(wake.writeEnd)
-        guard let screen = lt_newterm_stdio(getenv("TERM")), let window = lt_stdscr() else {
+        guard let screen = tty.map({ lt_newterm_input(getenv("TERM"), $0) }) ?? lt_newterm_stdio(getenv("TERM")),
+              let window = lt_stdscr() else {
             lt_release_tstp()
+            if let tty { fclose(tty) }
             return nil
         }
         self.screen = screen
@@ -85,7 +99,7 @@ final class CursesBackend: TerminalBackend {
     /// (a negative value waits without limit). False when the terminal has gone (hung up or
     /// closed): polling it again would return at once, forever.
     func wait(milliseconds: Int32) -> Bool {
-        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+        var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)]
         _ = poll(&fds, 2, milliseconds)
         wake.drain()

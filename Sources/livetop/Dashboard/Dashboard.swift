@@ -24,7 +24,8 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     private(set) var endedOnAlert = false
 
     init(feeds: [Feed<Source>], layout: Layout?, reloadLayout: (@Sendable () -> Result<Layout, LayoutError>)?, fps: Int, ascii: Bool,
-         exitOnAlert: Bool) {
+         exitOnAlert: Bool, keysFromTTY: Bool = false) {
+        self.keysFromTTY = keysFromTTY
         self.feeds = feeds
         self.layout = layout
         self.reloadLayout = reloadLayout
@@ -32,6 +33,9 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         self.forceASCII = ascii
         self.exitOnAlert = exitOnAlert
     }
+
+    /// stdin carries a source's data: keys come from /dev/tty.
+    private let keysFromTTY: Bool
 
     func requestQuit() {
         let (parked, wake) = lock.withLock { (handOff.requestQuit(), self.wake) }
@@ -44,7 +48,7 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     func run() async -> Bool {
         let opened = await withCheckedContinuation { (started: CheckedContinuation<Bool, Never>) in
             let thread = Thread { [self] in
-                guard let backend = CursesBackend() else { return started.resume(returning: false) }
+                guard let backend = CursesBackend(keysFromTTY: keysFromTTY) else { return started.resume(returning: false) }
                 lock.withLock { wake = backend.wake }
                 started.resume(returning: true)
                 runLoop(backend)

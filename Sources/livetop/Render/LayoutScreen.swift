@@ -124,6 +124,8 @@ struct LayoutScreen {
         var note: String?
         if store.status.phase != .open && store.status.phase != .idle {
             note = store.status.word  // the panel's feed is down: what it shows is stale
+        } else if store.status.staleSince != nil {
+            note = "stale"  // open, but silent for longer than its expect:
         } else if content.isEmpty && panel.kind != .log && panel.text == nil {
             note = "no data yet"
         }

@@ -226,19 +226,25 @@ struct StatusLine {
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         buffer.fill(area, with: Cell(text: " ", style: Style(reverse: true)))
-        let color: Style.Color
+        var color: Style.Color
         switch status.phase {
         case .open: color = .green
         case .failed: color = .red
         case .closed, .idle: color = .default
         case .connecting, .waiting: color = .yellow
         }
+        // A source silent past its expect: never a green "open".
+        var word = status.word
+        if status.staleSince != nil, status.phase == .open {
+            word = "stale"
+            color = .yellow
+        }
         var x = area.x
         if let name {
             x = buffer.write(TerminalText.truncate(name, to: 16, ascii: glyphs.isASCII) + " ", x: x, y: area.y,
                              style: Style(bold: true, reverse: true), clip: area)
         }
-        x = buffer.write(glyphs.bullet + " " + status.word, x: x, y: area.y,
+        x = buffer.write(glyphs.bullet + " " + word, x: x, y: area.y,
                          style: Style(foreground: color, bold: true, reverse: true), clip: area)
         if alerts > 0, let level = worstAlert {
             let text = " \(glyphs.symbol(level)) \(alerts) alert" + (alerts == 1 ? "" : "s")
@@ -250,12 +256,17 @@ struct StatusLine {
         parts.append(Format.rate(stats.rate(at: now)))
         if let age = stats.age(at: now) { parts.append("last " + Format.age(age)) }
         var transition: String?
+        if let since = status.staleSince {
+            parts.append("silent \(Format.duration(max(0, now - since))) (expect \(Format.duration(status.staleExpected)))")
+        }
         if let notice {
+            // The source has ended: how it ended, then what to do.
+            if status.phase == .closed, let reason = status.lastError { parts.append("closed: \(reason)") }
             parts.append(notice)
         } else {
             if case .open = status.phase {} else if status.phase != .idle { parts.append(status.summary(at: now)) }
             if let last = status.lastTransition, now - last.at < Self.transitionShownFor {
-                transition = "\(last.kind.rawValue): \(last.reason)"
+                transition = last.kind == .note ? last.reason : "\(last.kind.rawValue): \(last.reason)"
             } else if status.gaps > 0 {
                 parts.append(status.gaps == 1 ? "1 gap" : "\(status.gaps) gaps")
             }
