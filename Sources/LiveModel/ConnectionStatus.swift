@@ -54,6 +54,8 @@ public struct ConnectionStatus: Hashable, Sendable {
     public internal(set) var gaps = 0
     /// Since when the source has been silent for longer than it said it would be (`expect`), and
     /// that expectation in seconds; nil while it speaks as expected. A message ends it.
+    /// Why the run ended (a command's exit status, the end of stdin), when it ended by itself.
+    public internal(set) var closedReason: String?
     public internal(set) var staleSince: Timestamp?
     public internal(set) var staleExpected = 0.0
 
@@ -99,6 +101,7 @@ public struct ConnectionStatus: Hashable, Sendable {
         case .closed(let reason):
             phase = .closed
             staleSince = nil
+            closedReason = reason
             if let reason { lastError = reason }
         }
         since = time
@@ -112,7 +115,7 @@ public struct ConnectionStatus: Hashable, Sendable {
         case .open: return "open"
         case .waiting: return "waiting"
         case .failed: return "failed"
-        case .closed: return "closed"
+        case .closed: return closedReason.map { "closed: " + $0 } ?? "closed"
         }
     }
 
@@ -130,7 +133,7 @@ public struct ConnectionStatus: Hashable, Sendable {
         case .waiting(let attempt, let retryAt): return "reconnecting in \(countdown(retryAt)) (attempt \(attempt))\(error)"
         case .failed(let retryAt?): return "failed, retry in \(countdown(retryAt))\(error)"
         case .failed(nil): return "failed\(error)"
-        case .closed: return "closed"
+        case .closed: return closedReason.map { "closed: " + $0 } ?? "closed"
         }
     }
 }

@@ -364,9 +364,10 @@ final class ChildExit: Sendable {
         if running { child.signalGroup(SIGKILL) }
     }
 
-    /// SIGTERM to the group, SIGKILL after `grace` if it is still there.
+    /// SIGTERM to the group (and SIGCONT, for one that was stopped), SIGKILL after `grace` if it is still there.
     func terminate(grace: Duration) {
         child.signalGroup(SIGTERM)
+        child.signalGroup(SIGCONT)  // a stopped process acts on SIGTERM only once continued
         let child = self.child
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(grace.seconds * 1e9))) {
             child.signalGroup(SIGKILL)

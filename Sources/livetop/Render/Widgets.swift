@@ -261,7 +261,7 @@ struct StatusLine {
         }
         if let notice {
             // The source has ended: how it ended, then what to do.
-            if status.phase == .closed, let reason = status.lastError { parts.append("closed: \(reason)") }
+            if status.phase == .closed, status.closedReason != nil { parts.append(status.summary(at: now)) }
             parts.append(notice)
         } else {
             if case .open = status.phase {} else if status.phase != .idle { parts.append(status.summary(at: now)) }

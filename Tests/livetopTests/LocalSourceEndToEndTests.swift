@@ -1,0 +1,108 @@
+import Foundation
+import PushLink
+import Testing
+import TestSupport
+
+/// The built binary with sources on this host: `-- CMD`, `--every`, `-` (stdin) and files, in
+/// headless mode and on the dashboard in tmux.
+@Suite(.timeLimit(.minutes(2))) struct LocalSourceEndToEndTests {
+    static var binary: String { HeadlessEndToEndTests.binary }
+
+    @Test func aMissingCommandIsOneLineAndExitStatus1() async throws {
+        let output = try await HeadlessEndToEndTests.run(["--headless", "--", "livetop-no-such-command", "-x"])
+        #expect(output.status == 1)
+        #expect(output.stderr == ["livetop: command 'livetop-no-such-command' not found on PATH"])
+        #expect(output.lines.isEmpty)
+    }
+
+    @Test func aCommandsLinesAreMessagesAndItsEndClosesTheRun() async throws {
+        let output = try await HeadlessEndToEndTests.run(["--headless", "--", "sh", "-c", "echo '{\"n\":1}'; echo plain; echo warn >&2; exit 3"])
+        #expect(output.status == 1, "a command that exits 3 is a failed run")
+        #expect(output.messages.map { $0["transport"] as? String } == ["command", "command"])
+        #expect((output.messages[0]["data"] as? [String: Any])?["n"] as? Int == 1)
+        #expect(output.messages[1]["text"] as? String == "plain")
+        #expect(output.lines.contains { $0["state"] as? String == "note" && $0["text"] as? String == "warn" })
+        #expect(output.lines.last?["state"] as? String == "closed")
+        #expect(output.lines.last?["error"] as? String == "sh exited with status 3")
+    }
+
+    @Test func stdinFromAPipeIsASource() async throws {
+        let process = ExternalProcess(Self.binary, ["--headless", "-"])
+        try process.start()
+        defer { process.stop() }
+        process.write("{\"a\":1}\n{\"a\":2}\nnot json\n")
+        process.closeInput()
+        #expect(try await process.exitStatus(timeout: 20) == 0)
+        let lines = process.stdout.all.filter { $0.contains(#""type":"message""#) }
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.contains(#""transport":"stdin""#) })
+        #expect(lines[2].contains(#""text":"not json""#))
+    }
+
+    @Test func aSampledCommandGivesOneMessagePerRun() async throws {
+        let output = try await HeadlessEndToEndTests.run(["--headless", "--every", "200ms", "--max-messages", "3", "--", "printf", "a 1\\nb 2\\n"])
+        #expect(output.status == 0)
+        #expect(output.messages.count == 3)
+        #expect(output.messages.allSatisfy { ($0["text"] as? String)?.hasPrefix("a 1\nb 2") == true || $0["data"] != nil })
+    }
+
+    /// A source that stops speaking says so in the JSON lines within its expect (+ 1 s).
+    @Test func aFrozenCommandIsReportedStale() async throws {
+        let process = ExternalProcess(Self.binary, ["--headless", "--expect", "1s", "--", "sh", "-c", "echo '{\"n\":1}'; kill -STOP $$"])
+        try process.start()
+        defer { process.stop() }
+        try await process.stdout.wait(20, for: "the message") { $0.contains { $0.contains(#""type":"message""#) } }
+        let seen = Date()
+        try await process.stdout.wait(20, for: "a stale line") { $0.contains { $0.contains(#""state":"stale""#) } }
+        #expect(Date().timeIntervalSince(seen) < 2.5 * testTimeScale)
+        let stale = try #require(process.stdout.all.first { $0.contains(#""state":"stale""#) })
+        #expect(stale.contains(#""transport":"command""#) && stale.contains(#""expect_ms":1000"#))
+        process.signal(SIGTERM)
+        #expect(try await process.exitStatus(timeout: 20) == 0)
+    }
+
+    /// `cmd | livetop -`: the dashboard draws from stdin while its keys come from the terminal.
+    @Test func theDashboardReadsStdinAndTakesKeysFromTheTerminal() async throws {
+        let tmux = try Tmux()
+        defer { tmux.stop() }
+        let command = "i=0; while [ $i -lt 600 ]; do i=$((i+1)); echo \"{\\\"count\\\":$i}\"; sleep 0.1; done "
+            + "| TERM=screen LANG=C.UTF-8 '\(Self.binary)' -; echo LIVETOP-EXITED; sleep 60"
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "100", "-y", "20", command])
+        try await eventually(20, "the stdin feed on the dashboard") {
+            let s = try await tmux.screen()
+            return s.contains("● open stdin") && s.contains("count")
+        }
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+        try await eventually(20, "q to end livetop") { try await tmux.screen().contains("LIVETOP-EXITED") }
+    }
+
+    /// A command that stops speaking is shown stale, never a green "open"; one killed with
+    /// SIGKILL is shown closed with how it ended.
+    @Test func theDashboardShowsAFrozenCommandStaleAndAKilledOneClosed() async throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        let layout = directory.appendingPathComponent("two.yaml")
+        try """
+            sources:
+              - name: frozen
+                command: [sh, -c, "echo '{\\"a\\":1}'; kill -STOP $$"]
+                expect: 1s
+              - name: killed
+                command: [sh, -c, "echo '{\\"b\\":2}'; kill -KILL $$"]
+            rows:
+              - panels:
+                  - {kind: tile, source: frozen, value: /a}
+                  - {kind: tile, source: killed, value: /b}
+            """.write(to: layout, atomically: true, encoding: .utf8)
+        let tmux = try Tmux()
+        defer { tmux.stop() }
+        let command = "TERM=screen LANG=C.UTF-8 '\(Self.binary)' --layout '\(layout.path)'; sleep 60"
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "120", "-y", "20", command])
+        try await eventually(20, "both sources' status lines") {
+            let s = try await tmux.screen()
+            return s.contains("frozen ● stale") && s.contains("silent") && s.contains("killed ● closed")
+        }
+        let screen = try await tmux.screen()
+        #expect(!screen.contains("frozen ● open"))
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+    }
+}
