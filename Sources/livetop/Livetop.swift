@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,10 @@ struct Livetop: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "livetop",
-        abstract: "A terminal dashboard for live data: WebSocket, SSE and long-poll feeds as panels or JSON lines.",
+        abstract: """
+            A terminal dashboard for live data: WebSocket, SSE, long-poll, Socket.IO, Redis and streamed JSON feeds, \
+            REST and Prometheus endpoints, commands, stdin and files, as panels or JSON lines.
+            """,
         discussion: """
             Without a terminal on stdout (or with --headless) every message and state change is printed \
             as one JSON object per line, for jq.
@@ -40,9 +44,22 @@ struct Livetop: AsyncParsableCommand {
                     try command.run()
                 }
             } catch {
-                exit(withError: error)
+                exit(reporting: error)
             }
         }
+    }
+
+    /// Ends with `error`'s exit status. Help and version go out as argument-parser writes them;
+    /// an error is one line on stderr that starts `livetop:` like every other livetop message
+    /// (argument-parser's own starts `Error:` and adds the usage).
+    static func exit(reporting error: Error) -> Never {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        guard code != .success, !message.isEmpty else { exit(withError: error) }
+        var line = message.split(separator: "\n").first.map(String.init) ?? message
+        if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
+        FileHandle.standardError.write(Data("livetop: \(line)\n".utf8))
+        Glibc.exit(code.rawValue)
     }
 
     /// `livetop [options] -- CMD ARGS`: what follows the first `--` is the command to run, taken

@@ -10,7 +10,7 @@ import TestSupport
 /// most of it section 9 (messages up to 16 MiB, whose echoes NIO masks unoptimized in a debug build).
 /// wstest is installed by `bash Scripts/autobahn.sh --install`; without it the test fails under CI
 /// and is skipped elsewhere.
-@Suite(.serialized, .timeLimit(.minutes(6)), .enabled(if: wstestPath() != nil || TestEnvironment.isCI,
+@Suite(.serialized, .timeLimit(.minutes(6)), .startsProcesses, .enabled(if: wstestPath() != nil || TestEnvironment.isCI,
                                                          "wstest is missing: bash Scripts/autobahn.sh --install"))
 struct AutobahnTests {
     static let sections = ["1", "2", "3", "4", "5", "6", "7", "9", "10"]

@@ -44,7 +44,7 @@ import TestSupport
     }
 }
 
-@Suite(.timeLimit(.minutes(2))) struct DeflateTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct DeflateTests {
     static func start(_ fixture: String, _ arguments: [String]) async throws -> (ExternalProcess, Int) {
         let python = try RealServerTests.require("python3", "apt-get install python3")
         return try await ExternalProcess.startServer(python, [try RealServerTests.fixture(fixture), "--ttl", "90",

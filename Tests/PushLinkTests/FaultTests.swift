@@ -8,7 +8,7 @@ import TestSupport
 /// reports, the close code it sends, whether it reconnects or fails, that the good messages sent
 /// before the fault arrive once each and in order across the reconnects, and that nothing sent
 /// after a protocol fault is delivered.
-@Suite(.timeLimit(.minutes(3))) struct FaultTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct FaultTests {
     /// The fault server on a fresh port below the ephemeral range (see `TestEnvironment.freePort`).
     static func startServer(port: Int? = nil, instance: String = "a") async throws -> (ExternalProcess, Int) {
         let python = try RealServerTests.require("python3", "apt-get install python3")

@@ -5,7 +5,7 @@ import TestSupport
 
 /// Sources on this host against real programs: sh, seq, sleep, head; real files renamed and
 /// truncated as logrotate does.
-@Suite(.timeLimit(.minutes(2))) struct LocalLinkTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct LocalLinkTests {
     static func command(_ argv: [String], configure: (inout LocalConfiguration) -> Void = { _ in }) -> LinkRun {
         var c = LocalConfiguration(source: .command(argv))
         c.backoff = Backoff(base: .milliseconds(50), cap: .milliseconds(400), jitter: 0)

@@ -4,7 +4,7 @@ import TestSupport
 @testable import PushLink
 
 /// Long-poll and SSE against the generic Python feed (Tests/PushLinkTests/Servers/poll_server.py).
-@Suite(.timeLimit(.minutes(2))) struct LongPollLinkTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct LongPollLinkTests {
     static func startFeed(_ arguments: [String]) async throws -> (ExternalProcess, Int) {
         let python = try RealServerTests.require("python3", "apt-get install python3")
         return try await ExternalProcess.startServer(python, [try RealServerTests.fixture("poll_server.py"), "--ttl", "90"] + arguments)

@@ -8,7 +8,7 @@ import TestSupport
 
 /// `NchanPublisher` against a publisher endpoint with scripted faults (publish_sink.py): what is
 /// sent again, in which order, and what is never sent again.
-@Suite(.timeLimit(.minutes(2))) struct NchanPublisherTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct NchanPublisherTests {
     /// One request as the sink saw it.
     struct Request {
         let n: Int

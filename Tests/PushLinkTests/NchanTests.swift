@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 @testable import PushLink
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct NchanTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .startsProcesses) struct NchanTests {
     static func url(_ transport: Transport, port: Int, channel: String) -> String {
         "\(transport == .websocket ? "ws" : "http")://127.0.0.1:\(port)/sub/\(channel)"
     }

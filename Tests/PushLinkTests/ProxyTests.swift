@@ -173,7 +173,7 @@ final class ProxyServer: @unchecked Sendable {
 
 /// Every transport through tinyproxy (HTTP CONNECT, also with Basic auth) and dante (SOCKS5, the
 /// name resolved here or at the proxy); no_proxy respected; a dead proxy one clear error.
-@Suite(.timeLimit(.minutes(2))) struct ProxyTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct ProxyTests {
     static func feed() async throws -> (FeedServer, Int) {
         let buffer = FeedBuffer()
         for n in 1...50 { buffer.publish(text: #"{"n":\#(n)}"#) }

@@ -5,7 +5,7 @@ import TestSupport
 
 /// The link against real third-party servers, started here on 127.0.0.1 and stopped by PID.
 /// Under CI a missing server is a failure, never a silent skip (Scripts/test.sh installs them).
-@Suite(.timeLimit(.minutes(2))) struct RealServerTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct RealServerTests {
     static func fixture(_ name: String) throws -> String {
         let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Servers"))
         return url.path

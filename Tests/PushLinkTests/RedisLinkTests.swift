@@ -5,7 +5,7 @@ import TestSupport
 
 /// The redis:// source and `RedisPublisher` against a real redis-server (Debian's), and against a
 /// fake one that sends garbage.
-@Suite(.timeLimit(.minutes(2))) struct RedisLinkTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct RedisLinkTests {
     static func lines(_ range: ClosedRange<Int>) -> [[UInt8]] { range.map { Array(#"{"n":\#($0)}"#.utf8) } }
 
     /// 10,000 lines published with pipelining arrive at the subscriber once each, in order, in
@@ -179,7 +179,7 @@ import TestSupport
 }
 
 /// `RedisPublisher` against a scripted fake: what is retried and what is not.
-@Suite(.timeLimit(.minutes(1))) struct RedisPublisherTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct RedisPublisherTests {
     static func fake(_ mode: String) async throws -> (ExternalProcess, Int) {
         guard let python = TestEnvironment.which("python3") else {
             throw MissingTool(description: "python3 is missing (apt-get install python3); Scripts/test.sh installs it")

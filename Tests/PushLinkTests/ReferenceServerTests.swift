@@ -8,7 +8,7 @@ import TestSupport
 
 /// The reference server's own convention: the same URL serves WebSocket, SSE and long-poll
 /// over one bounded, resumable buffer.
-@Suite(.timeLimit(.minutes(1))) struct ReferenceServerTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct ReferenceServerTests {
     static func numbered(_ range: ClosedRange<Int>) -> [String] { range.map { #"{"n":\#($0)}"# } }
 
     @Test(arguments: [Transport.websocket, .sse, .longpoll])

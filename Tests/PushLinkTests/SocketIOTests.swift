@@ -43,7 +43,7 @@ import TestSupport
 
 /// Against python-socketio's own server (aiohttp), over polling with the upgrade to WebSocket,
 /// polling only, with namespaces, auth, binary events, a connect error and a restart.
-@Suite(.timeLimit(.minutes(3))) struct SocketIOTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct SocketIOTests {
     static func start(_ arguments: [String]) async throws -> (ExternalProcess, Int) {
         let python = try RealServerTests.require("python3", "apt-get install python3")
         return try await ExternalProcess.startServer(python, [try RealServerTests.fixture("sio_server.py"), "--ttl", "150",

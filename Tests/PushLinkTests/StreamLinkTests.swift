@@ -5,7 +5,7 @@ import TestSupport
 
 /// Streamed JSON over HTTP (NDJSON, JSON text sequences) against a Kubernetes-watch-style Python
 /// feed (Tests/PushLinkTests/Servers/ndjson_server.py).
-@Suite(.timeLimit(.minutes(2))) struct StreamLinkTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct StreamLinkTests {
     static func startFeed(_ arguments: [String]) async throws -> (ExternalProcess, Int) {
         let python = try RealServerTests.require("python3", "apt-get install python3")
         return try await ExternalProcess.startServer(python, [try RealServerTests.fixture("ndjson_server.py"), "--ttl", "90",

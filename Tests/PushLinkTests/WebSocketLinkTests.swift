@@ -6,7 +6,7 @@ import TestSupport
 @testable import PushLink
 
 /// The WebSocket link against the in-process reference server.
-@Suite(.timeLimit(.minutes(1))) struct WebSocketLinkTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct WebSocketLinkTests {
     @Test func deliversTextAndBinaryMessagesInOrderAndBatched() async throws {
         let server = FeedServer { session in
             try await session.send(texts: (1...20_000).map { #"{"n":\#($0)}"# })

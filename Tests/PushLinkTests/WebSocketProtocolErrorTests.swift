@@ -7,7 +7,7 @@ import TestSupport
 /// (ws_raw_frames.py): livetop answers with the close code RFC 6455 asks for (1002, 1007) and
 /// reports it as its own close, never as the server's; valid close codes are echoed. The
 /// Autobahn|Testsuite run (AutobahnTests) covers the same ground more widely, when wstest is installed.
-@Suite(.timeLimit(.minutes(1))) struct WebSocketProtocolErrorTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct WebSocketProtocolErrorTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String
         /// The frames the server sends after its 101 answer, as hex.

@@ -62,7 +62,7 @@ final class Tmux: @unchecked Sendable {
     deinit { stop() }
 }
 
-@Suite(.timeLimit(.minutes(2))) struct DashboardEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct DashboardEndToEndTests {
     @Test func showsTheFeedSurvivesTheServerAndTinyWindowsAndQuitsOnQ() async throws {
         let buffer = FeedBuffer()
         buffer.publish(text: #"{"cpu":0.42,"host":"alpha","mem":{"used":512,"total":2048}}"#)

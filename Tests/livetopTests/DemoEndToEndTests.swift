@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `livetop demo` run as a user would, headless, over each transport and with chaos.
-@Suite(.timeLimit(.minutes(2))) struct DemoEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct DemoEndToEndTests {
     @Test(arguments: ["websocket", "sse", "longpoll"])
     func deliversTheSimulatedFeedOverEachTransport(transport: String) async throws {
         let out = try await HeadlessEndToEndTests.run(["demo", "--headless", "--max-messages", "30", "--rate", "100",

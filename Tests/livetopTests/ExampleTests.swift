@@ -6,7 +6,7 @@ import TestSupport
 
 /// The layouts in examples/ work against real things: each parses without a warning, the vmstat
 /// pipeline fills every panel of host.yaml, and the two-host layout shows two real Nchan channels.
-@Suite(.timeLimit(.minutes(2))) struct ExampleTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct ExampleTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples")
         .standardizedFileURL
 

@@ -4,7 +4,7 @@ import TestSupport
 
 /// The binary follows a feed whose WebSocket upgrade answers 404 over long-poll, losing and
 /// repeating nothing across 100+ polls, and says why it fell back.
-@Suite(.timeLimit(.minutes(1))) struct FallbackEndToEndTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct FallbackEndToEndTests {
     @Test func followsALongPollFeedAfterA404Upgrade() async throws {
         guard let python = TestEnvironment.which("python3") else { throw TimedOut(what: "python3 (missing)") }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

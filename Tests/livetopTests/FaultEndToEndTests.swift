@@ -5,7 +5,7 @@ import TestSupport
 /// The built `livetop` binary against the fault server (Tests/PushLinkTests/Servers/fault_server.py):
 /// headless, the state lines, the error they carry and the exit status for a representative set
 /// of faults; in tmux, the status line showing the error.
-@Suite(.timeLimit(.minutes(2))) struct FaultEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct FaultEndToEndTests {
     static func startServer() async throws -> (ExternalProcess, Int) {
         guard let python = TestEnvironment.which("python3") else {
             throw MissingTool(description: "python3 is missing (apt-get install python3); Scripts/test.sh installs it")

@@ -5,7 +5,7 @@ import TestSupport
 /// The man page and shell completions committed under Packaging/ are what swift-argument-parser
 /// generates from the options of the built binary: regenerated here and compared byte for byte,
 /// so an option added without `bash Scripts/package.sh --docs` fails the suite.
-@Suite(.timeLimit(.minutes(1))) struct GeneratedDocsTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct GeneratedDocsTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let hint = "out of step with the options: run bash Scripts/package.sh --docs"

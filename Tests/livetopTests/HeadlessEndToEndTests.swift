@@ -5,7 +5,7 @@ import TestSupport
 
 /// The built `livetop` binary in headless mode: stdout checked line by line against the schema of
 /// DESIGN.md "Headless output", stderr and the exit status checked too.
-@Suite(.timeLimit(.minutes(1))) struct HeadlessEndToEndTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct HeadlessEndToEndTests {
     static var binary: String {
         let candidates = [
             Bundle.main.bundleURL.appendingPathComponent("livetop"),

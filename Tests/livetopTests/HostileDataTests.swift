@@ -6,7 +6,7 @@ import TestSupport
 /// 100,000 deep, a 10 MB string, a million distinct keys in one message, 1e999 and -0, lone
 /// surrogates, every C0 and C1 control, ESC/CSI/OSC sequences and bidi overrides in keys and
 /// values): no crash, bounded memory, and nothing raw reaches stdout or the terminal.
-@Suite(.timeLimit(.minutes(2))) struct HostileDataTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct HostileDataTests {
     static let messages = 11
 
     static func startFeed() async throws -> (ExternalProcess, Int) {

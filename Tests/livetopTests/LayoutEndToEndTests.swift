@@ -7,7 +7,7 @@ import TestSupport
 
 /// The built binary with layout files: alerts in JSON lines and `--exit-on-alert`, bad files as one
 /// line and exit 64, `--print-layout`, and two feeds on one screen in tmux with one server killed.
-@Suite(.timeLimit(.minutes(2))) struct LayoutEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct LayoutEndToEndTests {
     static func write(_ yaml: String, in dir: URL, name: String = "layout.yaml") throws -> String {
         let path = dir.appendingPathComponent(name).path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)

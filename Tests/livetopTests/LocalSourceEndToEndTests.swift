@@ -5,7 +5,7 @@ import TestSupport
 
 /// The built binary with sources on this host: `-- CMD`, `--every`, `-` (stdin) and files, in
 /// headless mode and on the dashboard in tmux.
-@Suite(.timeLimit(.minutes(2))) struct LocalSourceEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct LocalSourceEndToEndTests {
     static var binary: String { HeadlessEndToEndTests.binary }
 
     @Test func aMissingCommandIsOneLineAndExitStatus1() async throws {

@@ -4,7 +4,7 @@ import TestSupport
 
 /// `livetop publish` into a real nginx + Nchan, with `livetop --headless` subscribers reading the
 /// channel.
-@Suite(.timeLimit(.minutes(4))) struct PublishEndToEndTests {
+@Suite(.timeLimit(.minutes(4)), .startsProcesses) struct PublishEndToEndTests {
     static var binary: String { HeadlessEndToEndTests.binary }
 
     /// `{"n":i}` for each i, one a line.

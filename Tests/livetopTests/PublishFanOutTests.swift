@@ -5,7 +5,7 @@ import TestSupport
 /// The fan-out shape of the README, for real: one redis-server, two nginx + Nchan instances
 /// clustered over it (nchan_redis.conf.template), `livetop publish` into the first, and a
 /// `livetop --headless` subscriber on each.
-@Suite(.timeLimit(.minutes(4))) struct PublishFanOutTests {
+@Suite(.timeLimit(.minutes(4)), .startsProcesses) struct PublishFanOutTests {
     @Test func twoNginxSharingRedisDeliverEveryLineOnceInOrder() async throws {
         let redis = try RedisServer()
         try await redis.start()

@@ -7,7 +7,7 @@ import TestSupport
 
 /// `--record` then `replay`: a live run folded into one store and recorded, the recording replayed
 /// into another store through the same fold; the two must end the same.
-@Suite(.timeLimit(.minutes(1))) struct RecordReplayTests {
+@Suite(.timeLimit(.minutes(3)), .startsProcesses) struct RecordReplayTests {
     /// Every kind of message: nested merges, deletes by null, arrays, escapes, text, binary.
     static let feed: [(text: String?, binary: [UInt8]?)] = (1...300).map { i in
         if i % 10 == 0 { return ("plain \(i) \u{1B}[31mred\u{1B}[0m", nil) }

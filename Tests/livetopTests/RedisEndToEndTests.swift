@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `livetop redis://127.0.0.1:P/channel` headless, against a real redis-server that restarts.
-@Suite(.timeLimit(.minutes(2))) struct RedisEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct RedisEndToEndTests {
     static func json(_ line: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `livetop serve` fed on stdin, and the real `livetop` binary as its client over each transport.
-@Suite(.timeLimit(.minutes(2))) struct ServeEndToEndTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct ServeEndToEndTests {
     static var binary: String { HeadlessEndToEndTests.binary }
 
     /// Starts `livetop serve --port 0` with `input` on stdin (then closed); returns it and its port

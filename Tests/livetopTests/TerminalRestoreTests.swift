@@ -6,7 +6,7 @@ import TestSupport
 /// However the dashboard ends (a signal it handles, Ctrl-C, a hang-up, a crash) or pauses
 /// (Ctrl-Z), the shell it was started from gets its terminal back: the alternate screen left,
 /// the cursor visible, and the line discipline cooked with echo on.
-@Suite(.timeLimit(.minutes(2))) struct TerminalRestoreTests {
+@Suite(.timeLimit(.minutes(2)), .startsProcesses) struct TerminalRestoreTests {
     enum Ending: String, CustomTestStringConvertible, CaseIterable {
         case sigterm, sighup, ctrlC, segfault, abort
         var testDescription: String { rawValue }
