@@ -23,6 +23,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         /// limit; `option` names the option that sets it.
         case tooLarge(what: String, limit: Int, option: String)
         case io(String)
+        /// An HTTP answer that means "later" (429, 5xx) from `what` ("the poll URL"), with the wait
+        /// its `Retry-After` asks for.
+        case httpStatus(Int, what: String, retryAfter: Duration?)
         /// The server refused us in its own protocol (a Socket.IO connect error, HTTP 401/403).
         case refusedByServer(String)
         /// The proxy refused, failed or could not be reached (its URL is in the text).
@@ -59,6 +62,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         LinkError(.tooLarge(what: what, limit: limit, option: option))
     }
     public static func io(_ detail: String) -> LinkError { LinkError(.io(detail)) }
+    public static func httpStatus(_ status: Int, from what: String, retryAfter: Duration? = nil) -> LinkError {
+        LinkError(.httpStatus(status, what: what, retryAfter: retryAfter))
+    }
     public static func badReply(_ detail: String) -> LinkError { LinkError(.badReply(detail)) }
     public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
         LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
@@ -77,6 +83,13 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The HTTP status of a refused upgrade.
     public var upgradeStatus: Int? {
         if case .upgradeRefused(let status, _) = kind { return status }
+        return nil
+    }
+
+    /// How long the server asked us to wait before the next request (`Retry-After` on a 429 or
+    /// 503): no request goes out sooner, whatever the backoff says.
+    public var retryAfter: Duration? {
+        if case .httpStatus(_, _, let retryAfter) = kind { return retryAfter }
         return nil
     }
 
@@ -101,7 +114,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer, .badReply: return .fatal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
-        case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
+        case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io, .httpStatus: return .transient
         case .proxy(_, let fatal): return fatal ? .fatal : .transient
         }
     }
@@ -158,6 +171,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .messageTooLarge(let limit): return "message larger than \(limit) bytes; closed with 1009"
         case .tooLarge(let what, let limit, let option): return "\(what) larger than \(limit) bytes (\(option)); livetop closed the connection"
         case .io(let detail): return detail
+        case .httpStatus(let status, let what, let retryAfter):
+            return "HTTP \(status) from \(what)" + (retryAfter.map { " (Retry-After \(LinkError.seconds($0.seconds)))" } ?? "")
         case .proxy(let detail, _): return detail
         case .refusedByServer(let detail): return detail
         case .badReply(let detail): return detail
