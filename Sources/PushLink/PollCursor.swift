@@ -61,6 +61,15 @@ public struct PollCursor: Sendable {
     private(set) var cursor: String?
     private var detected: Convention?
 
+    /// Where the cursor stands. The same before and after an answer: the answer did not move it.
+    public struct Position: Hashable, Sendable {
+        let lastModified: String?
+        let etag: String?
+        let cursor: String?
+    }
+
+    public var position: Position { Position(lastModified: lastModified, etag: etag, cursor: cursor) }
+
     public init(convention: Convention = .automatic, items: String? = nil) {
         self.convention = convention
         self.items = items
