@@ -52,8 +52,10 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "End when the connection ends instead of reconnecting: exit 0 after a normal close, 1 after an error.")
     var exitOnClose = false
 
-    @Option(help: ArgumentHelp("auto (WebSocket, falling back to SSE or a JSON stream, then long-poll), websocket, sse, stream or longpoll.",
-                               valueName: "name"))
+    @Option(help: ArgumentHelp("""
+        auto (WebSocket, falling back to SSE or a JSON stream, then long-poll), websocket, sse, stream, longpoll \
+        or poll (a plain REST resource, every --every).
+        """, valueName: "name"))
     var transport = TransportChoice.auto
 
     @Option(help: ArgumentHelp("Where SSE goes when it is used (default: the feed URL over http(s)).", valueName: "url"))
@@ -70,6 +72,12 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Where the messages are in a long-poll body (a JSON pointer such as /results).", valueName: "pointer"))
     var pollItems: String?
+
+    @Option(help: ArgumentHelp("""
+        How often to poll a plain REST resource (a poll URL that answers at once, not a long-poll): \
+        2s, 500ms, 1.5 (seconds), 1m (default 1s).
+        """, valueName: "duration"))
+    var every: Interval?
 
     @Option(help: ArgumentHelp("While on a fallback, try WebSocket again every N seconds (0: never).", valueName: "seconds"))
     var upgradeRetry: Double = 60
@@ -156,6 +164,7 @@ struct ConnectionOptions: ParsableArguments {
         if let transport = spec.transport.flatMap(TransportChoice.init(argument:)) { options.transport = transport }
         if let pollCursor = spec.pollCursor.flatMap(PollCursor.Convention.init(argument:)) { options.pollCursor = pollCursor }
         if let pollItems = spec.pollItems { options.pollItems = pollItems }
+        if let every = spec.every { options.every = every }
         if let sseURL = spec.sseURL { options.sseURL = sseURL }
         if let pollURL = spec.pollURL { options.pollURL = pollURL }
         do {
@@ -216,6 +225,7 @@ struct ConnectionOptions: ParsableArguments {
         c.pollURL = try pollURL.map { try FeedURL($0) }
         c.pollCursor = pollCursor
         c.pollItems = pollItems
+        c.pollInterval = every?.duration ?? .seconds(1)
         c.upgradeRetry = upgradeRetry > 0 ? .milliseconds(Int64(upgradeRetry * 1000)) : nil
         c.proxies = try proxySettings()
         c.deflate = !noDeflate

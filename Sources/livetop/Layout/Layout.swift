@@ -47,6 +47,8 @@ struct SourceSpec: Hashable, Sendable {
     var pollItems: String?
     var sseURL: String?
     var pollURL: String?
+    /// How often a plain REST resource is polled (`every: 2s`, as `--every`).
+    var every: Interval?
     var location = SourceLocation(line: 0, column: 0)
 }
 

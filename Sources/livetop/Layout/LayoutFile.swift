@@ -15,13 +15,14 @@ import Yams
 ///     protocols: [chat]     # WebSocket subprotocols: a string or a list
 ///     origin: https://x
 ///     send: ['{"op":"sub"}']  # messages sent after connecting: a string or a list
-///     transport: auto       # auto, websocket, sse, stream or longpoll
+///     transport: auto       # auto, websocket, sse, stream, longpoll or poll
 ///     fold: merge           # merge, replace, append or upsert:/pointer
 ///     select: /data         # the part of each message that is folded (a JSON pointer)
 ///     poll_cursor: query:cursor,header:X-Next-Cursor
 ///     poll_items: /results  # a JSON pointer
 ///     sse_url: http://…     # fallback endpoints
 ///     poll_url: http://…
+///     every: 2s             # how often a plain REST resource is polled (as --every; default 1s)
 /// rows:                     # required: at least one row with at least one panel
 ///   - height: 2             # relative height, 1...100, default 1
 ///     panels:
@@ -150,7 +151,7 @@ private struct LayoutReader {
     mutating func source(_ node: Node) throws(LayoutError) -> SourceSpec {
         let f = try fields(node, expected: "a mapping for a source", place: "in source", known: [
             "name", "url", "headers", "bearer_env", "protocols", "origin", "send", "transport", "fold", "select",
-            "poll_cursor", "poll_items", "sse_url", "poll_url",
+            "poll_cursor", "poll_items", "sse_url", "poll_url", "every",
         ])
         guard let nameNode = f["name"] else { throw error("a source needs 'name'", at: node) }
         let name = try string(nameNode, "name")
@@ -173,7 +174,7 @@ private struct LayoutReader {
         if let transportNode = f["transport"] {
             let transport = try string(transportNode, "transport")
             guard TransportChoice(argument: transport) != nil else {
-                throw error("unknown transport \(quote(transport)); expected auto, websocket, sse, stream or longpoll", at: transportNode)
+                throw error("unknown transport \(quote(transport)); expected auto, websocket, sse, stream, longpoll or poll", at: transportNode)
             }
             spec.transport = transport
         }
@@ -199,6 +200,13 @@ private struct LayoutReader {
         }
         spec.sseURL = try optionalString(f["sse_url"], "sse_url")
         spec.pollURL = try optionalString(f["poll_url"], "poll_url")
+        if let everyNode = f["every"] {
+            let seconds = try duration(everyNode, "every")
+            guard let every = Interval(seconds: seconds) else {
+                throw error("'every' must be above 0 and at most a day, such as 2s or 500ms, not \(describe(everyNode))", at: everyNode)
+            }
+            spec.every = every
+        }
         return spec
     }
 
