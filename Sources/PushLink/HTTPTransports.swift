@@ -199,7 +199,8 @@ final class LongPoller: Sendable {
         request.target = target
         let body = NIOLockedValueBox<[UInt8]>([])
         let limit = max(configuration.maxMessageBytes, 1 << 20) * 4
-        var sentAt = monotonic()
+        let startedAt = monotonic()
+        var sentAt = startedAt
         // The channel is known to `cancel()` while the server holds the poll, not only once it
         // answers: a stop must not wait out the poll timeout.
         let exchange = try await HTTPRequester.get(
@@ -231,7 +232,7 @@ final class LongPoller: Sendable {
             case .retry, .fatal: return (outcome, PollSchedule.Action.pollNow, Transport.longpoll, Transport?.none)
             case .messages, .nothingNew, .gap: break
             }
-            let answer = PollSchedule.Answer(sentAt: sentAt, answeredAt: answeredAt, status: status,
+            let answer = PollSchedule.Answer(startedAt: startedAt, sentAt: sentAt, answeredAt: answeredAt, status: status,
                                              cursorMoved: s.cursor.position != before)
             let action = s.schedule.answered(answer)
             let transport: Transport = s.schedule.mode == .interval ? .poll : .longpoll

@@ -27,7 +27,11 @@ public struct PollSchedule: Hashable, Sendable {
 
     /// One answer, as far as the schedule cares.
     public struct Answer: Hashable, Sendable {
-        /// Monotonic time the request was sent (after connecting).
+        /// Monotonic time the poll began (connecting): intervals are measured from it, so the
+        /// time a connection takes does not add to each one.
+        public var startedAt: Duration
+        /// Monotonic time the request was sent, once connected: how long the server held it is
+        /// measured from it, so a slow connect does not look like a hold.
         public var sentAt: Duration
         /// Monotonic time the answer ended.
         public var answeredAt: Duration
@@ -35,7 +39,8 @@ public struct PollSchedule: Hashable, Sendable {
         /// The answer moved the cursor: new validators (`Etag`, `Last-Modified`) or a new cursor value.
         public var cursorMoved: Bool
 
-        public init(sentAt: Duration, answeredAt: Duration, status: Int, cursorMoved: Bool) {
+        public init(startedAt: Duration? = nil, sentAt: Duration, answeredAt: Duration, status: Int, cursorMoved: Bool) {
+            self.startedAt = startedAt ?? sentAt
             self.sentAt = sentAt
             self.answeredAt = answeredAt
             self.status = status
@@ -78,7 +83,7 @@ public struct PollSchedule: Hashable, Sendable {
     /// What an answer that was not an error (2xx, 304, 408, 410, 412) means for the next poll.
     /// Errors (429, 5xx, network faults) end the session and back off instead.
     public mutating func answered(_ answer: Answer) -> Action {
-        let next = answer.sentAt + every
+        let next = answer.startedAt + every
         switch mode {
         case .interval:
             return .poll(at: next)

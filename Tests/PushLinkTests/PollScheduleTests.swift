@@ -63,6 +63,18 @@ import Testing
         #expect(schedule.mode == .interval)
     }
 
+    /// The interval runs from the start of one poll (connecting) to the start of the next; the
+    /// hold from the request being sent: a connect of 1.5 s is no hold, and does not add up.
+    @Test func intervalsRunFromThePollsStartAndHoldsFromTheRequest() {
+        var schedule = PollSchedule(every: .seconds(1))
+        let slowConnect = PollSchedule.Answer(startedAt: .seconds(10), sentAt: .milliseconds(11_500), answeredAt: .milliseconds(11_520),
+                                              status: 200, cursorMoved: false)
+        #expect(schedule.answered(slowConnect) == .switchedToInterval(reason: Self.rest, next: .seconds(11)))
+        let next = PollSchedule.Answer(startedAt: .seconds(11), sentAt: .milliseconds(11_020), answeredAt: .milliseconds(11_030),
+                                       status: 304, cursorMoved: false)
+        #expect(schedule.answered(next) == .poll(at: .seconds(12)))
+    }
+
     /// `--transport poll` starts on an interval; the reason names the interval it uses.
     @Test func startsOnAnIntervalWhenToldAndTheReasonNamesTheInterval() {
         var forced = PollSchedule(every: .milliseconds(500), mode: .interval)
