@@ -188,7 +188,7 @@ _livetop_watch() {
     repeating_flags=()
     non_repeating_flags=(--insecure --exit-on-close --no-proxy --no-deflate --headless --ascii --exit-on-alert --print-layout --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --emit --max-messages --fps --fold --select --layout --log-file --record)
+    non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --every --upgrade-retry --proxy --socketio-path --socketio-auth --emit --max-messages --fps --fold --select --layout --log-file --record)
     __livetop_offer_flags_options -1
 
     # Offer option value completions
@@ -247,6 +247,9 @@ _livetop_watch() {
     '--poll-items')
         return
         ;;
+    '--every')
+        return
+        ;;
     '--upgrade-retry')
         return
         ;;
@@ -294,7 +297,7 @@ _livetop_demo() {
     repeating_flags=()
     non_repeating_flags=(--headless --ascii --insecure --exit-on-close --no-proxy --no-deflate --exit-on-alert --auto-layout --chaos --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--emit --max-messages --fps --fold --select --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
+    non_repeating_options=(--emit --max-messages --fps --fold --select --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --every --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
     __livetop_offer_flags_options 0
 
     # Offer option value completions
@@ -367,6 +370,9 @@ _livetop_demo() {
         return
         ;;
     '--poll-items')
+        return
+        ;;
+    '--every')
         return
         ;;
     '--upgrade-retry')

@@ -1,12 +1,17 @@
 /// The transports a link speaks.
 public enum TransportKind: String, Hashable, Sendable, CaseIterable {
-    case websocket, sse, longpoll, stream, socketio, redis, command, stdin, file
+    case websocket, sse, longpoll, stream, socketio, redis
+    /// Interval polling of a plain REST resource.
+    case poll
+    /// Sources on this host: a command, livetop's stdin, a followed file.
+    case command, stdin, file
 }
 
 /// What happened to the connection, as the link reports it.
 public enum ConnectionEvent: Hashable, Sendable {
     case connecting(transport: TransportKind, url: String, attempt: Int)
-    case open(transport: TransportKind)
+    /// Open; `every` is the interval in seconds of a `poll` transport.
+    case open(transport: TransportKind, every: Double? = nil)
     /// Lost or refused; the next attempt is at `retryAt`.
     case waiting(transport: TransportKind, attempt: Int, retryAt: Timestamp, error: String)
     /// A fatal error (401/403, bad URL, TLS verification): retried only at the longest backoff, if at all.
@@ -44,6 +49,8 @@ public struct ConnectionStatus: Hashable, Sendable {
 
     public internal(set) var phase: Phase = .idle
     public internal(set) var transport: TransportKind?
+    /// Seconds between polls while open on `poll`.
+    public internal(set) var pollEvery: Double?
     public internal(set) var url: String?
     /// The exact last error, kept after the connection opens again.
     public internal(set) var lastError: String?
@@ -67,9 +74,10 @@ public struct ConnectionStatus: Hashable, Sendable {
             phase = .connecting(attempt: attempt)
             transport = t
             self.url = url
-        case .open(let t):
+        case .open(let t, let every):
             phase = .open
             transport = t
+            pollEvery = t == .poll ? every : nil
             opens += 1
         case .waiting(let t, let attempt, let retryAt, let error):
             phase = .waiting(attempt: attempt, retryAt: retryAt)
@@ -119,7 +127,8 @@ public struct ConnectionStatus: Hashable, Sendable {
         }
     }
 
-    /// A line for the status bar, e.g. `reconnecting in 3.2 s (attempt 4): connection refused`.
+    /// A line for the status bar, e.g. `reconnecting in 3.2 s (attempt 4): connection refused`,
+    /// or `polling every 1 s` while open on `poll`.
     public func summary(at now: Timestamp) -> String {
         func countdown(_ at: Timestamp) -> String {
             let s = max(0, at - now)
@@ -129,7 +138,10 @@ public struct ConnectionStatus: Hashable, Sendable {
         switch phase {
         case .idle: return "not connected"
         case .connecting(let attempt): return attempt > 1 ? "connecting (attempt \(attempt))" : "connecting"
-        case .open: return "open"
+        case .open:
+            guard transport == .poll, let every = pollEvery else { return "open" }
+            let ms = (every * 1000).rounded()
+            return "polling every " + (ms.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int64(ms / 1000)) s" : "\(ms / 1000) s")
         case .waiting(let attempt, let retryAt): return "reconnecting in \(countdown(retryAt)) (attempt \(attempt))\(error)"
         case .failed(let retryAt?): return "failed, retry in \(countdown(retryAt))\(error)"
         case .failed(nil): return "failed\(error)"

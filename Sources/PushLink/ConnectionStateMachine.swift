@@ -54,7 +54,8 @@ public struct ConnectionStateMachine: Sendable {
         return .none
     }
 
-    /// An attempt or an open connection ended with `error` at `now`; `random` is in [0, 1).
+    /// An attempt or an open connection ended with `error` at `now`; `random` is in [0, 1). The
+    /// wait is the backoff's, or the error's `retryAfter` when that is longer.
     public mutating func ended(_ error: LinkError, at now: Duration, random: Double) -> Action {
         let attempt: Int
         switch state {
@@ -84,7 +85,9 @@ public struct ConnectionStateMachine: Sendable {
         case .fatal:
             return .fail(attempt: next, delay: configuration.backoff.cap, error: error)
         case .normal, .transient:
-            return .wait(attempt: next, delay: configuration.backoff.delay(disconnectedFor: now - since, random: random), error: error)
+            // A server that said when to come back (`Retry-After`) is not asked sooner.
+            let backoff = configuration.backoff.delay(disconnectedFor: now - since, random: random)
+            return .wait(attempt: next, delay: max(backoff, error.retryAfter ?? .zero), error: error)
         }
     }
 

@@ -113,52 +113,101 @@ final class BufferingConsumer: HTTPBodyConsumer {
 }
 
 /// Long-poll: a GET the server holds until it has something, repeated with the cursor the
-/// server wants, until an error ends it.
+/// server wants, until an error ends it. A URL that turns out not to hold its answers (a plain
+/// REST resource, as `PollSchedule` decides) is polled once per interval instead, conditionally
+/// through the same cursor (validators: a 304 is nothing new). One request at a time.
 final class LongPoller: Sendable {
+    private struct State {
+        var cursor: PollCursor
+        var schedule: PollSchedule
+        /// The transport last reported open (`longpoll`, or `poll` once on interval polling).
+        var announced: Transport?
+        var channel: Channel?
+        var cancelled = false
+        /// A wait for the next interval, ended early by `cancel()`.
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
     private let url: FeedURL
     private let configuration: LinkConfiguration
     private let group: EventLoopGroup
     private let sink: EventSink
+    private let monotonic: @Sendable () -> Duration
     private let wallClock: @Sendable () -> Int64
-    private let state: NIOLockedValueBox<(cursor: PollCursor, channel: Channel?, cancelled: Bool)>
+    private let state: NIOLockedValueBox<State>
 
-    init(url: FeedURL, configuration: LinkConfiguration, cursor: PollCursor, group: EventLoopGroup, sink: EventSink,
-         wallClock: @escaping @Sendable () -> Int64) {
+    init(url: FeedURL, configuration: LinkConfiguration, cursor: PollCursor, schedule: PollSchedule, group: EventLoopGroup,
+         sink: EventSink, monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) {
         self.url = url
         self.configuration = configuration
         self.group = group
         self.sink = sink
+        self.monotonic = monotonic
         self.wallClock = wallClock
-        state = NIOLockedValueBox((cursor, nil, false))
+        state = NIOLockedValueBox(State(cursor: cursor, schedule: schedule))
     }
 
     /// The cursor as it stands (kept by the link across reconnects, so nothing is lost or repeated).
     var cursor: PollCursor { state.withLockedValue { $0.cursor } }
 
-    /// Ends the poll under way.
+    /// What the polling is: `longpoll`, or `poll` once it polls at an interval.
+    var transport: Transport { state.withLockedValue { $0.schedule.mode == .interval ? .poll : .longpoll } }
+
+    /// Ends the poll or the wait under way; no poll is sent after it.
     func cancel() {
-        let channel = state.withLockedValue { s -> Channel? in
+        let (channel, waiter) = state.withLockedValue { s -> (Channel?, CheckedContinuation<Void, Never>?) in
             s.cancelled = true
-            return s.channel
+            defer { s.waiter = nil }
+            return (s.channel, s.waiter)
         }
         channel?.close(promise: nil)
+        waiter?.resume()
     }
 
-    /// One poll. Throws what ends the session (retry errors, fatal errors, cancellation).
-    /// `onAnswer` runs once the server has answered well, before any message is handed on (the
-    /// link's "open" comes before the first poll's messages).
-    func poll(onGap: (String) -> Void, onAnswer: () -> Void = {}) async throws(LinkError) {
-        let (target, headers) = state.withLockedValue { $0.cursor.request(target: url.target) }
+    /// Waits until monotonic time `deadline`, or until `cancel()`.
+    func wait(until deadline: Duration) async {
+        let delay = deadline - monotonic()
+        guard delay > .zero else { return }
+        let loop = group.next()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLockedValue { s -> Bool in
+                if s.cancelled { return true }
+                s.waiter = continuation
+                return false
+            }
+            if now { return continuation.resume() }
+            loop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) { [state] in
+                state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
+                    defer { s.waiter = nil }
+                    return s.waiter
+                }?.resume()
+            }
+        }
+    }
+
+    /// One poll. Returns when the next may be sent (nil: at once); throws what ends the session
+    /// (retry errors, fatal errors, cancellation). `onOpen` runs when the server has answered
+    /// well for the first time, and again with `poll` when the polling moves to an interval
+    /// (after `onSwitch` with the reason), before any message of that answer is handed on.
+    func poll(onGap: (String) -> Void, onSwitch: (String) -> Void, onOpen: (Transport) -> Void) async throws(LinkError) -> Duration? {
+        let (target, headers, cancelled) = state.withLockedValue { s in
+            let (target, headers) = s.cursor.request(target: url.target)
+            return (target, headers, s.cancelled)
+        }
+        if cancelled { throw .io("the poll was cancelled") }
         var request = url
         request.target = target
         let body = NIOLockedValueBox<[UInt8]>([])
         let limit = max(configuration.maxMessageBytes, 1 << 20) * 4
+        let startedAt = monotonic()
+        var sentAt = startedAt
         // The channel is known to `cancel()` while the server holds the poll, not only once it
         // answers: a stop must not wait out the poll timeout.
         let exchange = try await HTTPRequester.get(
             request, headers: [("Accept", "application/json, text/plain, */*")] + headers, configuration: configuration,
             group: group, readTimeout: configuration.pollTimeout, deadline: configuration.pollTimeout,
             connected: { channel in
+                sentAt = monotonic()
                 let cancelled = state.withLockedValue { s -> Bool in
                     s.channel = channel
                     return s.cancelled
@@ -172,17 +221,29 @@ final class LongPoller: Sendable {
         } catch {
             ending = .droppedWithoutClose
         }
+        let answeredAt = monotonic()
         state.withLockedValue { $0.channel = nil }
         if let ending { throw ending }
         let status = Int(exchange.head.status.code)
-        let outcome = state.withLockedValue { $0.cursor.response(status: status, header: exchange.header, body: body.withLockedValue { $0 }) }
-        switch outcome {
-        case .messages, .nothingNew, .gap: onAnswer()
-        case .retry, .fatal: break
+        let (outcome, action, transport, announce) = state.withLockedValue { s in
+            let before = s.cursor.position
+            let outcome = s.cursor.response(status: status, header: exchange.header, body: body.withLockedValue { $0 })
+            switch outcome {
+            case .retry, .fatal: return (outcome, PollSchedule.Action.pollNow, Transport.longpoll, Transport?.none)
+            case .messages, .nothingNew, .gap: break
+            }
+            let answer = PollSchedule.Answer(startedAt: startedAt, sentAt: sentAt, answeredAt: answeredAt, status: status,
+                                             cursorMoved: s.cursor.position != before)
+            let action = s.schedule.answered(answer)
+            let transport: Transport = s.schedule.mode == .interval ? .poll : .longpoll
+            defer { s.announced = transport }
+            return (outcome, action, transport, s.announced == transport ? nil : transport)
         }
+        if case .switchedToInterval(let reason, _) = action { onSwitch(reason) }
+        if let announce { onOpen(announce) }
         switch outcome {
         case .messages(let messages):
-            var batch = FrameBatch(transport: .longpoll)
+            var batch = FrameBatch(transport: transport)
             for m in messages { batch.append(m, isBinary: false) }
             batch.receivedAt = wallClock()
             if !sink.yield([.messages(batch)]) {
@@ -195,6 +256,10 @@ final class LongPoller: Sendable {
             onGap(reason)
         case .retry(let error), .fatal(let error):
             throw error
+        }
+        switch action {
+        case .pollNow: return nil
+        case .poll(let next), .switchedToInterval(_, let next): return next
         }
     }
 }

@@ -63,18 +63,23 @@ public final class Link: Sendable {
         let stale = configuration.expect.map { [current] in StaleTimer(expected: $0, transport: { current.withLockedValue { $0 } }, sink: sink) }
         defer { stale?.cancel() }
         var action = machine.start()
+        // What the last session opened as (a long-poll URL may have opened as `poll`): the
+        // transport a wait after it is reported on.
+        var openedAs: Transport?
         while true {
             switch action {
             case .connect(let attempt):
                 if isStopRequested { action = machine.stop(); continue }
+                openedAs = nil
                 let transport = plan.current
                 let url = configuration.url(for: transport)
                 emit(.connecting(transport: transport, url: url.description, attempt: attempt))
                 do {
-                    let reason = try await session(transport, url: url, probe: plan.probe) {
+                    let reason = try await session(transport, url: url, probe: plan.probe) { shown in
                         _ = machine.opened(at: monotonic())
-                        emit(.open(transport: transport))
-                        logger.info("open", metadata: ["transport": "\(transport)", "url": "\(url)"])
+                        openedAs = shown
+                        emit(.open(transport: shown, every: shown == .poll ? configuration.pollInterval : nil))
+                        logger.info("open", metadata: ["transport": "\(shown)", "url": "\(url)"])
                     }
                     logger.info("connection ended", metadata: ["transport": "\(transport)", "reason": "\(reason)"])
                     control.withLockedValue { $0.close = nil }
@@ -105,11 +110,11 @@ public final class Link: Sendable {
                     let asked = Duration.milliseconds(Int64(retry))
                     delay = error.severity == .normal ? asked : max(delay, asked)
                 }
-                emit(.waiting(transport: plan.current, attempt: attempt, retryIn: delay, error: error))
+                emit(.waiting(transport: openedAs ?? plan.current, attempt: attempt, retryIn: delay, error: error))
                 await pause(delay)
                 action = isStopRequested ? machine.stop() : machine.retry()
             case .fail(_, let delay, let error):
-                emit(.failed(transport: plan.current, error: error, retryIn: delay))
+                emit(.failed(transport: openedAs ?? plan.current, error: error, retryIn: delay))
                 await pause(delay)
                 action = isStopRequested ? machine.stop() : machine.retry()
             case .finish(let success, let error):
@@ -124,8 +129,10 @@ public final class Link: Sendable {
     }
 
     /// Runs one connection of `transport`: throws if it cannot be opened, calls `opened` once it
-    /// is, and returns why it ended.
-    private func session(_ transport: Transport, url: FeedURL, probe: Transport?, opened: () -> Void) async throws(LinkError) -> LinkError {
+    /// is (with the transport to show: a long-poll URL found to be a plain REST resource opens
+    /// again as `poll`), and returns why it ended.
+    private func session(_ transport: Transport, url: FeedURL, probe: Transport?,
+                         opened: (Transport) -> Void) async throws(LinkError) -> LinkError {
         // While on a fallback, look for WebSocket now and then.
         let prober = probe.flatMap { _ in configuration.upgradeRetry }.map { interval in
             Task { await self.probeWebSocket(every: interval) }
@@ -147,14 +154,14 @@ public final class Link: Sendable {
             register { reconnect in
                 reconnect ? connection.close(code: .goingAway, reason: .io("reconnect requested")) : connection.close()
             }
-            opened()
+            opened(.websocket)
             try? await connection.start().get()
             for text in configuration.sendOnOpen { connection.send(text: text) }
             return (try? await connection.ended.get()) ?? .droppedWithoutClose
         case .sse:
             let (exchange, start) = try await SSETransport.connect(url, configuration: configuration, group: group, sink: sink,
                                                                    resume: sseResume, wallClock: Link.wallClock)
-            return await follow(exchange, start: start, opened: opened, endedReason: "the event stream ended")
+            return await follow(exchange, start: start, opened: { opened(.sse) }, endedReason: "the event stream ended")
         case .stream:
             let exchange: HTTPExchange
             let start: @Sendable () -> EventLoopFuture<Void>
@@ -168,7 +175,7 @@ public final class Link: Sendable {
                 emit(.gap(transport: .stream, reason: "cursor no longer known (\(error)); resumed from what the server has"))
                 throw error
             }
-            return await follow(exchange, start: start, opened: opened, endedReason: "the stream ended")
+            return await follow(exchange, start: start, opened: { opened(.stream) }, endedReason: "the stream ended")
         case .redis:
             let address = try RedisAddress(url)
             let subscription = try await RedisSubscription.connect(configuration, address: address, group: group, sink: sink,
@@ -182,7 +189,7 @@ public final class Link: Sendable {
                 emit(.gap(transport: .redis, reason: "redis pub/sub keeps nothing while disconnected: "
                           + "messages published in the last \(seconds) s were lost"))
             }
-            opened()
+            opened(.redis)
             try? await subscription.start().get()
             let reason = (try? await subscription.ended.get()) ?? .droppedWithoutClose
             control.withLockedValue { $0.redisLostAt = monotonic() }
@@ -190,18 +197,26 @@ public final class Link: Sendable {
         case .socketio:
             let session = SocketIOSession(configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
             register { _ in session.stop() }
-            return try await session.run(opened: opened)
-        case .longpoll:
+            return try await session.run(opened: { opened(.socketio) })
+        case .longpoll, .poll:
             let cursor = control.withLockedValue { $0.pollCursor } ?? PollCursor()
-            let poller = LongPoller(url: url, configuration: configuration, cursor: cursor, group: group, sink: sink,
-                                    wallClock: Link.wallClock)
+            // Each session starts as a long-poll (unless `--transport poll`) and finds out again.
+            let schedule = PollSchedule(every: configuration.pollInterval, mode: transport == .poll ? .interval : .longPoll)
+            let poller = LongPoller(url: url, configuration: configuration, cursor: cursor, schedule: schedule, group: group,
+                                    sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
             defer { control.withLockedValue { $0.pollCursor = poller.cursor } }
             register { _ in poller.cancel() }
-            let onGap: (String) -> Void = { reason in self.emit(.gap(transport: .longpoll, reason: reason)) }
-            try await poller.poll(onGap: onGap, onAnswer: opened)
+            let onGap: (String) -> Void = { reason in self.emit(.gap(transport: poller.transport, reason: reason)) }
+            let onSwitch: (String) -> Void = { reason in
+                self.logger.notice("fallback", metadata: ["to": "poll", "reason": "\(reason)"])
+                self.emit(.fallback(transport: .poll, reason: reason))
+            }
+            var next = try await poller.poll(onGap: onGap, onSwitch: onSwitch, onOpen: opened)
             while !isStopRequested {
+                if let next { await poller.wait(until: next) }
+                if isStopRequested { break }
                 do {
-                    try await poller.poll(onGap: onGap)
+                    next = try await poller.poll(onGap: onGap, onSwitch: onSwitch, onOpen: opened)
                 } catch {
                     return error
                 }
@@ -315,7 +330,7 @@ public final class Link: Sendable {
 
     private func emit(_ state: LinkState) {
         switch state {
-        case .connecting(let t, _, _), .open(let t), .fallback(let t, _): current.withLockedValue { $0 = t }
+        case .connecting(let t, _, _), .open(let t, _), .fallback(let t, _): current.withLockedValue { $0 = t }
         default: break
         }
         sink.yield(.state(state, at: Link.wallClock()))

@@ -34,6 +34,9 @@ public struct LinkConfiguration: Sendable {
     /// answers a held poll within its own hold time, so an answer still coming after this is
     /// broken (a body that never ends).
     public var pollTimeout: Duration = .seconds(150)
+    /// How often a plain REST resource is polled (`--every`), start to start: a poll URL that
+    /// answers at once with no cursor that moves (`PollSchedule`), or `--transport poll`.
+    public var pollInterval: Duration = .seconds(1)
     /// Socket.IO: where the server answers (`--socketio-path`), the namespace's auth payload
     /// (`--socketio-auth`, JSON) and the events emitted after every (re)connect (`--send-event`).
     public var socketIOPath = "/socket.io/"
@@ -54,7 +57,7 @@ public struct LinkConfiguration: Sendable {
         case .websocket, .redis, .command, .stdin, .file: return url
         case .sse, .stream: return sseURL ?? url.httpEquivalent
         case .socketio: return url.httpEquivalent
-        case .longpoll: return pollURL ?? url.httpEquivalent
+        case .longpoll, .poll: return pollURL ?? url.httpEquivalent
         }
     }
 

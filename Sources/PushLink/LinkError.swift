@@ -23,6 +23,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         /// limit; `option` names the option that sets it.
         case tooLarge(what: String, limit: Int, option: String)
         case io(String)
+        /// An HTTP answer that means "later" (429, 5xx) from `what` ("the poll URL"), with the wait
+        /// its `Retry-After` asks for.
+        case httpStatus(Int, what: String, retryAfter: Duration?)
         /// The server refused us in its own protocol (a Socket.IO connect error, HTTP 401/403).
         case refusedByServer(String)
         /// The proxy refused, failed or could not be reached (its URL is in the text).
@@ -65,6 +68,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         LinkError(.tooLarge(what: what, limit: limit, option: option))
     }
     public static func io(_ detail: String) -> LinkError { LinkError(.io(detail)) }
+    public static func httpStatus(_ status: Int, from what: String, retryAfter: Duration? = nil) -> LinkError {
+        LinkError(.httpStatus(status, what: what, retryAfter: retryAfter))
+    }
     public static func badReply(_ detail: String) -> LinkError { LinkError(.badReply(detail)) }
     public static func spawn(_ detail: String) -> LinkError { LinkError(.spawn(detail)) }
     public static func commandEnded(_ name: String, _ status: ChildProcess.Status) -> LinkError {
@@ -91,6 +97,13 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// How long the server asked us to wait before the next request (`Retry-After` on a 429 or
+    /// 503): no request goes out sooner, whatever the backoff says.
+    public var retryAfter: Duration? {
+        if case .httpStatus(_, _, let retryAfter) = kind { return retryAfter }
+        return nil
+    }
+
     /// How the link should react.
     public enum Severity: Sendable {
         /// The peer ended the connection on purpose (1000, 1001, no code): reconnect, or end with --exit-on-close.
@@ -114,7 +127,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .endOfInput: return .normal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
             return status == 401 || status == 403 ? .fatal : .transient
-        case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io: return .transient
+        case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io, .httpStatus: return .transient
         case .proxy(_, let fatal): return fatal ? .fatal : .transient
         }
     }
@@ -171,6 +184,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .messageTooLarge(let limit): return "message larger than \(limit) bytes; closed with 1009"
         case .tooLarge(let what, let limit, let option): return "\(what) larger than \(limit) bytes (\(option)); livetop closed the connection"
         case .io(let detail): return detail
+        case .httpStatus(let status, let what, let retryAfter):
+            return "HTTP \(status) from \(what)" + (retryAfter.map { " (Retry-After \(LinkError.seconds($0.seconds)))" } ?? "")
         case .proxy(let detail, _): return detail
         case .refusedByServer(let detail): return detail
         case .badReply(let detail): return detail

@@ -26,7 +26,8 @@ public struct FrameBatch: Sendable {
 /// A change of the connection, as the status line and the headless output show it.
 public enum LinkState: Hashable, Sendable {
     case connecting(transport: Transport, url: String, attempt: Int)
-    case open(transport: Transport)
+    /// Open; `every` is the interval of a `poll` transport.
+    case open(transport: Transport, every: Duration? = nil)
     /// Lost or refused; the next attempt starts after `retryIn`.
     case waiting(transport: Transport, attempt: Int, retryIn: Duration, error: LinkError)
     /// A fatal error; retried only after the longest backoff (`retryIn`), or not at all (nil).

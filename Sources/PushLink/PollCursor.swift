@@ -46,7 +46,7 @@ public struct PollCursor: Sendable {
         case nothingNew
         /// The server no longer knows the cursor (410, 412): it was reset, messages may be missing.
         case gap(String)
-        /// A fault that may pass (5xx, 429): back off and retry.
+        /// A fault that may pass (5xx, 429): back off and retry, not before a `Retry-After` (429, 503).
         case retry(LinkError)
         /// Retrying will not help soon (401, 403, other 4xx).
         case fatal(LinkError)
@@ -60,6 +60,15 @@ public struct PollCursor: Sendable {
     private(set) var etag: String?
     private(set) var cursor: String?
     private var detected: Convention?
+
+    /// Where the cursor stands. The same before and after an answer: the answer did not move it.
+    public struct Position: Hashable, Sendable {
+        let lastModified: String?
+        let etag: String?
+        let cursor: String?
+    }
+
+    public var position: Position { Position(lastModified: lastModified, etag: etag, cursor: cursor) }
 
     public init(convention: Convention = .automatic, items: String? = nil) {
         self.convention = convention
@@ -105,8 +114,12 @@ public struct PollCursor: Sendable {
             return .gap("cursor no longer known (HTTP \(status)); resumed from the oldest kept message")
         case 200..<300:
             break
-        case 429, 500..<600:
-            return .retry(.io("HTTP \(status) from the poll URL"))
+        case 429, 503:
+            // The server says when to come back; an unreadable Retry-After backs off as usual.
+            let retryAfter = header("Retry-After").flatMap { RetryAfter.delay($0, date: header("Date")) }
+            return .retry(.httpStatus(status, from: "the poll URL", retryAfter: retryAfter))
+        case 500..<600:
+            return .retry(.httpStatus(status, from: "the poll URL"))
         default:
             return .fatal(.io("HTTP \(status) from the poll URL"))
         }

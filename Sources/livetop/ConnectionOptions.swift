@@ -52,8 +52,10 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "End when the connection ends instead of reconnecting: exit 0 after a normal close, 1 after an error.")
     var exitOnClose = false
 
-    @Option(help: ArgumentHelp("auto (WebSocket, falling back to SSE or a JSON stream, then long-poll), websocket, sse, stream or longpoll.",
-                               valueName: "name"))
+    @Option(help: ArgumentHelp("""
+        auto (WebSocket, falling back to SSE or a JSON stream, then long-poll), websocket, sse, stream, longpoll \
+        or poll (a plain REST resource, every --every).
+        """, valueName: "name"))
     var transport = TransportChoice.auto
 
     @Option(help: ArgumentHelp("Where SSE goes when it is used (default: the feed URL over http(s)).", valueName: "url"))
@@ -168,8 +170,10 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The link these options describe, logging to `logFile` when one is given.
-    func makeLink(url: FeedURL, expect: Duration? = nil, logger: Logger) throws -> Link {
+    /// `every`: how often a plain REST resource is polled (`--every`, a source's `every:`); `expect`: how often it should speak.
+    func makeLink(url: FeedURL, every: Duration? = nil, expect: Duration? = nil, logger: Logger) throws -> Link {
         var configuration = try linkConfiguration(url: url)
+        if let every { configuration.pollInterval = every }
         configuration.expect = expect
         if insecure {
             Diagnostics.warn("--insecure: TLS certificates are NOT verified; anyone on the path can read and change this feed")

@@ -112,8 +112,9 @@ struct HeadlessWriter {
         case .connecting(let transport, let url, let attempt):
             fields += [("state", "connecting"), ("transport", .string(transport.rawValue)), ("url", .string(url)),
                        ("attempt", .int(Int64(attempt)))]
-        case .open(let transport):
+        case .open(let transport, let every):
             fields += [("state", "open"), ("transport", .string(transport.rawValue))]
+            if let every { fields.append(("every_ms", .int(Int64((every.seconds * 1000).rounded())))) }
         case .waiting(let transport, let attempt, let retryIn, let error):
             fields += [("state", "waiting"), ("transport", .string(transport.rawValue)), ("attempt", .int(Int64(attempt))),
                        ("retry_in_ms", .int(Int64((retryIn.seconds * 1000).rounded()))), ("error", .string(error.description))]

@@ -1,37 +1,46 @@
 import ArgumentParser
+import PushLink
 
-/// A duration as users write one: `2s`, `500ms`, `1.5` (seconds), `1m`, `1h`. Above 0, at most a day.
+/// A length of time between two things (`--every`): `2s`, `500ms`, `1.5` (seconds), `1m`, `1h`.
+/// Above zero and at most a day; anything else is not an interval (a usage error, exit 64).
 struct Interval: Hashable, Sendable, ExpressibleByArgument, CustomStringConvertible {
-    let duration: Duration
+    /// The longest interval accepted.
+    static let longest: Duration = .seconds(86_400)
+
+    var duration: Duration
 
     init(_ duration: Duration) { self.duration = duration }
 
+    /// nil unless `seconds` is above zero and at most `longest`.
+    init?(seconds: Double) {
+        guard seconds.isFinite, seconds > 0, seconds <= Self.longest.seconds else { return nil }
+        let nanoseconds = Int64((seconds * 1e9).rounded())
+        guard nanoseconds > 0 else { return nil }
+        duration = .nanoseconds(nanoseconds)
+    }
+
     init?(argument: String) {
         let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var number = Substring(text)
-        var scale = 1.0
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
+        var unit = 1.0
+        for (suffix, seconds) in [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)] where text.hasSuffix(suffix) {
             number = number.dropLast(suffix.count)
-            scale = factor
+            unit = seconds
             break
         }
-        guard let value = Double(number), value.isFinite else { return nil }
-        let seconds = value * scale
-        guard seconds > 0, seconds <= 86_400 else { return nil }
-        duration = .milliseconds(Int64((seconds * 1000).rounded()))
-        guard duration > .zero else { return nil }
+        // Digits and at most one point: no signs, exponents, "inf" or "nan".
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              number.filter({ $0 == "." }).count <= 1, let amount = Double(number) else { return nil }
+        self.init(seconds: amount * unit)
     }
 
-    var seconds: Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+    var seconds: Double { duration.seconds }
 
+    /// `1s`, `500ms`, `1.5s`.
     var description: String {
-        let ms = Int64((seconds * 1000).rounded())
-        if ms % 1000 != 0 { return "\(ms)ms" }
-        let s = ms / 1000
-        return s % 3600 == 0 ? "\(s / 3600)h" : s % 60 == 0 && s >= 60 ? "\(s / 60)m" : "\(s)s"
+        let (seconds, attoseconds) = duration.components
+        if attoseconds == 0 { return "\(seconds)s" }
+        if attoseconds % 1_000_000_000_000_000 == 0 { return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms" }
+        return "\(Double(seconds) + Double(attoseconds) / 1e18)s"
     }
-    var defaultValueDescription: String { description }
 }
-
-import Foundation

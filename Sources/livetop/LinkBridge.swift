@@ -19,7 +19,7 @@ enum LinkBridge {
         func kind(_ t: Transport) -> TransportKind { TransportKind(rawValue: t.rawValue) ?? .websocket }
         switch state {
         case .connecting(let t, let url, let attempt): return .connecting(transport: kind(t), url: url, attempt: attempt)
-        case .open(let t): return .open(transport: kind(t))
+        case .open(let t, let every): return .open(transport: kind(t), every: every?.seconds)
         case .waiting(let t, let attempt, let retryIn, let error):
             return .waiting(transport: kind(t), attempt: attempt, retryAt: time + retryIn.seconds, error: error.description)
         case .failed(let t, let error, let retryIn):

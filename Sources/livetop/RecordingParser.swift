@@ -134,7 +134,9 @@ struct RecordingParser {
         let reason = string("reason", in: line) ?? ""
         switch name {
         case "connecting": return .connecting(transport: transport, url: string("url", in: line) ?? "", attempt: attempt)
-        case "open": return .open(transport: transport)
+        case "open":
+            let every = integer("every_ms", in: line).map { Duration.milliseconds(min(max($0, 1), 86_400_000)) }
+            return .open(transport: transport, every: every)
         case "waiting": return .waiting(transport: transport, attempt: attempt, retryIn: retryIn ?? .zero, error: .io(error ?? ""))
         case "failed": return .failed(transport: transport, error: .io(error ?? ""), retryIn: retryIn)
         case "fallback": return .fallback(transport: transport, reason: reason)

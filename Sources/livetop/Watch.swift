@@ -138,7 +138,7 @@ struct FeedBuilder {
         switch address {
         case .feed(let url):
             try checkTransport(connection.transport, url: url)
-            return .link(try connection.makeLink(url: url, expect: sources.expect?.duration, logger: logger))
+            return .link(try connection.makeLink(url: url, every: sources.every?.duration, expect: sources.expect?.duration, logger: logger))
         case .local(let local):
             if case .command(let argv) = local { try checkCommand(argv) }
             if local == .stdin && isatty(0) == 1 {

@@ -27,6 +27,24 @@ import Testing
     }
 }
 
+@Suite struct PollStatusTests {
+    /// Open on `poll`, the summary says how often; open on anything else, it says "open".
+    @Test(arguments: [
+        (ConnectionEvent.open(transport: .poll, every: 1), "polling every 1 s"),
+        (.open(transport: .poll, every: 0.5), "polling every 0.5 s"),
+        (.open(transport: .poll, every: 90), "polling every 90 s"),
+        (.open(transport: .longpoll), "open"),
+        (.open(transport: .websocket, every: 1), "open"),
+    ])
+    func theSummarySaysHowOftenWhilePolling(_ event: ConnectionEvent, _ expected: String) {
+        var store = LiveStore()
+        store.apply(.connection(.fallback(transport: .poll, reason: "a plain REST resource"), at: t0))
+        store.apply(.connection(event, at: t0))
+        #expect(store.status.word == "open")
+        #expect(store.status.summary(at: t0 + 1) == expected)
+    }
+}
+
 @Suite struct MessageStatsTests {
     @Test func countsBytesAndTimes() {
         var store = LiveStore()

@@ -108,6 +108,27 @@ import Testing
         }
     }
 
+    /// A 429 or 503 with Retry-After: no attempt before the time it asks for, even where the
+    /// backoff would be shorter; a backoff longer than it stands.
+    @Test(arguments: [
+        (Duration?.some(.seconds(3)), 0.0, Duration.seconds(3)),
+        (.milliseconds(100), 0.0, .milliseconds(500)),
+        (.seconds(3), 60.0, .seconds(5)),
+        (.zero, 0.0, .milliseconds(500)),
+        (nil, 0.0, .milliseconds(500)),
+        (nil, 60.0, .seconds(5)),
+    ] as [(Duration?, Double, Duration)])
+    func retryAfterIsTheShortestWait(_ retryAfter: Duration?, _ disconnectedFor: Double, _ expected: Duration) {
+        var m = ConnectionStateMachine(noJitter)
+        _ = m.start()
+        _ = m.ended(.refused, at: .zero, random: 0)
+        _ = m.retry()
+        _ = m.opened(at: .milliseconds(Int64(disconnectedFor * 1000)))
+        let error = LinkError.httpStatus(429, from: "the poll URL", retryAfter: retryAfter)
+        #expect(m.ended(error, at: .milliseconds(Int64(disconnectedFor * 1000) + 1), random: 0)
+                == .wait(attempt: 3, delay: expected, error: error))
+    }
+
     @Test(arguments: [
         (LinkError.connectTimeout(seconds: 10), false), (.dead(seconds: 10), false), (.droppedWithoutClose, false),
         (.resolve("x"), false), (.tls("certificate verification failed"), true), (.messageTooLarge(limit: 10), true),

@@ -60,6 +60,33 @@ import TestSupport
         #expect(await run.stop())
     }
 
+    /// A held poll that ends with nothing new (204, `[]`, an empty result, after the feed's 1.5 s
+    /// hold) keeps the link on long-poll and the next poll goes out at once: only an answer at
+    /// once with no cursor that moves is a plain REST resource's.
+    @Test(arguments: [
+        ("/v1/kv", "index", PollCursor.Convention.query(name: "index", from: .header("X-Consul-Index")), nil),
+        ("/db/_changes?feed=longpoll", "since", .query(name: "since", from: .body("/last_seq")), "/results"),
+        ("/poll", "cursor", .query(name: "cursor", from: .header("X-Next-Cursor")), "/messages"),
+    ] as [(String, String, PollCursor.Convention, String?)])
+    func aHeldPollAnsweredWithNothingNewStaysALongPoll(_ path: String, _ name: String, _ convention: PollCursor.Convention,
+                                                        _ items: String?) async throws {
+        let (feed, port) = try await Self.startFeed(["--total", "5", "--per-poll", "5"])
+        defer { feed.stop() }
+        let run = try LinkRun(url: "http://127.0.0.1:\(port)\(path)") {
+            $0.transport = .longpoll
+            $0.pollCursor = convention
+            $0.pollItems = items
+        }
+        try await run.waitForMessages(5, timeout: 20)
+        // Two polls from the last cursor: the first was held and answered empty, the second followed.
+        try await feed.stdout.wait(20, for: "two polls with \(name)=5") { $0.filter { $0.contains("\(name)=5") }.count >= 2 }
+        #expect(await run.stop())
+        #expect(run.messages == Self.expected(1...5))
+        let opened = run.states.compactMap { if case .open(let t, _) = $0 { return t } else { return nil } }
+        #expect(opened == [.longpoll], "\(run.states)")
+        #expect(!run.states.contains { if case .fallback = $0 { return true } else { return false } }, "\(run.states)")
+    }
+
     @Test func aForgottenCursorIsAVisibleGapAndPollingGoesOn() async throws {
         // After the first poll, 50 messages come at once but only the last 10 are kept.
         let (feed, port) = try await Self.startFeed(["--total", "100", "--per-poll", "3", "--interval-ms", "1000",

@@ -74,7 +74,7 @@ import TestSupport
         #expect(Self.numbers(run.messages) == Array(1...2000))
         #expect(run.messages.first?.hasPrefix(#"{"event":"tick","args":[{"n":1}]}"#) == true)
         try await server.stdout.wait(20, for: "the subscribe event") { $0.contains { $0.hasPrefix(#"SUBSCRIBE={"from": "livetop"}"#) } }
-        #expect(run.states.contains { if case .open(.socketio) = $0 { return true } else { return false } })
+        #expect(run.states.contains { if case .open(.socketio, _) = $0 { return true } else { return false } })
         #expect(await run.stop())
     }
 

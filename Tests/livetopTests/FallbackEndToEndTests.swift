@@ -28,4 +28,24 @@ import TestSupport
         // The feed's log comes through a pipe and a reader thread: it may trail livetop's output.
         try await feed.stdout.wait(20, for: "100 polls in the feed's log") { $0.filter { $0.hasPrefix("REQ /poll?") }.count >= 100 }
     }
+
+    /// An ordinary REST endpoint (`GET /status` answered at once with JSON): livetop says it is
+    /// polling every 1 s instead of looping, and the lines say `poll`.
+    @Test func pollsAPlainRESTResourceEverySecond() async throws {
+        guard let python = TestEnvironment.which("python3") else { throw TimedOut(what: "python3 (missing)") }
+        let (server, port) = try await ExternalProcess.startServer(python, [TestEnvironment.serverFixture("rest_server.py"), "--ttl", "60"])
+        defer { server.stop() }
+        let output = try await HeadlessEndToEndTests.run(["--headless", "--every", "1s", "http://127.0.0.1:\(port)/status", "--max-messages", "3"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let fallback = try #require(output.lines.first { $0["state"] as? String == "fallback" && $0["transport"] as? String == "poll" })
+        #expect(fallback["reason"] as? String == "answered at once with no cursor that moves: a plain REST resource, polling every 1 s")
+        let open = try #require(output.lines.first { $0["state"] as? String == "open" })
+        #expect(open["transport"] as? String == "poll" && open["every_ms"] as? Int == 1000, "\(open)")
+        #expect(output.messages.count == 3 && output.messages.allSatisfy { $0["transport"] as? String == "poll" })
+        #expect(output.messages.allSatisfy { ($0["data"] as? [String: Any])?["status"] as? String == "ok" })
+        // The SSE try, then three polls a second apart: four requests, not thousands.
+        try await server.stdout.wait(20, for: "the requests in the server's log") { $0.filter { $0.hasPrefix("REQ ") }.count >= 4 }
+        #expect(server.stdout.all.filter { $0.hasPrefix("REQ ") }.count == 4, "\(server.stdout.all)")
+        HeadlessEndToEndTests.checkSchema(output, transport: "poll")
+    }
 }

@@ -42,7 +42,7 @@ import TestSupport
 
     static let rfc3339 = try! NSRegularExpression(pattern: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#)
 
-    static func checkSchema(_ output: Output) {
+    static func checkSchema(_ output: Output, transport: String = "websocket") {
         for line in output.lines {
             let time = line["time"] as? String ?? ""
             #expect(rfc3339.firstMatch(in: time, range: NSRange(time.startIndex..., in: time)) != nil, "time \(time)")
@@ -52,7 +52,7 @@ import TestSupport
         let seqs = output.messages.compactMap { $0["seq"] as? Int }
         #expect(seqs == Array(1...max(1, seqs.count)).prefix(seqs.count).map { $0 })
         for m in output.messages {
-            #expect(m["transport"] as? String == "websocket")
+            #expect(m["transport"] as? String == transport)
             #expect([m["data"] != nil, m["text"] != nil, m["base64"] != nil].filter { $0 }.count == 1, "\(m)")
         }
     }
@@ -150,6 +150,9 @@ import TestSupport
         (["ws://127.0.0.1:1/", "--poll-cursor", "query:x"], "The value 'query:x' is invalid for '--poll-cursor <convention>'"),
         (["ws://127.0.0.1:1/", "--emit", "some"], "The value 'some' is invalid for '--emit <what>'"),
         (["ws://127.0.0.1:1/", "--max-messages", "0"], "--max-messages must be"),
+        (["ws://127.0.0.1:1/", "--every", "0"], "The value '0' is invalid for '--every <duration>'"),
+        (["ws://127.0.0.1:1/", "--every=-1s"], "The value '-1s' is invalid for '--every <duration>'"),
+        (["ws://127.0.0.1:1/", "--every", "soon"], "The value 'soon' is invalid for '--every <duration>'"),
         (["ws://127.0.0.1:1/", "--select", "data"], "The value 'data' is invalid for '--select <pointer>'"),
         (["ws://127.0.0.1:1/", "--bearer-env", "LIVETOP_SURELY_UNSET"], "not set"),
         ([String](), "give the feed's URL"),

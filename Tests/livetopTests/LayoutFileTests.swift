@@ -250,7 +250,7 @@ import Testing
     @Test(arguments: [
         (sources("{name: demo}", "{name: demo}"), "l.yaml:3:5: duplicate source name 'demo'; the first is at 2:5"),
         (sources("{url: ws://x}"), "l.yaml:2:5: a source needs 'name'"),
-        (sources("{name: a, transport: udp}"), "l.yaml:2:26: unknown transport 'udp'; expected auto, websocket, sse, stream or longpoll"),
+        (sources("{name: a, transport: udp}"), "l.yaml:2:26: unknown transport 'udp'; expected auto, websocket, sse, stream, longpoll or poll"),
         (sources("{name: a, fold: upsert}"), "l.yaml:2:21: unknown fold 'upsert'; expected merge, replace, append or upsert:/pointer"),
         (sources(#"{name: a, headers: ["X Key: v"]}"#), "l.yaml:2:25: 'X Key: v' is not a header; expected 'Name: value' with no spaces in the name"),
         (sources(#"{name: a, headers: ["X-Key"]}"#), "l.yaml:2:25: 'X-Key' is not a header; expected 'Name: value' with no spaces in the name"),

@@ -14,6 +14,16 @@ import Testing
         #expect(LinkBridge.connectionEvent(.fallback(transport: .longpoll, reason: "why"), at: at) == .fallback(transport: .longpoll, reason: "why"))
     }
 
+    /// Every transport has its mirror (by raw value), and a poll's interval crosses in seconds.
+    @Test func everyTransportCrossesAndAPollKeepsItsInterval() {
+        let at = Timestamp(seconds: 100)
+        for transport in Transport.allCases {
+            #expect(TransportKind(rawValue: transport.rawValue) != nil, "\(transport)")
+        }
+        #expect(LinkBridge.connectionEvent(.open(transport: .poll, every: .milliseconds(1500)), at: at) == .open(transport: .poll, every: 1.5))
+        #expect(LinkBridge.connectionEvent(.open(transport: .sse), at: at) == .open(transport: .sse))
+    }
+
     @Test func batchesKeepTheirBytesAndFrames() {
         var batch = FrameBatch(transport: .websocket)
         batch.append(Array(#"{"a":1}"#.utf8), isBinary: false)

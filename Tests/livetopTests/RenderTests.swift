@@ -116,6 +116,18 @@ import Testing
         #expect(line(at: t + 21).lines[0].contains("fallback: websocket upgrade answered HTTP 404"))
     }
 
+    /// Open on `poll`: the line says how often instead of a bare transport name.
+    @Test func statusLineSaysPollingEveryWhileOpenOnPoll() {
+        let t = Timestamp(seconds: 1000)
+        let store = Self.store([.connecting(transport: .longpoll, url: "http://127.0.0.1:9000/status", attempt: 1),
+                                .fallback(transport: .poll, reason: "answered at once with no cursor that moves"),
+                                .open(transport: .poll, every: 1)], at: t)
+        var buffer = Buffer(width: 160, height: 1)
+        StatusLine(status: store.status, stats: store.stats, now: t + 20, paused: false, glyphs: .unicode).render(in: buffer.area, into: &buffer)
+        #expect(buffer.lines[0].hasPrefix("● open polling every 1 s"), "\(buffer.lines[0])")
+        #expect(buffer[0, 0].style.foreground == .green)
+    }
+
     @Test(arguments: [
         (ConnectionEvent.open(transport: .websocket), Style.Color.green, "● open websocket"),
         (.failed(transport: .websocket, error: "HTTP 401", retryAt: nil), .red, "● failed websocket"),

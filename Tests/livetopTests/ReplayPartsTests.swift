@@ -134,6 +134,7 @@ import TestSupport
         lines += (1...5000).map { #"{"type":"message","time":"2026-11-26T10:00:00.001Z","seq":\#($0),"transport":"websocket","data":\#($0)}"# }
         lines.append(#"{"type":"state","time":"2026-11-26T10:00:01.000Z","state":"open","transport":"sse"}"#)
         lines += (5001...5010).map { #"{"type":"message","time":"2026-11-26T10:00:01.001Z","seq":\#($0),"transport":"sse","data":\#($0)}"# }
+        lines.append(#"{"type":"state","time":"2026-11-26T10:00:02.000Z","state":"open","transport":"poll","every_ms":2000}"#)
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let replay = try #require(Replay(path: path, speed: 0))
         var shape: [String] = []
@@ -146,8 +147,8 @@ import TestSupport
                 for f in batch.frames { values.append(Int(String(decoding: batch.bytes[f.offset..<(f.offset + f.length)], as: UTF8.self))!) }
             }
         }
-        #expect(shape == ["open(transport: websocket)", "websocket×4096", "websocket×904",
-                          "open(transport: sse)", "sse×10"])
+        #expect(shape == ["open(transport: websocket, every: nil)", "websocket×4096", "websocket×904",
+                          "open(transport: sse, every: nil)", "sse×10", "open(transport: poll, every: Optional(2.0 seconds))"])
         #expect(values == Array(1...5010))
     }
 }

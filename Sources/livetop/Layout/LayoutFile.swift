@@ -16,7 +16,7 @@ import Yams
 ///     protocols: [chat]     # WebSocket subprotocols: a string or a list
 ///     origin: https://x
 ///     send: ['{"op":"sub"}']  # messages sent after connecting: a string or a list
-///     transport: auto       # auto, websocket, sse, stream or longpoll
+///     transport: auto       # auto, websocket, sse, stream, longpoll or poll
 ///     fold: merge           # merge, replace, append or upsert:/pointer
 ///     select: /data         # the part of each message that is folded (a JSON pointer)
 ///     poll_cursor: query:cursor,header:X-Next-Cursor
@@ -183,7 +183,7 @@ private struct LayoutReader {
         if let transportNode = f["transport"] {
             let transport = try string(transportNode, "transport")
             guard TransportChoice(argument: transport) != nil else {
-                throw error("unknown transport \(quote(transport)); expected auto, websocket, sse, stream or longpoll", at: transportNode)
+                throw error("unknown transport \(quote(transport)); expected auto, websocket, sse, stream, longpoll or poll", at: transportNode)
             }
             spec.transport = transport
         }
@@ -244,11 +244,10 @@ private struct LayoutReader {
 
     /// A duration above 0 (`every`, `expect`, `timeout`), at most a day.
     func interval(_ node: Node, _ key: String) throws(LayoutError) -> Interval {
-        let seconds = try duration(node, key)
-        guard seconds > 0, seconds <= 86_400 else {
-            throw error("'\(key)' must be above 0 and at most a day (86400s), not \(describe(node))", at: node)
+        guard let interval = Interval(seconds: try duration(node, key)) else {
+            throw error("'\(key)' must be above 0 and at most a day, such as 2s or 500ms, not \(describe(node))", at: node)
         }
-        return Interval(.milliseconds(Int64((seconds * 1000).rounded())))
+        return interval
     }
 
     // MARK: Rows and panels

@@ -252,7 +252,10 @@ struct StatusLine {
         }
         if paused { x = buffer.write(" PAUSED", x: x, y: area.y, style: Style(foreground: .magenta, bold: true, reverse: true), clip: area) }
         var parts: [String] = []
-        if let t = status.transport { parts.append(t.rawValue) }
+        if let t = status.transport {
+            // Open on `poll`, the summary says how often: "polling every 1 s".
+            parts.append(status.phase == .open && t == .poll ? status.summary(at: now) : t.rawValue)
+        }
         parts.append(Format.rate(stats.rate(at: now)))
         if let age = stats.age(at: now) { parts.append("last " + Format.age(age)) }
         var transition: String?

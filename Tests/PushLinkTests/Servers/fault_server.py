@@ -46,7 +46,9 @@ Upgrade faults (the answer to the handshake itself):
 
 Long-poll (http://127.0.0.1:P/poll/NAME?cursor=C): the reference convention: a JSON array of
 at most 3 messages after C with X-Next-Cursor; when all `total` (12) were sent, 204 after a
-hold of `hold` seconds (a query parameter, 0.3 by default) before anything is sent. The Nth request of the path (from 1) misbehaves for N in the fault's range:
+hold of `hold` seconds (a query parameter, 1.5 by default: longer than livetop's 1 s
+PollSchedule.heldThreshold, so a held poll) before anything is sent. The Nth request of the
+path (from 1) misbehaves for N in the fault's range:
     ok               never
     500              requests 2-7 answer 500 (a storm), the rest are fine
     truncated        request 2: Content-Length says 1000, 100 bytes come, then the connection closes
@@ -291,7 +293,9 @@ async def long_poll(reader, writer, path, fault, query):
         except (ConnectionError, OSError):
             return
     if cursor >= TOTAL:
-        await asyncio.sleep(float(query.get("hold", ["0.3"])[0]))  # the server holds the poll, as Nchan does
+        # The server holds the poll, as Nchan does; longer than livetop's PollSchedule.heldThreshold
+        # (1 s), so it is a held poll and not a REST resource's answer at once.
+        await asyncio.sleep(float(query.get("hold", ["1.5"])[0]))
         writer.write(http_answer(204, "No Content", [("X-Next-Cursor", str(cursor))]))
         return
     last = min(TOTAL, cursor + 3)

@@ -3,7 +3,7 @@
 
     python3 poll_server.py [--port 0] [--ttl 120] [--total 300] [--per-poll 3]
                            [--interval-ms 2] [--keep 100000] [--burst-after-first 0]
-                           [--sse-per-connection 0]
+                           [--sse-per-connection 0] [--hold 1.5]
 
 Listens on 127.0.0.1, prints PORT=<n> once listening, then produces messages {"n":1},
 {"n":2}, ... up to --total, one every --interval-ms, keeping the last --keep of them.
@@ -16,7 +16,9 @@ Every request prints one line "REQ <path>" on stdout. Endpoints:
                         ends the response after --sse-per-connection events (0: never)
 
 A poll returns at most --per-poll messages; with nothing new it holds the request up to
-0.5 s, then answers 204 (cursor), [] (Consul) or an empty result (CouchDB). A cursor older
+--hold seconds, then answers 204 (no cursor), [] (Consul) or an empty result (CouchDB). The
+hold is longer than livetop's PollSchedule.heldThreshold (1 s): an answer that comes sooner
+with the same cursor is a plain REST resource's, and livetop would poll it at an interval. A cursor older
 than the oldest kept message is answered 410 (the client must reset it). With
 --burst-after-first N, N messages are produced at once after the first poll is answered
 (with --keep small, the next poll then finds its cursor gone). A request with
@@ -69,6 +71,7 @@ def main():
                           ("burst-after-first", 0), ("sse-per-connection", 0)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--interval-ms", type=float, default=2)
+    p.add_argument("--hold", type=float, default=1.5)
     p.add_argument("--ttl", type=float, default=120)
     args = p.parse_args()
     feed = Feed(args)
@@ -111,7 +114,7 @@ def main():
 
         def poll(self, cursor, render, empty):
             cursor = int(cursor) if cursor not in (None, "") else None
-            items = feed.after(cursor, args.per_poll)
+            items = feed.after(cursor, args.per_poll, hold=args.hold)
             if items == "gone":
                 return self.reply(410, b"cursor gone\n", [("Content-Type", "text/plain")])
             if not items and empty == 204:
