@@ -74,6 +74,10 @@ public struct PollSchedule: Hashable, Sendable {
     /// The interval between polls of a plain REST resource (`--every`).
     public let every: Duration
     public private(set) var mode: Mode
+    /// Interval polls keep to a grid from the first one's start, so one request sent late (a busy
+    /// machine) does not push every later one back: the next goes at the next slot of the grid,
+    /// never sooner than half an interval after the late one.
+    private var grid: Duration?
 
     public init(every: Duration, mode: Mode = .longPoll) {
         self.every = every
@@ -83,17 +87,25 @@ public struct PollSchedule: Hashable, Sendable {
     /// What an answer that was not an error (2xx, 304, 408, 410, 412) means for the next poll.
     /// Errors (429, 5xx, network faults) end the session and back off instead.
     public mutating func answered(_ answer: Answer) -> Action {
-        let next = answer.startedAt + every
         switch mode {
         case .interval:
-            return .poll(at: next)
+            return .poll(at: next(after: answer.startedAt))
         case .longPoll:
             guard answer.showsNoHold else { return .pollNow }
             mode = .interval
+            let next = next(after: answer.startedAt)
             // A 304 to the validators sent is the same verdict: the cursor stayed where it was.
             return .switchedToInterval(reason: "answered at once with no cursor that moves: a plain REST resource, "
                                        + "polling every \(PollSchedule.seconds(every))", next: next)
         }
+    }
+
+    /// The first slot of the grid later than `started` (and at least half an interval after it).
+    private mutating func next(after started: Duration) -> Duration {
+        let origin = grid ?? started
+        grid = origin
+        let slots = ((started - origin).seconds / every.seconds).rounded(.down) + 1
+        return max(origin + every * slots, started + every / 2)
     }
 
     /// "1 s", "0.5 s", "2.25 s".

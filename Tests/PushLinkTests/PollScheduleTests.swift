@@ -42,15 +42,17 @@ import Testing
         }
     }
 
-    /// Once on interval polling, every answer (moved or not, quick or slow) sets the next poll one
-    /// interval after the last one started; an answer slower than the interval gets the next poll
-    /// at once (its time has passed), never two at a time.
+    /// Once on interval polling, every answer (moved or not, quick or slow) sets the next poll at
+    /// the next slot of a grid from the first poll's start: a poll sent late (250 ms) does not push
+    /// the later ones back; an answer slower than the interval gets the next poll at once (its
+    /// time has passed), never two at a time.
     @Test(arguments: [
         (0, 5, 200, false, 2_000),
         (0, 5, 200, true, 2_000),
         (0, 5, 304, false, 2_000),
         (0, 30_000, 204, false, 2_000),
-        (250, 300, 200, true, 2_250),
+        (250, 300, 200, true, 2_000),
+        (800, 5, 200, false, 2_300),  // late by most of an interval: not sooner than half an interval after it
         (0, 3_500, 200, true, 2_000),
     ] as [(Int64, Int64, Int, Bool, Int64)])
     func intervalPollingIsStickyAndMeasuredStartToStart(_ sentMs: Int64, _ heldMs: Int64, _ status: Int, _ moved: Bool, _ nextMs: Int64) {

@@ -64,8 +64,10 @@ import TestSupport
         let n = all.filter { $0.t <= first.t + 10 }.count
         print("REST requests in 10 s: \(n)")
         #expect((10...11).contains(n), "\(all.map(\.t))")
+        // Requests keep to a 1 s grid from the first: one sent late (a busy machine) is followed by
+        // the next slot, never sooner than half an interval after it.
         let gaps = zip(all, all.dropFirst()).map { $1.t - $0.t }
-        #expect(gaps.allSatisfy { $0 > 0.9 }, "\(gaps)")
+        #expect(gaps.allSatisfy { $0 > 0.45 }, "\(gaps)")
         #expect(all.allSatisfy { $0.ifNoneMatch == "-" && $0.status == 200 })
         let states = run.states
         #expect(states.prefix(3) == [
