@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "livetop", targets: ["livetop"]),
         .library(name: "LiveModel", targets: ["LiveModel"]),
         .library(name: "PushLink", targets: ["PushLink"]),
+        .library(name: "TextFormats", targets: ["TextFormats"]),
         // The Autobahn|Testsuite echo client (Scripts/autobahn.sh, AutobahnTests).
         .executable(name: "livetop-autobahn", targets: ["AutobahnClient"]),
     ],
@@ -31,6 +32,8 @@ let package = Package(
         ),
         // Pure store: JSON, fold rules, status, histories, stats. Foundation at most.
         .target(name: "LiveModel"),
+        // Lines that are not JSON (logfmt, whitespace tables, Prometheus exposition) made JSON. No dependencies.
+        .target(name: "TextFormats"),
         // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server.
         .target(
             name: "PushLink",
