@@ -68,6 +68,7 @@ let package = Package(
         // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "LiveModelTests", dependencies: ["LiveModel", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PushLinkTests",
             dependencies: [
