@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "livetop", targets: ["livetop"]),
         .library(name: "LiveModel", targets: ["LiveModel"]),
         .library(name: "PushLink", targets: ["PushLink"]),
+        .library(name: "TextFormats", targets: ["TextFormats"]),
         // The Autobahn|Testsuite echo client (Scripts/autobahn.sh, AutobahnTests).
         .executable(name: "livetop-autobahn", targets: ["AutobahnClient"]),
     ],
@@ -31,7 +32,7 @@ let package = Package(
         ),
         // Pure store: JSON, fold rules, status, histories, stats. Foundation at most.
         .target(name: "LiveModel"),
-        // Pure: lines that are not JSON (logfmt, whitespace columns, Prometheus text) as JSON messages.
+        // Lines that are not JSON (logfmt, whitespace tables, Prometheus exposition) made JSON. No dependencies.
         .target(name: "TextFormats"),
         // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server.
         .target(
@@ -68,6 +69,7 @@ let package = Package(
         // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "LiveModelTests", dependencies: ["LiveModel", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PushLinkTests",
             dependencies: [

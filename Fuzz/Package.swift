@@ -2,9 +2,9 @@
 // libFuzzer targets for livetop's parsers: `bash Scripts/fuzz.sh` builds and runs them.
 //
 // This package compiles the parsers' own source files (symlinks under Sources/LiveModel,
-// Sources/PushLink and Sources/recording) rather than depending on the main package, whose
-// PushLink would bring SwiftNIO, NIOSSL and BoringSSL into a separately instrumented build:
-// minutes on two cores, where these files take well under one. A file listed here that starts
+// Sources/PushLink, Sources/recording, and Sources/TextFormats whole) rather than depending on
+// the main package, whose PushLink would bring SwiftNIO, NIOSSL and BoringSSL into a separately
+// instrumented build: minutes on two cores, where these files take well under one. A file listed here that starts
 // to need NIO breaks this build, which is the signal to keep parsers pure.
 import PackageDescription
 
@@ -20,6 +20,7 @@ let package = Package(
     targets: [
         .target(name: "LiveModel", swiftSettings: instrumented),
         .target(name: "PushLink", swiftSettings: instrumented),
+        .target(name: "TextFormats", swiftSettings: instrumented),
         .target(name: "CFuzzer"),
         .target(name: "FuzzDriver", dependencies: ["CFuzzer"]),
         .executableTarget(name: "json-fold", dependencies: ["FuzzDriver", "LiveModel"],
@@ -29,6 +30,8 @@ let package = Package(
         .executableTarget(name: "poll-body", dependencies: ["FuzzDriver", "PushLink"],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
         .executableTarget(name: "resp", dependencies: ["FuzzDriver", "PushLink"],
+                          swiftSettings: instrumented, linkerSettings: fuzzer),
+        .executableTarget(name: "text-formats", dependencies: ["FuzzDriver", "TextFormats"],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
         .executableTarget(name: "recording", dependencies: ["FuzzDriver", "LiveModel", "PushLink"],
                           swiftSettings: instrumented, linkerSettings: fuzzer),

@@ -5,7 +5,8 @@
 #   bash Scripts/fuzz.sh                 CI: a fixed number of runs per target (2-3 minutes with the build)
 #   bash Scripts/fuzz.sh --long          by hand: 600 s per target (FUZZ_SECONDS=N to change), the grown
 #                                        corpus kept in .build-fuzz/corpus/TARGET for the next run
-#   bash Scripts/fuzz.sh [--long] sse    only the targets named (json-fold, sse, poll-body, recording, resp)
+#   bash Scripts/fuzz.sh [--long] sse    only the targets named (json-fold, sse, poll-body, recording, resp,
+#                                        text-formats)
 #
 # Every run starts from the seeds in Fuzz/Corpus/TARGET (never written to). Crash, leak, timeout
 # and out-of-memory inputs go to a fresh directory under $TMPDIR with each target's log; any of
@@ -15,16 +16,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(json-fold sse poll-body recording resp)
+all_targets=(json-fold sse poll-body recording resp text-formats)
 # Runs per target in CI mode: 15-30 s each on two busy cores (with a clean build: 2-3 minutes).
-declare -A runs=([json-fold]=20000 [sse]=300000 [poll-body]=200000 [recording]=150000 [resp]=120000)
+declare -A runs=([json-fold]=20000 [sse]=300000 [poll-body]=200000 [recording]=150000 [resp]=120000
+                  [text-formats]=10000)
 
 long=false
 targets=()
 for arg in "$@"; do
     case "$arg" in
         --long) long=true ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $arg" >&2; exit 64 ;;
         *)
             [[ -n "${runs[$arg]+set}" ]] || { echo "fuzz.sh: no fuzz target '$arg' (${all_targets[*]})" >&2; exit 64; }
