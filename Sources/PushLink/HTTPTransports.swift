@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import TextFormats
 
 /// Server-Sent Events: one long GET whose body is parsed as it arrives; each event's data is a
 /// message, handed on in one batch per read burst.
@@ -126,6 +127,10 @@ final class LongPoller: Sendable {
         var cancelled = false
         /// A wait for the next interval, ended early by `cancel()`.
         var waiter: CheckedContinuation<Void, Never>?
+        /// Bodies that are not JSON (Prometheus text, logfmt) made JSON (`--parse`).
+        var parser: TextParser
+        /// The last body's left-out lines, said once until they change (a scrape repeats them).
+        var lastProblem: String?
     }
 
     private let url: FeedURL
@@ -144,7 +149,7 @@ final class LongPoller: Sendable {
         self.sink = sink
         self.monotonic = monotonic
         self.wallClock = wallClock
-        state = NIOLockedValueBox(State(cursor: cursor, schedule: schedule))
+        state = NIOLockedValueBox(State(cursor: cursor, schedule: schedule, parser: TextParser(format: configuration.format)))
     }
 
     /// The cursor as it stands (kept by the link across reconnects, so nothing is lost or repeated).
@@ -244,8 +249,27 @@ final class LongPoller: Sendable {
         switch outcome {
         case .messages(let messages):
             var batch = FrameBatch(transport: transport)
-            for m in messages { batch.append(m, isBinary: false) }
+            let contentType = exchange.header("Content-Type")
+            let note = state.withLockedValue { s -> String? in
+                var problem: String?
+                for m in messages {
+                    let parsed = s.parser.document(m, contentType: contentType)
+                    switch parsed.kind {
+                    case .json(let json): batch.append(json, isBinary: false)
+                    case .text: batch.append(m, isBinary: false)
+                    case .skip: break
+                    }
+                    if parsed.skippedLines > 0 {
+                        problem = "\(parsed.skippedLines) malformed line\(parsed.skippedLines == 1 ? "" : "s") skipped"
+                            + (parsed.problem.map { " (first: \($0))" } ?? "")
+                    }
+                }
+                defer { s.lastProblem = problem }
+                return problem != s.lastProblem ? problem : nil
+            }
+            if let note { sink.yield(.state(.note(transport: transport, text: note), at: wallClock())) }
             batch.receivedAt = wallClock()
+            guard !batch.isEmpty else { break }
             if !sink.yield([.messages(batch)]) {
                 // The consumer is behind: do not ask for more until it catches up.
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in sink.whenResumed { c.resume() } }

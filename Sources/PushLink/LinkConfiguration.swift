@@ -1,3 +1,5 @@
+import TextFormats
+
 /// What a link connects to and how. Limits are named, documented and checked.
 public struct LinkConfiguration: Sendable {
     public var url: FeedURL
@@ -48,6 +50,8 @@ public struct LinkConfiguration: Sendable {
     public var proxies = ProxySettings(.none)
     /// While on a fallback, try WebSocket again this often and move back up when it works; nil never.
     public var upgradeRetry: Duration? = .seconds(60)
+    /// How an HTTP body that is not JSON becomes fields (`--parse`; `auto` reads Prometheus text by its Content-Type).
+    public var format = TextFormat.auto
     /// How often the feed should speak (`expect:`); longer silence is reported as `stale`.
     public var expect: Duration?
 

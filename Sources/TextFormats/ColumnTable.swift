@@ -207,7 +207,13 @@ struct ColumnTable: Sendable {
         }
         let values: [OrderedObject.Value] = texts.map { text in
             let bytes = Array(text)
-            return bytes.withUnsafeBufferPointer { JSONValidator.isFiniteNumber($0) } ? .number(bytes) : .string(bytes)
+            if bytes.withUnsafeBufferPointer({ JSONValidator.isFiniteNumber($0) }) { return .number(bytes) }
+            // A percentage (df's Capacity, iostat's %util written with a sign) is its number: the column's name says %.
+            if bytes.count > 1, bytes.last == UInt8(ascii: "%"),
+               bytes.dropLast().withUnsafeBufferPointer({ JSONValidator.isFiniteNumber($0) }) {
+                return .number(Array(bytes.dropLast()))
+            }
+            return .string(bytes)
         }
         let first = texts.first.map(Array.init) ?? []
         let firstIsNumber: Bool

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PushLink
+import TextFormats
 
 /// How to reach the feed: the options websocat and curl users expect.
 struct ConnectionOptions: ParsableArguments {
@@ -171,8 +172,10 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The link these options describe, logging to `logFile` when one is given.
     /// `every`: how often a plain REST resource is polled (`--every`, a source's `every:`); `expect`: how often it should speak.
-    func makeLink(url: FeedURL, every: Duration? = nil, expect: Duration? = nil, logger: Logger) throws -> Link {
+    func makeLink(url: FeedURL, every: Duration? = nil, expect: Duration? = nil, format: TextFormat = .auto,
+                  logger: Logger) throws -> Link {
         var configuration = try linkConfiguration(url: url)
+        configuration.format = format
         if let every { configuration.pollInterval = every }
         configuration.expect = expect
         if insecure {

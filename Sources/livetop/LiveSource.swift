@@ -43,6 +43,12 @@ enum LiveSource: FeedSource {
         }
     }
 
+    /// A command run every interval: each message is the whole picture (one run's output).
+    var isSampled: Bool {
+        if case .local(let local) = self, case .command = local.configuration.source, local.configuration.every != nil { return true }
+        return false
+    }
+
     var readsStdin: Bool {
         if case .local(let local) = self, local.configuration.source == .stdin { return true }
         return false

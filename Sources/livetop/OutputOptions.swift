@@ -20,9 +20,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Draw the dashboard with ASCII only (also automatic without a UTF-8 locale).")
     var ascii = false
 
-    @Option(help: ArgumentHelp("How each message changes the document: merge, replace, append or upsert:/POINTER.",
-                               valueName: "rule"))
-    var fold = FoldRule.merge
+    @Option(help: ArgumentHelp("""
+        How each message changes the document: merge, replace, append or upsert:/POINTER \
+        (default merge; replace for a command run --every, whose each run is the whole picture).
+        """, valueName: "rule"))
+    var fold: FoldRule?
 
     @Option(help: ArgumentHelp("Fold only the part of each message at this JSON pointer, e.g. /data.", valueName: "pointer"))
     var select: JSONPointer?
@@ -32,8 +34,12 @@ struct OutputOptions: ParsableArguments {
         guard (1...240).contains(fps) else { throw ValidationError("--fps must be between 1 and 240") }
     }
 
-    var storeConfiguration: LiveStore.Configuration {
-        var store = LiveStore.Configuration(fold: fold, select: select)
+    var storeConfiguration: LiveStore.Configuration { storeConfiguration(snapshots: false) }
+
+    /// `snapshots`: each message is the source's whole state (a sampled command's run), so
+    /// without a `--fold` it replaces the last: a process that is gone from `ps` is gone from the screen.
+    func storeConfiguration(snapshots: Bool) -> LiveStore.Configuration {
+        var store = LiveStore.Configuration(fold: fold ?? (snapshots ? .replace : .merge), select: select)
         store.logLength = 1000
         return store
     }

@@ -92,8 +92,8 @@ struct FeedBuilder {
         guard let layout else {
             let address = command.isEmpty ? try address(urls.first ?? spare ?? "", source: nil) : .local(.command(command))
             let source = try make(address, connection: connection, sources: sources, logger: logger)
-            return [Feed(name: "main", source: source, configuration: output.storeConfiguration, maxMessages: output.maxMessages,
-                         recording: try files.openRecording())]
+            return [Feed(name: "main", source: source, configuration: output.storeConfiguration(snapshots: source.isSampled),
+                         maxMessages: output.maxMessages, recording: try files.openRecording())]
         }
         var unbound = urls[...]
         var feeds: [Feed<LiveSource>] = []
@@ -109,10 +109,10 @@ struct FeedBuilder {
                 throw usage("source '\(spec.name)' has no url, command or file in the layout: give a URL on the command line")
             }
             let options = try connection.overridden(by: spec)
-            let store = output.storeConfiguration.applying(spec, history: layout.history)
             var sourceLogger = logger
             sourceLogger[metadataKey: "source"] = "\(spec.name)"
             let source = try make(address, connection: options, sources: sources.overridden(by: spec), logger: sourceLogger)
+            let store = output.storeConfiguration(snapshots: source.isSampled).applying(spec, history: layout.history)
             feeds.append(Feed(name: spec.name, source: source, configuration: store, maxMessages: output.maxMessages, recording: nil))
         }
         if !unbound.isEmpty { throw usage("\(unbound.count) URL(s) left over: the layout's sources all have a url") }
@@ -138,7 +138,8 @@ struct FeedBuilder {
         switch address {
         case .feed(let url):
             try checkTransport(connection.transport, url: url)
-            return .link(try connection.makeLink(url: url, every: sources.every?.duration, expect: sources.expect?.duration, logger: logger))
+            return .link(try connection.makeLink(url: url, every: sources.every?.duration, expect: sources.expect?.duration,
+                                                format: sources.parse, logger: logger))
         case .local(let local):
             if case .command(let argv) = local { try checkCommand(argv) }
             if local == .stdin && isatty(0) == 1 {

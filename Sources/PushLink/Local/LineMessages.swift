@@ -18,6 +18,8 @@ struct LineMessages {
     private var longLines = 0
     private var malformed = 0
     private var firstProblem: String?
+    /// `auto` says once what it took the first message for, when that was not JSON.
+    private var announcedPick = false
 
     init(limit: Int, format: TextFormat) {
         self.limit = limit
@@ -71,6 +73,14 @@ struct LineMessages {
     /// A line for the source's status, if anything was left out since the last call.
     mutating func takeNotes() -> String? {
         var parts: [String] = []
+        if parser.format == .auto, !announcedPick, let picked = parser.picked {
+            announcedPick = true
+            switch picked {
+            case .json: break
+            case .text: parts.append("--parse auto: these lines are plain text (--parse columns reads tables such as vmstat's)")
+            default: parts.append("--parse auto: reading the lines as \(picked.rawValue)")
+            }
+        }
         if longLines > 0 {
             parts.append("\(longLines) line\(longLines == 1 ? "" : "s") longer than \(limit) bytes left out (--max-message)")
         }
