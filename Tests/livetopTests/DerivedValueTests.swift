@@ -179,3 +179,19 @@ import Testing
         #expect(items.map(\.value) == [.double(2), .double(-5)])
     }
 }
+
+extension DerivedValueTests {
+    /// The example in docs/layouts.md's "Derived values" loads without a warning.
+    @Test func theDocumentedExampleLoads() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/layouts.md")
+        let doc = try String(contentsOf: url, encoding: .utf8)
+        let section = try #require(doc.range(of: "## Derived values")).upperBound
+        let start = try #require(doc.range(of: "```yaml\n", range: section..<doc.endIndex)).upperBound
+        let end = try #require(doc.range(of: "```", range: start..<doc.endIndex)).lowerBound
+        let panels = doc[start..<end].split(separator: "\n").map { "      " + $0 }.joined(separator: "\n")
+        let (layout, warnings) = try LayoutFile.parse("rows:\n  - panels:\n" + panels + "\n", file: "layouts.md")
+        #expect(warnings.isEmpty)
+        #expect(layout.panels.map(\.derivation) == [.rate, .value, .value, .value])
+        #expect(layout.panels[3].columns.map(\.derivation) == [nil, .rate, .delta])
+    }
+}
