@@ -230,7 +230,7 @@ import Testing
     @Test func anAlertHeldForItsTimeRingsTheBellOnce() throws {
         let backend = TestBackend(width: 80, height: 16)
         var panel = Panel(kind: .tile, title: "latency", source: 0)
-        panel.values = [PointerPattern("/latency")!]
+        panel.values = [.pattern(PointerPattern("/latency")!)]
         panel.thresholds = .numeric(warn: 200, crit: 1000)
         panel.alert = AlertSpec(level: .crit, hold: 2, bell: true)
         let layout = Layout(sources: [SourceSpec(name: "main")], rows: [Layout.Row(panels: [panel])])
@@ -256,7 +256,7 @@ import Testing
     @Test func reloadingKeepsRaisedAlertsOfPanelsThatKeptThem() throws {
         let backend = TestBackend(width: 80, height: 16)
         var panel = Panel(kind: .tile, title: "latency", source: 0)
-        panel.values = [PointerPattern("/latency")!]
+        panel.values = [.pattern(PointerPattern("/latency")!)]
         panel.thresholds = .numeric(warn: 200, crit: 1000)
         panel.alert = AlertSpec(level: .crit)
         let layout = Layout(sources: [SourceSpec(name: "main")], rows: [Layout.Row(panels: [panel])])

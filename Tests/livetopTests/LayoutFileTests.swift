@@ -150,7 +150,7 @@ import Testing
     @Test func tableRowsDefaultToTheRoot() throws {
         let table = try Self.onlyPanel(Self.panel("{kind: table}"))
         #expect(table.values.map(\.text) == [""])
-        #expect(table.values.first?.tokens == [])
+        #expect(table.rowsPattern.tokens == [])
     }
 
     @Test(arguments: [("5s", 5.0), ("500ms", 0.5), ("1.5s", 1.5), ("2m", 120), ("1h", 3600), ("3", 3), ("0.25", 0.25), ("0", 0)])
@@ -304,5 +304,65 @@ import Testing
         #expect(throws: LayoutError(file: directory, message: "is a directory, not a layout file")) {
             try LayoutFile.load(path: directory)
         }
+    }
+}
+
+/// Derived values: `rate`/`delta` keys and expressions in `value`, `values` and `series`.
+extension LayoutFileTests {
+    @Test(arguments: [
+        // The column is the expression's own, in the file: after the quote, escapes counted as written.
+        (panel(#"{kind: tile, value: "/a +"}"#), "l.yaml:3:34: bad expression '/a +': expected a value after '+'"),
+        (panel(#"{kind: gauge, values: [/b, '(/a']}"#), "l.yaml:3:40: bad expression '(/a': expected ')' to close the '(' at column 1"),
+        (panel(#"{kind: chart, series: ["/a // 2"]}"#), "l.yaml:3:37: bad expression '/a // 2': expected a value after '/', not '/'"),
+        ("rows:\n  - panels:\n      - kind: gauge\n        value: rate(1) * 2\n",
+         "l.yaml:4:21: bad expression 'rate(1) * 2': rate() takes a pointer, such as rate(/net/rx), not '1'"),
+        (panel(#"{kind: tile, value: "rate(`/n{a=\"0\"}`) +"}"#),
+         #"l.yaml:3:51: bad expression 'rate(`/n{a="0"}`) +': expected a value after '+'"#),
+        (panel("{kind: tile, value: 'it''s + 1'}"), "l.yaml:3:30: bad expression 'it's + 1': unknown name 'it'; a pointer starts with /, such as /it"),
+        (panel("{kind: tile, value: /a, rate: true, delta: true}"),
+         "l.yaml:3:45: give 'rate: true' or 'delta: true', not both (a rate is a delta per second)"),
+        (panel("{kind: table, columns: [{key: rx, delta: true, rate: true}]}"),
+         "l.yaml:3:56: give 'rate: true' or 'delta: true', not both (a rate is a delta per second)"),
+        (panel("{kind: chart, series: [/a], rate: often}"), "l.yaml:3:43: expected true or false for 'rate', not 'often'"),
+    ])
+    func badDerivedValuesAreErrorsWithTheirPlace(_ yaml: String, _ expected: String) {
+        #expect(Self.errorText(yaml) == expected)
+    }
+
+    @Test func expressionsAndPointersMix() throws {
+        let chart = try Self.onlyPanel(Self.panel(#"{kind: chart, series: ["rate(/net/rx) / 1024", /cpu, "`/disk space`"]}"#))
+        #expect(chart.values.map(\.text) == ["rate(/net/rx) / 1024", "/cpu", "/disk space"])
+        guard case .expression(let expression) = chart.values[0], case .pattern = chart.values[1], case .pattern = chart.values[2] else {
+            Issue.record("expected an expression and two pointers: \(chart.values)")
+            return
+        }
+        #expect(expression.operands == [Expression.Operand(pointer: JSONPointer("/net/rx")!, derivation: .rate)])
+        #expect(chart.title == "rate(/net/rx) / 1024, cpu, disk space")
+        #expect(chart.derivation == .value)
+    }
+
+    /// Without a space, `(` or backtick a value is a pointer, as it was before expressions.
+    @Test(arguments: ["/a-b", "/a*2", "/a+1", #"/node_cpu_seconds_total{cpu="0",mode="idle"}"#])
+    func valuesWithoutSpacesArePointers(_ text: String) throws {
+        let tile = try Self.onlyPanel(Self.panel("{kind: tile, value: '\(text)'}"))
+        #expect(tile.values == [.pattern(PointerPattern(text)!)])
+    }
+
+    @Test func rateAndDeltaOnPanelsAndColumns() throws {
+        let tile = try Self.onlyPanel(Self.panel("{kind: tile, value: /net/rx, rate: true}"))
+        #expect(tile.derivation == .rate && tile.title == "rate(rx)")
+        let gauge = try Self.onlyPanel(Self.panel("{kind: gauge, value: /q, delta: true, rate: false}"))
+        #expect(gauge.derivation == .delta && gauge.title == "delta(q)")
+        let table = try Self.onlyPanel(Self.panel(#"{kind: table, rows: /ifaces, columns: [{key: rx_bytes, rate: true, format: "%.0f B/s"}, state, {key: errs, delta: true}]}"#))
+        #expect(table.columns.map(\.derivation) == [.rate, nil, .delta])
+        #expect(table.derivation == .value)
+        let (_, warnings) = try LayoutFile.parse(Self.panel("{kind: log, rate: true}"), file: "l.yaml")
+        #expect(warnings == ["l.yaml:3:21: key 'rate' does not apply to a log panel (ignored)"])
+    }
+
+    @Test func aLongExpressionIsCutShortInTheDefaultTitle() throws {
+        let gauge = try Self.onlyPanel(Self.panel(#"{kind: gauge, value: "/memory/used_bytes / /memory/total_bytes * 100"}"#))
+        #expect(gauge.title == "/memory/used_bytes / /memory/to…")
+        #expect(gauge.title.count == 32)
     }
 }

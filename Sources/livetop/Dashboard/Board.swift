@@ -59,7 +59,7 @@ struct Board {
         for (index, panel) in layout.panels.enumerated() {
             guard let rule = panel.alert, sources.indices.contains(panel.source), only == nil || only == panel.source else { continue }
             let source = sources[panel.source]
-            let content = PanelContent(panel, store: source.store)
+            let content = PanelContent(panel, store: source.store, histories: false)
             changes += monitor.observe(panel: index, rule: rule, content.observations(source: source.name, panel: panel.title), at: now)
         }
         changes += monitor.tick(at: now)

@@ -108,6 +108,23 @@ struct PointerPattern: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// One entry of a panel's `value`, `values` or `series`: a pointer pattern (one item per match)
+/// or an expression over pointers (one item).
+enum PanelValue: Hashable, Sendable, CustomStringConvertible {
+    case pattern(PointerPattern)
+    case expression(Expression)
+
+    /// As written in the layout file.
+    var text: String {
+        switch self {
+        case .pattern(let pattern): return pattern.text
+        case .expression(let expression): return expression.text
+        }
+    }
+
+    var description: String { text }
+}
+
 /// How bad a value is. Ordered: `crit` is the worst.
 enum Level: Int, Comparable, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     case ok, warn, crit
@@ -196,6 +213,8 @@ struct Panel: Hashable, Sendable {
         /// printf-style for numbers, `%.1f ms`; nil shows the value as it came.
         var format: String?
         var thresholds: Thresholds?
+        /// `rate: true` or `delta: true` on the column; nil: the panel's.
+        var derivation: Derivation? = nil
     }
 
     var kind: Kind
@@ -206,7 +225,9 @@ struct Panel: Hashable, Sendable {
     var width: Int = 1
     /// tile, gauge, chart: the values (series); table: one pattern for the rows object (empty
     /// pointer for upsert rows); text: at most one.
-    var values: [PointerPattern] = []
+    var values: [PanelValue] = []
+    /// tile, gauge, chart, table: every value shown as its rate or delta (`rate: true`, `delta: true`).
+    var derivation: Derivation = .value
     /// table: the columns; empty shows every key found.
     var columns: [Column] = []
     /// table: sort by this column's key; `descending` for `-key` in the file.
@@ -236,5 +257,11 @@ struct Panel: Hashable, Sendable {
     func thresholds(column: String? = nil) -> Thresholds? {
         if let column, let own = columns.first(where: { $0.key == column })?.thresholds { return own }
         return thresholds
+    }
+
+    /// A table's rows pattern (the first of `values`); the root when there is none.
+    var rowsPattern: PointerPattern {
+        if case .pattern(let pattern) = values.first { return pattern }
+        return PointerPattern("")!
     }
 }

@@ -36,16 +36,26 @@ import Yams
 ///   - height: 2             # relative height, 1...100, default 1
 ///     panels:
 ///       - kind: chart       # required: tile, chart, gauge, table, log or text
-///         title: CPU        # default: from the values (their last tokens), "rows", "log" or "text"
+///         title: CPU        # default: from the values (their last tokens, an expression's text cut
+///                           #   to 32 characters, rate(…) with rate: true), "rows", "log" or "text"
 ///         source: demo      # a source name; default: the first source
 ///         width: 2          # relative width, 1...100, default 1
 ///         value: /cpu_pct   # a pointer pattern (`*` matches every key); `values` and
 ///         values: [/a, /b]  #   `series` are the same key with a list; give one of the three.
 ///                           #   tile, gauge, chart: required; text: at most one
+///         value: "/mem/used / /mem/total * 100"  # or an expression (see `Expression`): pointers,
+///                           #   numbers, + - * /, parentheses, unary -, rate(/p) and delta(/p);
+///                           #   a value is one when it holds a space, ( or a backtick, or starts
+///                           #   with -, a digit or a dot. Pointers in it end at a space or ), so
+///                           #   operators take spaces; a key with spaces goes in backticks:
+///                           #   "rate(`/node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"}`) * 100"
+///         rate: true        # tile, gauge, chart, table: every value as its per-second rate
+///         delta: true       #   (counters; a reset gives none), or its change since the sample before; not both
 ///         rows: /services   # table: the object (or array) holding the rows; default the root
-///         columns:          # table: keys, or {key, title, format, thresholds}
+///         columns:          # table: keys, or {key, title, format, thresholds, rate, delta}
 ///           - status
 ///           - {key: latency_ms, title: latency, format: "%.0f ms", thresholds: {warn: 200}}
+///           - {key: rx_bytes, rate: true, format: "%.0f B/s"}   # a column's own rate or delta
 ///         sort: -latency_ms # table: a column key; a leading '-' sorts descending
 ///         min: 0            # gauge, chart: the range
 ///         max: 100
@@ -65,7 +75,7 @@ import Yams
 enum LayoutFile {
     /// Parses a layout; warnings are one-line strings "FILE:LINE:COL: unknown key 'x' in panel (ignored)".
     static func parse(_ text: String, file: String) throws(LayoutError) -> (layout: Layout, warnings: [String]) {
-        var reader = LayoutReader(file: file)
+        var reader = LayoutReader(file: file, text: text)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -114,9 +124,14 @@ private struct Fields {
 /// first error with the place of the node it is about.
 private struct LayoutReader {
     let file: String
+    /// The file's lines, to place an error inside a quoted string (an expression's column).
+    let lines: [Substring]
     private var found: [LayoutError] = []
 
-    init(file: String) { self.file = file }
+    init(file: String, text: String) {
+        self.file = file
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+    }
 
     /// In file order, though unknown keys are found before keys that do not apply to a kind.
     var warnings: [String] {
@@ -270,11 +285,12 @@ private struct LayoutReader {
     static func panelKeys(for kind: Panel.Kind) -> Set<String> {
         let values: Set = ["value", "values", "series"]
         let levels: Set = ["thresholds", "alert"]
+        let derived: Set = ["rate", "delta"]
         switch kind {
-        case .tile: return commonPanelKeys.union(values).union(levels).union(["format"])
-        case .gauge: return commonPanelKeys.union(values).union(levels).union(["min", "max", "format"])
-        case .chart: return commonPanelKeys.union(values).union(levels).union(["min", "max"])
-        case .table: return commonPanelKeys.union(levels).union(["rows", "columns", "sort"])
+        case .tile: return commonPanelKeys.union(values).union(levels).union(derived).union(["format"])
+        case .gauge: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max", "format"])
+        case .chart: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max"])
+        case .table: return commonPanelKeys.union(levels).union(derived).union(["rows", "columns", "sort"])
         case .log: return commonPanelKeys.union(["filter"])
         case .text: return commonPanelKeys.union(values).union(levels).union(["text"])
         }
@@ -315,8 +331,8 @@ private struct LayoutReader {
         var valuesNode: Node?
         if let key = valueKeys.first, let node = f[key] {
             valuesNode = node
-            for (text, patternNode) in try stringNodes(node, key) {
-                panel.values.append(try pattern(text, at: patternNode))
+            for (text, valueNode) in try stringNodes(node, key) {
+                panel.values.append(try value(text, at: valueNode))
             }
         }
 
@@ -337,7 +353,7 @@ private struct LayoutReader {
             }
         case .table:
             let rowsNode = f["rows"] ?? node
-            panel.values = [try pattern(f["rows"] == nil ? "" : string(rowsNode, "rows"), at: rowsNode)]
+            panel.values = [.pattern(try pattern(f["rows"] == nil ? "" : string(rowsNode, "rows"), at: rowsNode))]
             if let columnsNode = f["columns"] {
                 for columnNode in try list(columnsNode, "columns") { panel.columns.append(try column(columnNode)) }
             }
@@ -358,6 +374,7 @@ private struct LayoutReader {
         if let min = panel.min, let max = panel.max, min >= max, let maxNode = f["max"] {
             throw error("'max' must be more than 'min' (\(Format.number(min))), not \(Format.number(max))", at: maxNode)
         }
+        panel.derivation = try derivation(given("rate"), given("delta"), f)
         panel.format = try given("format").map { (node) throws(LayoutError) in try format(node) }
         panel.thresholds = try given("thresholds").map { (node) throws(LayoutError) in try thresholds(node) }
         panel.alert = try given("alert").map { (node) throws(LayoutError) in try alert(node) }
@@ -365,15 +382,28 @@ private struct LayoutReader {
         return panel
     }
 
+    /// An expression longer than this is cut short in a default title.
+    static let titleLength = 32
+
     /// A short title from what the panel shows, for files that do not name their panels.
     static func defaultTitle(of panel: Panel) -> String {
         /// The last key of a pattern: `latency_ms` for `/services/*/latency_ms`.
         func name(_ pattern: PointerPattern) -> String? {
             pattern.tokens.reversed().lazy.compactMap { if case .key(let key) = $0 { key } else { nil } }.first
         }
+        func name(_ value: PanelValue) -> String {
+            switch value {
+            case .pattern(let pattern):
+                let key = name(pattern) ?? "value"
+                return panel.derivation == .value ? key : "\(panel.derivation)(\(key))"
+            case .expression(let expression):
+                let text = expression.text.count > titleLength ? expression.text.prefix(titleLength - 1) + "…" : expression.text
+                return panel.derivation == .value ? text : "\(panel.derivation)(\(text))"
+            }
+        }
         switch panel.kind {
-        case .tile, .gauge, .chart: return panel.values.map { name($0) ?? "value" }.joined(separator: ", ")
-        case .table: return panel.values.first.flatMap(name) ?? "rows"
+        case .tile, .gauge, .chart: return panel.values.map(name).joined(separator: ", ")
+        case .table: return name(panel.rowsPattern) ?? "rows"
         case .log: return panel.filter.map { "log: \($0)" } ?? "log"
         case .text: return "text"
         }
@@ -386,7 +416,7 @@ private struct LayoutReader {
             return Panel.Column(key: key, title: key)
         }
         let f = try fields(node, expected: "a key or a mapping with 'key' for a column", place: "in column",
-                           known: ["key", "title", "format", "thresholds"])
+                           known: ["key", "title", "format", "thresholds", "rate", "delta"])
         guard let keyNode = f["key"] else { throw error("a column needs 'key'", at: node) }
         let key = try string(keyNode, "key")
         guard !key.isEmpty else { throw error("a column key must not be empty", at: keyNode) }
@@ -394,8 +424,21 @@ private struct LayoutReader {
             key: key,
             title: try f["title"].map { (node) throws(LayoutError) in try string(node, "title") } ?? key,
             format: try f["format"].map { (node) throws(LayoutError) in try format(node) },
-            thresholds: try f["thresholds"].map { (node) throws(LayoutError) in try thresholds(node) }
+            thresholds: try f["thresholds"].map { (node) throws(LayoutError) in try thresholds(node) },
+            derivation: f["rate"] == nil && f["delta"] == nil ? nil : try derivation(f["rate"], f["delta"], f)
         )
+    }
+
+    /// `rate: true` or `delta: true` (not both).
+    func derivation(_ rateNode: Node?, _ deltaNode: Node?, _ f: Fields) throws(LayoutError) -> Derivation {
+        let rate = try rateNode.map { (node) throws(LayoutError) in try bool(node, "rate") } ?? false
+        let delta = try deltaNode.map { (node) throws(LayoutError) in try bool(node, "delta") } ?? false
+        if rate && delta, let rateKey = f.key("rate"), let deltaKey = f.key("delta") {
+            let (r, d) = (location(of: rateKey), location(of: deltaKey))
+            let second = (r.line, r.column) < (d.line, d.column) ? deltaKey : rateKey
+            throw error("give 'rate: true' or 'delta: true', not both (a rate is a delta per second)", at: second)
+        }
+        return rate ? .rate : delta ? .delta : .value
     }
 
     // MARK: Thresholds and alerts
@@ -573,6 +616,28 @@ private struct LayoutReader {
         return pointer
     }
 
+    /// A pointer pattern, or an expression when the text reads as one: it holds a space, `(` or a
+    /// backtick, or starts with `-`, a digit or `.`. Anything else is a pointer (`/a-b` and
+    /// `/a*2` are keys), so files written before expressions existed mean what they meant.
+    func value(_ text: String, at node: Node) throws(LayoutError) -> PanelValue {
+        let isExpression = text.contains { $0.isWhitespace || $0 == "(" || $0 == "`" }
+            || text.first.map { $0 == "-" || $0 == "." || $0.isASCIIDigit } == true
+        guard isExpression else { return .pattern(try pattern(text, at: node)) }
+        let expression: Expression
+        do {
+            expression = try Expression(text)
+        } catch {
+            throw LayoutError(file: file, location: location(ofCharacter: error.column, in: node),
+                              message: "bad expression \(quote(text)): \(error.message)")
+        }
+        // One pointer in backticks is that pointer, with its label and wildcards.
+        if case .operand(let operand) = expression.root, operand.derivation == .value,
+           !operand.pointer.tokens.contains("*"), let pattern = PointerPattern(operand.pointer.description) {
+            return .pattern(pattern)
+        }
+        return .expression(expression)
+    }
+
     func pattern(_ text: String, at node: Node) throws(LayoutError) -> PointerPattern {
         guard let pattern = PointerPattern(text) else { throw pointerError(text, at: node) }
         return pattern
@@ -618,6 +683,42 @@ private struct LayoutReader {
 
     func location(of node: Node) -> SourceLocation {
         node.mark.map { SourceLocation(line: $0.line, column: $0.column) } ?? SourceLocation(line: 0, column: 0)
+    }
+
+    /// Where the `column`-th character (from 1) of a scalar's string is in the file: after the
+    /// opening quote of a quoted scalar, counting each escape (`\"`, `''`) as the one character
+    /// it stands for. A scalar that spans lines gives the place of its start.
+    func location(ofCharacter column: Int, in node: Node) -> SourceLocation {
+        let start = location(of: node)
+        guard case .scalar(let scalar) = node, start.line >= 1, start.line <= lines.count else { return start }
+        let line = Array(lines[start.line - 1].unicodeScalars)
+        var raw = start.column - 1  // 0-based index of the scalar's first character in its line
+        switch scalar.style {
+        case .plain, .any:
+            break
+        case .singleQuoted, .doubleQuoted:
+            raw += 1
+        case .literal, .folded:
+            return start
+        }
+        for _ in 1..<max(1, column) {
+            guard raw < line.count else { return start }
+            let c = line[raw]
+            if scalar.style == .singleQuoted && c == "'" {
+                raw += 2
+            } else if scalar.style == .doubleQuoted && c == "\\" && raw + 1 < line.count {
+                switch line[raw + 1] {
+                case "x": raw += 4
+                case "u": raw += 6
+                case "U": raw += 10
+                default: raw += 2
+                }
+            } else {
+                raw += 1
+            }
+        }
+        guard raw <= line.count else { return start }
+        return SourceLocation(line: start.line, column: raw + 1)
     }
 
     func error(_ message: String, at node: Node) -> LayoutError {

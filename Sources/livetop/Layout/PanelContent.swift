@@ -6,9 +6,16 @@ struct PanelContent {
     /// One value a tile, gauge, chart or text panel shows.
     struct Item {
         var label: String
-        var pointer: JSONPointer
+        /// What the value is, as alerts name it: the pointer, `rate(/pointer)` or the expression.
+        var name: String
         var value: JSONValue?
         var level: Level?
+        /// The value over time, derived as the value is (a rate per pair of samples); nil when
+        /// the value has no numeric history.
+        var history: History?
+        /// What the value is made from is in the store, though it may give no value: a rate
+        /// before its second sample, a division by zero.
+        var exists: Bool
     }
 
     /// One row of a table.
@@ -27,7 +34,7 @@ struct PanelContent {
     var rows: [Row] = []
 
     /// Nothing the panel points at exists yet.
-    var isEmpty: Bool { items.allSatisfy { $0.value == nil } && rows.isEmpty }
+    var isEmpty: Bool { items.allSatisfy { !$0.exists } && rows.isEmpty }
 
     /// The worst level of anything shown: the panel's title shows it.
     var worstLevel: Level? {
@@ -39,14 +46,15 @@ struct PanelContent {
         var out: [AlertObservation] = []
         for item in items {
             guard let level = item.level, let value = item.value else { continue }
-            out.append(AlertObservation(source: source, panel: panel, pointer: item.pointer.description, level: level, value: value))
+            out.append(AlertObservation(source: source, panel: panel, pointer: item.name, level: level, value: value))
         }
         for row in rows {
             for (i, level) in row.levels.enumerated() {
                 guard let level, i < columns.count, let value = row.cells[i] else { continue }
                 // A key/value table's one column is the row's own value.
                 let pointer = columns[i].key.isEmpty ? row.pointer : JSONPointer(tokens: row.pointer.tokens + [columns[i].key])
-                out.append(AlertObservation(source: source, panel: panel, pointer: pointer.description, level: level, value: value))
+                let name = Expression.Operand(pointer: pointer, derivation: columns[i].derivation ?? .value).description
+                out.append(AlertObservation(source: source, panel: panel, pointer: name, level: level, value: value))
             }
         }
         return out
@@ -55,25 +63,93 @@ struct PanelContent {
     /// Columns discovered from the rows when a table names none.
     static let discoveredColumnLimit = 16
 
-    init(_ panel: Panel, store: LiveStore) {
+    /// `histories: false` leaves out the histories of values shown as they are (the alert
+    /// monitor reads values only); derived values read theirs anyway.
+    init(_ panel: Panel, store: LiveStore, histories: Bool = true) {
         switch panel.kind {
         case .table:
             resolveTable(panel, store: store)
         case .log:
             break
         case .tile, .gauge, .chart, .text:
-            for pattern in panel.values {
-                for pointer in pattern.expand(in: store) {
-                    let value = store.value(at: pointer)
-                    let level = value.flatMap { panel.thresholds?.level(of: $0) }
-                    items.append(Item(label: pattern.label(for: pointer), pointer: pointer, value: value, level: level))
+            for entry in panel.values {
+                switch entry {
+                case .pattern(let pattern):
+                    for pointer in pattern.expand(in: store) {
+                        let (value, history) = Self.value(at: pointer, as: panel.derivation, in: store, history: histories)
+                        items.append(Item(label: pattern.label(for: pointer),
+                                          name: Expression.Operand(pointer: pointer, derivation: panel.derivation).description,
+                                          value: value, level: value.flatMap { panel.thresholds?.level(of: $0) }, history: history,
+                                          exists: store.value(at: pointer) != nil))
+                    }
+                case .expression(let expression):
+                    let (value, history) = Self.value(of: expression, as: panel.derivation, in: store)
+                    let name = panel.derivation == .value ? expression.text : "\(panel.derivation)(\(expression.text))"
+                    items.append(Item(label: expression.text, name: name, value: value,
+                                      level: value.flatMap { panel.thresholds?.level(of: $0) }, history: history,
+                                      exists: expression.operands.allSatisfy { store.value(at: $0.pointer) != nil }))
                 }
             }
         }
     }
 
+    /// The value at `pointer` shown as `derivation`, and its history when `history` (or when
+    /// derived). A value that is not a number is shown as it is: it has no rate.
+    static func value(at pointer: JSONPointer, as derivation: Derivation, in store: LiveStore,
+                      history wanted: Bool) -> (JSONValue?, History?) {
+        guard let value = store.value(at: pointer) else { return (nil, nil) }
+        if derivation == .value { return (value, wanted ? store.history(at: pointer) : nil) }
+        guard value.numberValue != nil, let history = store.history(at: pointer) else { return (value, nil) }
+        let derived = derivation.apply(to: history)
+        return (derivation.current(derived, of: history).map(JSONValue.double), derived)
+    }
+
+    /// An expression's value now (from its operands' values now), and its history: the
+    /// expression at every time all its operands have a sample (messages that carry all of them
+    /// at once). Shown as `derivation`, both come from that history.
+    static func value(of expression: Expression, as derivation: Derivation, in store: LiveStore) -> (JSONValue?, History?) {
+        var now: [Expression.Operand: Double] = [:]
+        var series: [Expression.Operand: History] = [:]
+        for operand in expression.operands {
+            let current = store.value(at: operand.pointer)?.numberValue
+            if operand.derivation == .value { now[operand] = current }
+            guard let history = store.history(at: operand.pointer) else { continue }
+            let derived = operand.derivation.apply(to: history)
+            series[operand] = derived
+            if operand.derivation != .value, current != nil { now[operand] = operand.derivation.current(derived, of: history) }
+        }
+        let history = aligned(expression, series)
+        if derivation == .value { return (expression.evaluate(values: now).map(JSONValue.double), history) }
+        let derived = derivation.apply(to: history)
+        return (derivation.current(derived, of: history).map(JSONValue.double), derived)
+    }
+
+    /// `expression` evaluated at each time every operand has a sample (the last at that time);
+    /// times where it has no value (a division by zero) are left out.
+    static func aligned(_ expression: Expression, _ series: [Expression.Operand: History]) -> History {
+        let operands = expression.operands
+        guard let first = operands.first, operands.allSatisfy({ series[$0] != nil }) else { return History(values: [], times: []) }
+        var byTime: [Expression.Operand: [Timestamp: Double]] = [:]
+        for operand in operands.dropFirst() {
+            byTime[operand] = Dictionary(Derivation.lastAtEachTime(series[operand] ?? History(values: [], times: [])).map { ($0.time, $0.value) },
+                                         uniquingKeysWith: { _, last in last })
+        }
+        var values: [Double] = [], times: [Timestamp] = []
+        for (value, time) in Derivation.lastAtEachTime(series[first] ?? History(values: [], times: [])) {
+            var sample: [Expression.Operand: Double] = [first: value]
+            for operand in operands.dropFirst() {
+                guard let other = byTime[operand]?[time] else { break }
+                sample[operand] = other
+            }
+            guard sample.count == operands.count, let result = expression.evaluate(values: sample) else { continue }
+            values.append(result)
+            times.append(time)
+        }
+        return History(values: values, times: times)
+    }
+
     private mutating func resolveTable(_ panel: Panel, store: LiveStore) {
-        let pattern = panel.values.first ?? PointerPattern("")!
+        let pattern = panel.rowsPattern
         let upsertRoot: Bool
         if case .upsert = store.configuration.fold, pattern.tokens.isEmpty { upsertRoot = true } else { upsertRoot = false }
         var rowPointers: [(String, JSONPointer)] = []
@@ -87,10 +163,10 @@ struct PanelContent {
         }
         if keyValue {
             // An object of plain values: one row per key, its value in one column.
-            columns = [Panel.Column(key: "", title: "value", format: nil, thresholds: nil)]
+            columns = [Panel.Column(key: "", title: "value", format: nil, thresholds: nil, derivation: panel.derivation)]
             nameColumn = pattern.tokens.isEmpty ? "key" : panel.title
             rows = rowPointers.map { name, pointer in
-                let value = store.value(at: pointer)
+                let value = Self.value(at: pointer, as: panel.derivation, in: store, history: false).0
                 return Row(name: name, pointer: pointer, cells: [value], levels: [value.flatMap { panel.thresholds?.level(of: $0) }])
             }
             return
@@ -108,9 +184,12 @@ struct PanelContent {
         nameColumn = upsertRoot ? nil : (pattern.tokens.last.map { token -> String in
             if case .key(let k) = token { return k } else { return "name" }
         } ?? "name")
+        for i in columns.indices where columns[i].derivation == nil { columns[i].derivation = panel.derivation }
         let thresholds = columns.map { panel.thresholds(column: $0.key) }
         rows = rowPointers.map { name, pointer in
-            let cells = columns.map { store.value(at: JSONPointer(tokens: pointer.tokens + [$0.key])) }
+            let cells = columns.map { column in
+                Self.value(at: JSONPointer(tokens: pointer.tokens + [column.key]), as: column.derivation ?? .value, in: store, history: false).0
+            }
             let levels = zip(cells, thresholds).map { cell, t in cell.flatMap { t?.level(of: $0) } }
             return Row(name: name, pointer: pointer, cells: cells, levels: levels)
         }

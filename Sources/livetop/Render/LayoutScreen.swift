@@ -21,7 +21,7 @@ struct LayoutScreen {
         context.logCount = board.sources.map { $0.store.log.count }.max() ?? 0
         // `s` cycles through the columns of the widest table shown (or of the focused one).
         let tables = layout.panels.enumerated().filter { $0.element.kind == .table && (view.focus == nil || view.focus == $0.offset) }
-        let widest = tables.map { PanelContent($0.element, store: store(of: $0.element)) }
+        let widest = tables.map { PanelContent($0.element, store: store(of: $0.element), histories: false) }
             .map { $0.columns.count + ($0.nameColumn == nil ? 0 : 1) }.max()
         if let widest { context.sortableColumns = max(1, widest) }
         guard !area.isEmpty else { return context }
@@ -100,7 +100,7 @@ struct LayoutScreen {
         for (r, row) in rows.prefix(lines).enumerated() {
             var x = area.x
             for (index, panel) in row {
-                let level = PanelContent(panel, store: store(of: panel)).worstLevel
+                let level = PanelContent(panel, store: store(of: panel), histories: false).worstLevel
                 let focused = view.focus == index
                 let style = focused ? Style(foreground: .cyan, bold: true, reverse: true) : level.map(Style.level) ?? .title
                 let mark = level.map { glyphs.symbol($0) }.map { $0.isEmpty ? "" : " " + $0 } ?? ""
@@ -133,8 +133,8 @@ struct LayoutScreen {
             .render(in: area, into: &buffer)
         guard !inner.isEmpty else { return }
         switch panel.kind {
-        case .tile: drawTiles(content.items, panel: panel, store: store, in: inner, into: &buffer)
-        case .chart: drawChart(content.items, panel: panel, store: store, in: inner, into: &buffer)
+        case .tile: drawTiles(content.items, panel: panel, in: inner, into: &buffer)
+        case .chart: drawChart(content.items, panel: panel, in: inner, into: &buffer)
         case .gauge: drawGauges(content.items, panel: panel, in: inner, into: &buffer)
         case .table: drawTable(content, panel: panel, sortColumn: view.focus == nil || view.focus == index ? view.sortColumn : nil,
                                in: inner, into: &buffer)
@@ -151,13 +151,13 @@ struct LayoutScreen {
         return (text + " " + glyphs.symbol(level), Style.level(level))
     }
 
-    private func drawTiles(_ items: [PanelContent.Item], panel: Panel, store: LiveStore, in area: Rect, into buffer: inout Buffer) {
+    private func drawTiles(_ items: [PanelContent.Item], panel: Panel, in area: Rect, into buffer: inout Buffer) {
         if items.count == 1, let item = items.first {
             // One value: the value, then its sparkline and range below.
             let (text, style) = valueText(item.value, level: item.level, format: panel.format)
             buffer.write(TerminalText.truncate(text, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y,
                          style: Style(foreground: style.foreground, bold: true), clip: area)
-            guard area.height > 1, let history = store.history(at: item.pointer), history.values.count > 1,
+            guard area.height > 1, let history = item.history, history.values.count > 1,
                   let lo = history.min, let hi = history.max else { return }
             let range = " \(Format.number(lo, format: panel.format))..\(Format.number(hi, format: panel.format))"
             let sparkWidth = max(1, area.width - (TerminalText.width(range) < area.width / 2 ? TerminalText.width(range) : 0))
@@ -176,7 +176,7 @@ struct LayoutScreen {
             let end = buffer.write(TerminalText.truncate(text, to: max(0, area.maxX - valueX), ascii: glyphs.isASCII), x: valueX, y: y,
                                    style: style, clip: area)
             let sparkX = max(end + 1, valueX + 12)
-            if let history = store.history(at: item.pointer), history.values.count > 1, sparkX < area.maxX {
+            if let history = item.history, history.values.count > 1, sparkX < area.maxX {
                 Sparkline(values: history.values, glyphs: glyphs).render(in: Rect(x: sparkX, y: y, width: area.maxX - sparkX, height: 1), into: &buffer)
             }
         }
@@ -189,9 +189,9 @@ struct LayoutScreen {
         if shown < count { buffer.write("+\(count - shown) more", x: area.x, y: area.y + shown, style: .muted, clip: area) }
     }
 
-    private func drawChart(_ items: [PanelContent.Item], panel: Panel, store: LiveStore, in area: Rect, into buffer: inout Buffer) {
+    private func drawChart(_ items: [PanelContent.Item], panel: Panel, in area: Rect, into buffer: inout Buffer) {
         let series = items.enumerated().compactMap { i, item -> LineChart.Series? in
-            guard let history = store.history(at: item.pointer) else { return nil }
+            guard let history = item.history else { return nil }
             return LineChart.Series(name: item.label, history: history, color: LineChart.palette[i % LineChart.palette.count])
         }
         var chart = LineChart(series: series, now: now, glyphs: glyphs)
