@@ -55,9 +55,14 @@ python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/de
 #   redis-server        a real Redis for the redis:// source and RedisPublisher tests, and the one two
 #                       nginx + Nchan share in the publish fan-out test (Tests/Support/RedisServer.swift
 #                       starts private ones on free ports)
+#   procps, sysstat     vmstat, free, ps and iostat: real programs read as command sources (--parse columns)
+#   prometheus-node-exporter
+#                       a real Prometheus exporter (started by the tests on free 127.0.0.1 ports, never
+#                       as the service the package installs)
 # nginx is Debian 12's full server package (nginx-light only adds the echo
 # module on top of it), and nchan's ABI dependency is satisfied by it.
-APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq dpkg-dev man-db redis-server)
+APT_PACKAGES=(libncursesw5-dev zlib1g-dev tmux nginx libnginx-mod-nchan node-ws openssl python3 curl tinyproxy dante-server jq dpkg-dev man-db redis-server
+              procps sysstat prometheus-node-exporter)
 
 # Lists the Debian packages that are missing, one a line.
 missing_apt_packages() {
@@ -178,6 +183,17 @@ verify_redis() {
     else bad redis-server "apt-get install redis-server"; fi
 }
 
+verify_host_programs() {
+    local name
+    for name in vmstat free ps iostat; do
+        if command -v "$name" >/dev/null 2>&1; then ok "$name" "$(command -v "$name")"
+        else bad "$name" "apt-get install procps sysstat"; fi
+    done
+    if command -v prometheus-node-exporter >/dev/null 2>&1; then
+        ok prometheus-node-exporter "$(prometheus-node-exporter --version 2>&1 | head -n1 | cut -d' ' -f1-3)"
+    else bad prometheus-node-exporter "apt-get install prometheus-node-exporter"; fi
+}
+
 verify_curl() {
     if command -v curl >/dev/null 2>&1; then ok curl "$(curl --version | head -n1 | cut -d' ' -f1-2)"
     else bad curl "apt-get install curl"; fi
@@ -274,6 +290,7 @@ verify_all() {
     verify_curl
     verify_jq
     verify_redis
+    verify_host_programs
     verify_node_ws
     verify_python_websockets
     verify_nginx_nchan

@@ -4,8 +4,9 @@ import Testing
 import TestSupport
 @testable import livetop
 
-/// The layouts in examples/ work against real things: each parses without a warning, the vmstat
-/// pipeline fills every panel of host.yaml, and the two-host layout shows two real Nchan channels.
+/// The layouts in examples/ work against real things: each parses without a warning, host.yaml's
+/// commands (vmstat, free, df, ps, /proc/loadavg) fill every one of its panels, and the two-host
+/// layout shows two real Nchan channels.
 @Suite(.timeLimit(.minutes(2)), .startsProcesses) struct ExampleTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples")
         .standardizedFileURL
@@ -18,7 +19,7 @@ import TestSupport
 
         """
 
-    @Test(arguments: ["demo.yaml", "host.yaml", "nchan-two-hosts.yaml"])
+    @Test(arguments: ["demo.yaml", "host.yaml", "host-ssh.yaml", "nchan-two-hosts.yaml", "node-exporter.yaml"])
     func parsesWithoutWarnings(_ name: String) throws {
         let (layout, warnings) = try LayoutFile.load(path: Self.examples.appendingPathComponent(name).path)
         #expect(warnings.isEmpty, "\(warnings)")
@@ -39,18 +40,33 @@ import TestSupport
         return convert.stdout.all.filter { !$0.isEmpty }
     }
 
-    @Test func theVmstatPipelineFillsEveryPanelOfTheHostLayout() async throws {
-        let lines = try await Self.vmstatJSON()
-        #expect(lines.count == 2)
-        let layout = try LayoutFile.load(path: Self.examples.appendingPathComponent("host.yaml").path).layout
-        var store = LiveStore()
-        store.apply(.messages(MessageBatch(texts: lines), at: Timestamp(seconds: 1)))
-        #expect(store.stats.jsonMessages == 2)
-        for panel in layout.panels {
-            #expect(!PanelContent(panel, store: store).isEmpty, "panel \(panel.title) has no data")
+    /// host.yaml for real: livetop runs its commands, and the messages each source printed fold
+    /// into stores that give every panel a value.
+    @Test func theHostLayoutsCommandsFillEveryPanel() async throws {
+        let path = Self.examples.appendingPathComponent("host.yaml").path
+        let layout = try LayoutFile.load(path: path).layout
+        let livetop = ExternalProcess(HeadlessEndToEndTests.binary, ["--layout", path, "--headless"])
+        try livetop.start()
+        defer { livetop.stop() }
+        let names = layout.sources.map(\.name)
+        // vmstat's second line: its first reports averages since boot.
+        try await livetop.stdout.wait(30, for: "a message from every source") { lines in
+            names.allSatisfy { name in
+                lines.filter { $0.contains(#""type":"message""#) && $0.contains(#""source":"\#(name)""#) }.count >= (name == "vmstat" ? 2 : 1)
+            }
         }
-        let busy = try #require(layout.panels.first { $0.title == "cpu busy" })
-        #expect(PanelContent(busy, store: store).worstLevel == .crit)
+        livetop.signal(SIGTERM)
+        #expect(try await livetop.exitStatus(timeout: 20) == 0)
+        var stores = layout.sources.map { spec in LiveStore(LiveStore.Configuration(fold: spec.every != nil ? .replace : .merge, select: nil)) }
+        for line in livetop.stdout.all where line.contains(#""type":"message""#) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let index = try #require(names.firstIndex(of: object["source"] as? String ?? ""))
+            let data = try JSONSerialization.data(withJSONObject: try #require(object["data"]))
+            stores[index].apply(.messages(MessageBatch(texts: [String(decoding: data, as: UTF8.self)]), at: Timestamp(seconds: 1)))
+        }
+        for panel in layout.panels {
+            #expect(!PanelContent(panel, store: stores[panel.source]).isEmpty, "panel \(panel.title) has no data")
+        }
     }
 
     /// examples/nchan-two-hosts.yaml against a real nginx + Nchan: two channels, each host's

@@ -357,7 +357,9 @@ enum Format {
     }
 
     static func rate(_ r: Double) -> String {
-        r >= 1e6 ? String(format: "%.2fM msg/s", r / 1e6) : r >= 1e4 ? String(format: "%.1fk msg/s", r / 1e3) : String(format: "%.0f msg/s", r)
+        // Below one a second (a command sampled every 2 s) the rate is a fraction, not 0.
+        r >= 1e6 ? String(format: "%.2fM msg/s", r / 1e6) : r >= 1e4 ? String(format: "%.1fk msg/s", r / 1e3)
+            : r > 0 && r < 0.95 ? String(format: "%.1f msg/s", r) : String(format: "%.0f msg/s", r)
     }
 
     /// A held time: `12s`, `3m`, `2h`.
