@@ -186,9 +186,9 @@ _livetop() {
 
 _livetop_watch() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --exit-on-close --no-proxy --no-deflate --headless --ascii --exit-on-alert --print-layout --version -h --help)
+    non_repeating_flags=(--insecure --exit-on-close --no-proxy --no-deflate --restart --headless --ascii --exit-on-alert --print-layout --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --every --upgrade-retry --proxy --socketio-path --socketio-auth --emit --max-messages --fps --fold --select --layout --log-file --record)
+    non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --every --timeout --parse --expect --emit --max-messages --fps --fold --select --layout --log-file --record)
     __livetop_offer_flags_options -1
 
     # Offer option value completions
@@ -247,9 +247,6 @@ _livetop_watch() {
     '--poll-items')
         return
         ;;
-    '--every')
-        return
-        ;;
     '--upgrade-retry')
         return
         ;;
@@ -263,6 +260,19 @@ _livetop_watch() {
         return
         ;;
     '--send-event')
+        return
+        ;;
+    '--every')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--parse')
+        __livetop_add_completions -W 'auto'$'\n''json'$'\n''logfmt'$'\n''columns'$'\n''prometheus'$'\n''text'
+        return
+        ;;
+    '--expect')
         return
         ;;
     '--emit')
@@ -297,7 +307,7 @@ _livetop_demo() {
     repeating_flags=()
     non_repeating_flags=(--headless --ascii --insecure --exit-on-close --no-proxy --no-deflate --exit-on-alert --auto-layout --chaos --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--emit --max-messages --fps --fold --select --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --every --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
+    non_repeating_options=(--emit --max-messages --fps --fold --select --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
     __livetop_offer_flags_options 0
 
     # Offer option value completions
@@ -370,9 +380,6 @@ _livetop_demo() {
         return
         ;;
     '--poll-items')
-        return
-        ;;
-    '--every')
         return
         ;;
     '--upgrade-retry')
