@@ -25,7 +25,7 @@ public final class Link: Sendable {
     /// The transport of the latest state, for a `stale` report.
     private let current = NIOLockedValueBox(Transport.websocket)
 
-    private struct Control {
+    private struct Control: RunControl {
         var stopRequested = false
         var reconnectRequested = false
         /// Ends the connection or poll under way.
@@ -307,25 +307,7 @@ public final class Link: Sendable {
 
     /// Waits `delay`, or less if `stop()` or `reconnectNow()` is called.
     private func pause(_ delay: Duration) async {
-        let loop = group.next()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let immediate = control.withLockedValue { c -> Bool in
-                if c.stopRequested || c.reconnectRequested {
-                    c.reconnectRequested = false
-                    return true
-                }
-                c.waiter = continuation
-                return false
-            }
-            if immediate { return continuation.resume() }
-            loop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) { [control] in
-                control.withLockedValue { c -> CheckedContinuation<Void, Never>? in
-                    defer { c.waiter = nil }
-                    return c.waiter
-                }?.resume()
-            }
-        }
-        control.withLockedValue { $0.reconnectRequested = false }
+        await control.pause(delay, on: group.next())
     }
 
     private func emit(_ state: LinkState) {

@@ -25,7 +25,7 @@ public final class LocalLink: Sendable {
     private let control = NIOLockedValueBox(Control())
     private let origin = ContinuousClock.now
 
-    private struct Control {
+    private struct Control: RunControl {
         var stopRequested = false
         var reconnectRequested = false
         /// Ends what the session under way runs (kills the command, cancels the follower).
@@ -127,7 +127,7 @@ public final class LocalLink: Sendable {
 
     /// A command read line by line until its stdout ends and it exits.
     private func stream(_ argv: [String], opened: () -> Void) async throws(LinkError) -> LinkError {
-        let child = try ChildProcess(argv)
+        let child = try Self.spawn(argv)
         let exit = ChildExit(child)
         register { [grace = configuration.killGrace] in exit.terminate(grace: grace) }
         // Open once it runs, before its first line can be handed on.
@@ -159,7 +159,7 @@ public final class LocalLink: Sendable {
         let timeout = configuration.effectiveRunTimeout
         while !isStopRequested {
             let started = monotonic()
-            let child = try ChildProcess(argv)
+            let child = try Self.spawn(argv)
             let exit = ChildExit(child)
             register { [grace = configuration.killGrace] in exit.terminate(grace: grace) }
             if !isOpen {
@@ -274,25 +274,7 @@ public final class LocalLink: Sendable {
 
     /// Waits `delay`, or less if `stop()` (or, where `reconnectCuts`, `reconnectNow()`) is called.
     private func pause(_ delay: Duration, reconnectCuts: Bool = true) async {
-        let loop = group.next()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let immediate = control.withLockedValue { c -> Bool in
-                if c.stopRequested || (reconnectCuts && c.reconnectRequested) {
-                    c.reconnectRequested = false
-                    return true
-                }
-                c.waiter = continuation
-                return false
-            }
-            if immediate { return continuation.resume() }
-            loop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) { [control] in
-                control.withLockedValue { c -> CheckedContinuation<Void, Never>? in
-                    defer { c.waiter = nil }
-                    return c.waiter
-                }?.resume()
-            }
-        }
-        control.withLockedValue { $0.reconnectRequested = false }
+        await control.pause(delay, on: group.next(), reconnectCuts: reconnectCuts)
     }
 
     private func emit(_ state: LinkState) {
@@ -302,6 +284,14 @@ public final class LocalLink: Sendable {
     private var monotonic: @Sendable () -> Duration {
         let origin = self.origin
         return { ContinuousClock.now - origin }
+    }
+
+    private static func spawn(_ argv: [String]) throws(LinkError) -> ChildProcess {
+        do {
+            return try ChildProcess(argv)
+        } catch {
+            throw LinkError.spawn(error.line)
+        }
     }
 
     /// Waits for `future`, at most `limit`.
