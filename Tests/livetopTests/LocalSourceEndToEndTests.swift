@@ -61,6 +61,48 @@ import TestSupport
         #expect(try await process.exitStatus(timeout: 20) == 0)
     }
 
+    /// A feed whose server freezes (SIGSTOP, by PID) says so within its expect (+ 1 s): the
+    /// connection stays up, so only the silence tells.
+    @Test func aFrozenServerIsReportedStale() async throws {
+        let (server, port) = try await ServeEndToEndTests.serve("{\"n\":1}\n", lines: 1)
+        defer {
+            server.signal(SIGCONT)
+            server.stop()
+        }
+        let client = ExternalProcess(Self.binary, ["--headless", "--expect", "1s", "--ping", "0", "ws://127.0.0.1:\(port)/"])
+        try client.start()
+        defer { client.stop() }
+        try await client.stdout.wait(20, for: "the message") { $0.contains { $0.contains(#""type":"message""#) } }
+        server.signal(SIGSTOP)
+        let frozen = Date()
+        try await client.stdout.wait(20, for: "a stale line") { $0.contains { $0.contains(#""state":"stale""#) } }
+        #expect(Date().timeIntervalSince(frozen) < 2 * testTimeScale)
+        #expect(client.stdout.all.contains { $0.contains(#""state":"stale""#) && $0.contains(#""transport":"websocket""#) })
+    }
+
+    /// Hostile stdin: a binary flood with few newlines and a 10 MB line. Memory stays bounded by
+    /// --max-message, every line printed is JSON, and what was left out is said.
+    @Test func aBinaryFloodAndAHugeLineOnStdinAreBoundedAndSaid() async throws {
+        let process = ExternalProcess("/bin/sh", ["-c", "{ head -c 2000000 /dev/urandom; echo; head -c 10000000 /dev/zero | tr '\\0' x; echo; "
+                                                  + "echo '{\"ok\":1}'; } | '\(Self.binary)' --headless --max-message 1M -"])
+        try process.start()
+        defer { process.stop() }
+        #expect(try await process.exitStatus(timeout: 60) == 0)
+        let lines = process.stdout.all.filter { !$0.isEmpty }
+        for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line.prefix(80))") }
+        #expect(lines.contains { $0.contains(#""data":{"ok":1}"#) })
+        #expect(lines.contains { $0.contains(#""state":"note""#) && $0.contains("longer than 1048576 bytes left out (--max-message)") })
+        #expect(!lines.contains { $0.count > 3 << 20 }, "no line near the 10 MB one was printed")
+    }
+
+    /// A command gets no descriptor of livetop's: only its stdin, stdout and stderr are open.
+    @Test func aCommandInheritsNoDescriptor() async throws {
+        let output = try await HeadlessEndToEndTests.run(["--headless", "--", "sh", "-c", "ls /proc/$$/fd | sort -n | tr '\\n' ' '"])
+        #expect(output.status == 0)
+        // sh's own: 0, 1, 2 (and the 10 some shells keep for themselves, none here).
+        #expect(output.messages.first?["text"] as? String == "0 1 2 ", "\(output.messages)")
+    }
+
     /// `cmd | livetop -`: the dashboard draws from stdin while its keys come from the terminal.
     @Test func theDashboardReadsStdinAndTakesKeysFromTheTerminal() async throws {
         let tmux = try Tmux()
