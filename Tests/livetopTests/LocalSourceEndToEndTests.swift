@@ -80,6 +80,30 @@ import TestSupport
         #expect(client.stdout.all.contains { $0.contains(#""state":"stale""#) && $0.contains(#""transport":"websocket""#) })
     }
 
+    /// `alert: {stale: 1s}`: a source silent that long raises an alert of its own (no thresholds
+    /// needed), and its next message clears it.
+    @Test func aSilentSourceRaisesAStaleAlert() async throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        let layout = directory.appendingPathComponent("stale.yaml")
+        let gate = directory.appendingPathComponent("go").path
+        try """
+            sources:
+              - name: job
+                command: [sh, -c, "echo '{\\"a\\":1}'; while [ ! -e '\(gate)' ]; do sleep 0.1; done; echo '{\\"a\\":2}'; sleep 30"]
+            rows:
+              - panels:
+                  - {kind: tile, value: /a, alert: {stale: 1s, level: crit}}
+            """.write(to: layout, atomically: true, encoding: .utf8)
+        let process = ExternalProcess(Self.binary, ["--layout", layout.path, "--headless"])
+        try process.start()
+        defer { process.stop() }
+        try await process.stdout.wait(20, for: "the stale alert") { $0.contains { $0.contains(#""type":"alert""#) } }
+        let alert = try #require(process.stdout.all.first { $0.contains(#""type":"alert""#) })
+        #expect(alert.contains(#""pointer":"(silent)""#) && alert.contains(#""level":"crit""#), "\(alert)")
+        FileManager.default.createFile(atPath: gate, contents: nil)
+        try await process.stdout.wait(20, for: "the alert cleared by the next message") { $0.contains { $0.contains(#""type":"alert_cleared""#) } }
+    }
+
     /// Hostile stdin: a binary flood with few newlines and a 10 MB line. Memory stays bounded by
     /// --max-message, every line printed is JSON, and what was left out is said.
     @Test func aBinaryFloodAndAHugeLineOnStdinAreBoundedAndSaid() async throws {

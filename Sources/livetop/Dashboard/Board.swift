@@ -60,11 +60,27 @@ struct Board {
             guard let rule = panel.alert, sources.indices.contains(panel.source), only == nil || only == panel.source else { continue }
             let source = sources[panel.source]
             let content = PanelContent(panel, store: source.store, histories: false)
-            changes += monitor.observe(panel: index, rule: rule, content.observations(source: source.name, panel: panel.title), at: now)
+            var observations = content.observations(source: source.name, panel: panel.title)
+            if let silent = Self.silence(of: source.store, longerThan: rule.stale, at: now) {
+                observations.append(AlertObservation(source: source.name, panel: panel.title, pointer: Self.silencePointer,
+                                                     level: rule.level, value: .string("silent for \(Format.duration(silent))")))
+            }
+            changes += monitor.observe(panel: index, rule: rule, observations, at: now)
         }
         changes += monitor.tick(at: now)
         if !changes.isEmpty { alertRevision &+= 1 }
         return changes
+    }
+
+    /// What a `stale:` alert names in place of a pointer.
+    static let silencePointer = "(silent)"
+
+    /// How long `store`'s source has sent nothing (since its last message, or since its last
+    /// change of state when none came), when that is at least `limit` seconds.
+    static func silence(of store: LiveStore, longerThan limit: Double?, at now: Timestamp) -> Double? {
+        guard let limit, let since = store.stats.lastMessageAt ?? store.status.since else { return nil }
+        let silent = now - since
+        return silent >= limit ? silent : nil
     }
 
     /// The alert rule of the panel that raised `alert`.

@@ -187,6 +187,9 @@ struct AlertSpec: Hashable, Sendable {
     var command: [String] = []
     /// The command is killed after this many seconds.
     var timeout: Double = 10
+    /// Also raised when the panel's source has sent nothing for this many seconds (`stale: 10s`),
+    /// with or without thresholds: a silent source is an alert of its own.
+    var stale: Double?
 }
 
 /// One panel of a layout.

@@ -62,7 +62,7 @@ import Yams
 ///         format: "%.1f%%"  # tile, gauge: one of %d %i %f %e %g with flags, width, precision
 ///         thresholds: {warn: 80, crit: 95}          # numbers: warn and/or crit
 ///         thresholds: {up: ok, degraded: warn, down: crit}  # states: ok, warn or crit
-///         alert: {level: crit, for: 5s, bell: true, command: [notify-send, livetop], timeout: 10s}
+///         alert: {level: crit, for: 5s, bell: true, command: [notify-send, livetop], timeout: 10s, stale: 30s}
 ///                           # level: warn (default) or crit; for: how long it must hold (0);
 ///                           # command: argv, never a shell line; timeout: kills it (10s)
 ///         filter: /event    # log: only messages with a value here
@@ -478,7 +478,7 @@ private struct LayoutReader {
 
     mutating func alert(_ node: Node) throws(LayoutError) -> AlertSpec {
         let f = try fields(node, expected: "a mapping for 'alert', such as {level: crit, for: 5s}", place: "in alert",
-                           known: ["level", "for", "bell", "command", "timeout"])
+                           known: ["level", "for", "bell", "command", "timeout", "stale"])
         var alert = AlertSpec()
         if let levelNode = f["level"] {
             let name = try string(levelNode, "level")
@@ -504,6 +504,7 @@ private struct LayoutReader {
                 throw error("'timeout' must be more than 0, not \(describe(timeoutNode))", at: timeoutNode)
             }
         }
+        if let staleNode = f["stale"] { alert.stale = try interval(staleNode, "stale").seconds }
         return alert
     }
 
