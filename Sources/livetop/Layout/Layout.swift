@@ -69,6 +69,9 @@ struct PointerPattern: Hashable, Sendable, CustomStringConvertible {
     enum Token: Hashable, Sendable {
         case key(String)
         case any
+        /// A Prometheus label selector, `node_cpu_seconds_total{mode="idle"}`: every key of that
+        /// metric whose labels include these (`cpu="0"`, `cpu="1"`, … all match).
+        case selector(metric: String, labels: [String])
     }
 
     let tokens: [Token]
@@ -78,10 +81,39 @@ struct PointerPattern: Hashable, Sendable, CustomStringConvertible {
     init?(_ text: String) {
         guard let pointer = JSONPointer(text) else { return nil }
         self.text = text
-        tokens = pointer.tokens.map { $0 == "*" ? .any : .key($0) }
+        tokens = pointer.tokens.map { token in
+            if token == "*" { return .any }
+            if let (metric, labels) = Self.sample(token), !labels.isEmpty { return .selector(metric: metric, labels: labels) }
+            return .key(token)
+        }
     }
 
-    var hasWildcard: Bool { tokens.contains(.any) }
+    var hasWildcard: Bool { tokens.contains { if case .key = $0 { return false } else { return true } } }
+
+    /// A Prometheus sample key's metric and labels (`name{a="1",b="x,y"}` → `name`, [`a="1"`, `b="x,y"`]);
+    /// nil for a key that is not one.
+    static func sample(_ key: String) -> (metric: String, labels: [String])? {
+        guard key.last == "}", let open = key.firstIndex(of: "{"), open != key.startIndex else { return nil }
+        let metric = String(key[..<open])
+        let inside = key[key.index(after: open)..<key.index(before: key.endIndex)]
+        var labels: [String] = []
+        var current = ""
+        var quoted = false
+        var escaped = false
+        for c in inside {
+            if escaped { escaped = false; current.append(c); continue }
+            if c == "\\" && quoted { escaped = true; current.append(c); continue }
+            if c == "\"" { quoted.toggle() }
+            if c == "," && !quoted {
+                if !current.isEmpty { labels.append(current) }
+                current = ""
+                continue
+            }
+            current.append(c)
+        }
+        if !current.isEmpty { labels.append(current) }
+        return (metric, labels)
+    }
     var description: String { text }
 
     /// The concrete pointers the pattern designates in `store` now, in document order.
@@ -95,6 +127,13 @@ struct PointerPattern: Hashable, Sendable, CustomStringConvertible {
                 prefixes = prefixes.flatMap { prefix in
                     (store.childKeys(at: JSONPointer(tokens: prefix)) ?? []).map { prefix + [$0] }
                 }
+            case .selector(let metric, let labels):
+                prefixes = prefixes.flatMap { prefix in
+                    (store.childKeys(at: JSONPointer(tokens: prefix)) ?? []).filter { key in
+                        guard let sample = Self.sample(key), sample.metric == metric else { return false }
+                        return labels.allSatisfy(sample.labels.contains)
+                    }.map { prefix + [$0] }
+                }
             }
         }
         return prefixes.map { JSONPointer(tokens: $0) }
@@ -103,7 +142,9 @@ struct PointerPattern: Hashable, Sendable, CustomStringConvertible {
     /// The key the first `*` matched in `pointer` (a service's name in `/services/*/latency_ms`),
     /// or the last token when there is no wildcard: a short label for one match.
     func label(for pointer: JSONPointer) -> String {
-        if let i = tokens.firstIndex(of: .any), i < pointer.tokens.count { return pointer.tokens[i] }
+        if let i = tokens.firstIndex(where: { if case .key = $0 { return false } else { return true } }), i < pointer.tokens.count {
+            return pointer.tokens[i]
+        }
         return pointer.tokens.last ?? "value"
     }
 }

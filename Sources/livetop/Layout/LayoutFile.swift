@@ -389,7 +389,13 @@ private struct LayoutReader {
     static func defaultTitle(of panel: Panel) -> String {
         /// The last key of a pattern: `latency_ms` for `/services/*/latency_ms`.
         func name(_ pattern: PointerPattern) -> String? {
-            pattern.tokens.reversed().lazy.compactMap { if case .key(let key) = $0 { key } else { nil } }.first
+            pattern.tokens.reversed().lazy.compactMap { token -> String? in
+                switch token {
+                case .key(let key): return key
+                case .selector(let metric, let labels): return "\(metric){\(labels.joined(separator: ","))}"
+                case .any: return nil
+                }
+            }.first
         }
         func name(_ value: PanelValue) -> String {
             switch value {
