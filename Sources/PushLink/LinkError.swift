@@ -73,8 +73,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     }
     public static func badReply(_ detail: String) -> LinkError { LinkError(.badReply(detail)) }
     public static func spawn(_ detail: String) -> LinkError { LinkError(.spawn(detail)) }
-    public static func commandEnded(_ name: String, _ status: ChildProcess.Status) -> LinkError {
-        LinkError(.commandEnded(name: name, status: status.description, success: status == .exited(0)))
+    /// `status`: how it ended, as `ChildProcess.Status` says it ("exited with status 3"); `success`: it exited 0.
+    public static func commandEnded(_ name: String, status: String, success: Bool) -> LinkError {
+        LinkError(.commandEnded(name: name, status: status, success: success))
     }
     public static func endOfInput(_ what: String) -> LinkError { LinkError(.endOfInput(what)) }
     public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {

@@ -148,7 +148,7 @@ public final class LocalLink: Sendable {
         await Self.settle(output.done.and(errors.done), within: .seconds(1), on: group.next())
         output.channel.close(promise: nil)
         errors.channel.close(promise: nil)
-        return .commandEnded(child.name, status)
+        return .commandEnded(child.name, status: status.description, success: status == .exited(0))
     }
 
     /// A command run every `every` (start to start), each run's whole stdout one message. A run
