@@ -87,6 +87,12 @@ struct JSONScanner {
     /// nesting costs no recursion.
     private mutating func scan(_ base: UnsafePointer<UInt8>, limits: JSONLimits) throws(Stop) {
         var i = 0
+        // A leading UTF-8 byte order mark is skipped, as jq does (Windows tools write one); the
+        // message is then not its own compact text, so it is rewritten without it.
+        if n >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
+            i = 3
+            isCompact = false
+        }
         value: while true {
             if i < n && base[i] <= 0x20 { skipSpace(base, &i) }
             guard i < n else { throw fail(.unexpectedEnd, at: n) }

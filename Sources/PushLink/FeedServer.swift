@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import TextFormats
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
@@ -328,9 +329,12 @@ public final class FeedServer: Sendable {
         }
     }
 
-    /// A message as a JSON value: its own bytes when they are JSON, else a JSON string (binary as base64).
+    /// A message as a JSON value: its JSON, compact (a leading byte order mark dropped, as jq and
+    /// livetop's client read it), else a JSON string (binary as base64). Foundation's reader takes
+    /// a BOM too, but its bytes would then go into the answer's array raw, and no JSON parser reads that.
     static func jsonValue(_ m: FeedBuffer.Message) -> [UInt8] {
-        if !m.isBinary, JSONBody.parse(m.bytes) != nil { return m.bytes }
+        var reader = TextParser(format: .json)
+        if !m.isBinary, case .json(let json) = reader.line(m.bytes).kind { return json }
         let text = m.isBinary ? Data(m.bytes).base64EncodedString() : String(decoding: m.bytes, as: UTF8.self)
         return JSONBody.serialize(text)
     }

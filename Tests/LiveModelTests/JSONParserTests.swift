@@ -34,6 +34,16 @@ import TestSupport
         #expect(try JSONValue(parsing: text) == expected)
     }
 
+    /// A leading UTF-8 byte order mark is skipped, as jq does; the text is then not compact (its
+    /// rewrite drops the mark), and a mark anywhere else is still an error.
+    @Test func aLeadingByteOrderMarkIsSkipped() throws {
+        #expect(try JSONValue(parsing: "\u{FEFF}{\"a\":1}") == .object(JSONObject(["a": .int(1)])))
+        var tape = JSONTape()
+        try tape.parse(Array("\u{FEFF}[1]".utf8))
+        #expect(!tape.isCompact)
+        #expect(throws: JSONError.self) { try JSONValue(parsing: "[\u{FEFF}1]") }
+    }
+
     @Test func integersStayIntegers() throws {
         let value = try JSONValue(parsing: "{\"seq\":1795708529685,\"px\":1.0}")
         #expect(value[JSONPointer("/seq")!] == .int(1_795_708_529_685))

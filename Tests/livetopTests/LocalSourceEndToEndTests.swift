@@ -26,6 +26,19 @@ import TestSupport
         #expect(output.lines.last?["error"] as? String == "sh exited with status 3")
     }
 
+    /// A JSON line after a byte order mark (what Windows tools write) is JSON, as jq reads it,
+    /// and is printed without the mark.
+    @Test func aByteOrderMarkBeforeJSONIsSkipped() async throws {
+        let process = ExternalProcess(Self.binary, ["--headless", "-"])
+        try process.start()
+        defer { process.stop() }
+        process.write("\u{FEFF}{\"a\":1}\n")
+        process.closeInput()
+        #expect(try await process.exitStatus(timeout: 20) == 0)
+        let message = try #require(process.stdout.all.first { $0.contains(#""type":"message""#) })
+        #expect(message.contains(#""data":{"a":1}"#) && !message.contains("\u{FEFF}"), "\(message)")
+    }
+
     @Test func stdinFromAPipeIsASource() async throws {
         let process = ExternalProcess(Self.binary, ["--headless", "-"])
         try process.start()
@@ -121,10 +134,22 @@ import TestSupport
 
     /// A command gets no descriptor of livetop's: only its stdin, stdout and stderr are open.
     @Test func aCommandInheritsNoDescriptor() async throws {
-        let output = try await HeadlessEndToEndTests.run(["--headless", "--", "sh", "-c", "ls /proc/$$/fd | sort -n | tr '\\n' ' '"])
-        #expect(output.status == 0)
-        // sh's own: 0, 1, 2 (and the 10 some shells keep for themselves, none here).
-        #expect(output.messages.first?["text"] as? String == "0 1 2 ", "\(output.messages)")
+        // Looked at from outside while it waits: what the shell holds open is what it was given.
+        let process = ExternalProcess(Self.binary, ["--headless", "--", "sh", "-c", "echo $$; exec sleep 60"])
+        try process.start()
+        defer { process.stop() }
+        try await process.stdout.wait(20, for: "the command's pid") { $0.contains { $0.contains(#""type":"message""#) } }
+        let line = try #require(process.stdout.all.first { $0.contains(#""type":"message""#) })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let pid = try #require(object["data"] as? Int)
+        // Once it sleeps: the loader's descriptors of a program starting up are closed by then.
+        try await eventually(10, "sleep to be sleeping in place of the shell") {
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            let wchan = (try? String(contentsOfFile: "/proc/\(pid)/wchan", encoding: .utf8)) ?? ""
+            return comm.hasPrefix("sleep") && wchan.contains("nanosleep")
+        }
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").compactMap(Int.init).sorted()
+        #expect(open == [0, 1, 2], "descriptors open in the command: \(open)")
     }
 
     /// `cmd | livetop -`: the dashboard draws from stdin while its keys come from the terminal.

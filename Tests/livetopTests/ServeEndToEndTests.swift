@@ -26,6 +26,17 @@ import TestSupport
         return (server, port)
     }
 
+    /// A line with a byte order mark before its JSON: the long-poll answer (a JSON array of the
+    /// messages) stays JSON, and the client reads the line as data.
+    @Test func aByteOrderMarkKeepsTheLongPollAnswerJSON() async throws {
+        let (server, port) = try await Self.serve("\u{FEFF}{\"n\":1}\n{\"n\":2}\n", lines: 2)
+        defer { server.stop() }
+        let out = try await HeadlessEndToEndTests.run(["--headless", "--max-messages", "2", "--transport", "longpoll",
+                                                       "ws://127.0.0.1:\(port)/"])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.messages.compactMap { ($0["data"] as? [String: Any])?["n"] as? Int } == [1, 2], "\(out.messages)")
+    }
+
     @Test(arguments: ["websocket", "sse", "longpoll"])
     func deliversTenThousandLinesWithoutLoss(transport: String) async throws {
         // JSON lines and plain text lines mixed, as a real pipe would bring them.
