@@ -8,6 +8,42 @@
 import Foundation
 import LiveModel
 
+// `LiveModelBench fleet`: what a fleet of hosts costs the store (memory and fold time), to size
+// the default --max-keys: a snapshot of HOSTS hosts x 10 fields, folded 5 times.
+if CommandLine.arguments.dropFirst().first == "fleet" {
+    func residentMiB() -> Double {
+        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        let pages = Double(statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0)
+        return pages * 4096 / 1_048_576
+    }
+    for hosts in [1_000, 10_000, 100_000] {
+        var text = "{\"hosts\":{"
+        for h in 0..<hosts {
+            if h > 0 { text += "," }
+            text += "\"h\(h)\":{\"cpu\":\(h % 100).5,\"mem\":\(h % 7),\"disk\":\(h % 13),\"load\":1.25,\"rx\":\(h),\"tx\":\(h * 2),"
+                + "\"status\":\"up\",\"zone\":\"z\(h % 4)\",\"version\":\"1.2.\(h % 9)\",\"uptime\":\(h * 60)}"
+        }
+        text += "}}"
+        var batch = MessageBatch()
+        batch.append(text: Array(text.utf8))
+        let before = residentMiB()
+        var config = LiveStore.Configuration()
+        config.maxKeys = hosts * 11 + 2
+        var store = LiveStore(config)
+        let clock = ContinuousClock()
+        var best = Duration.seconds(1_000)
+        for round in 0..<5 {
+            let start = clock.now
+            store.apply(contentsOf: batch, at: Timestamp(seconds: Double(round)))
+            best = min(best, clock.now - start)
+        }
+        let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
+        print(String(format: "fleet %7d hosts x 10 fields: %8d keys kept, %6d evicted, fold of one snapshot %.3f s, resident +%.0f MiB",
+                     hosts, store.trackedKeys, store.stats.evictions, seconds, residentMiB() - before))
+    }
+    exit(0)
+}
+
 let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
 let rounds = Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "") ?? 5
 let burst = 65_536 / 82

@@ -29,8 +29,15 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Fold only the part of each message at this JSON pointer, e.g. /data.", valueName: "pointer"))
     var select: JSONPointer?
 
+    @Option(help: ArgumentHelp("""
+        Keys the dashboard's store keeps per source (default 120000: 10,000 hosts of 10 fields); \
+        beyond it the least recently updated are evicted, and the status line says how many.
+        """, valueName: "n"))
+    var maxKeys: Int?
+
     func validate() throws {
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
+        if let maxKeys, !(10...10_000_000).contains(maxKeys) { throw ValidationError("--max-keys must be between 10 and 10000000") }
         guard (1...240).contains(fps) else { throw ValidationError("--fps must be between 1 and 240") }
     }
 
@@ -41,6 +48,7 @@ struct OutputOptions: ParsableArguments {
     func storeConfiguration(snapshots: Bool) -> LiveStore.Configuration {
         var store = LiveStore.Configuration(fold: fold ?? (snapshots ? .replace : .merge), select: select)
         store.logLength = 1000
+        if let maxKeys { store.maxKeys = maxKeys }
         return store
     }
 }

@@ -72,6 +72,27 @@ import Testing
         return store
     }
 
+    /// Keys the store dropped past --max-keys are said on the status line, in yellow: the panels
+    /// may be missing rows.
+    @Test func statusLineSaysHowManyKeysWereEvicted() throws {
+        let t = Timestamp(seconds: 1000)
+        var config = LiveStore.Configuration()
+        config.maxKeys = 100
+        var store = LiveStore(config)
+        store.apply(.connection(.open(transport: .websocket), at: t))
+        let hosts = (0..<200).map { "\"h\($0)\":1" }.joined(separator: ",")
+        store.apply(.messages(MessageBatch(texts: ["{\"hosts\":{\(hosts)}}"]), at: t))
+        #expect(store.stats.evictions > 0)
+        var buffer = Buffer(width: 120, height: 1)
+        StatusLine(status: store.status, stats: store.stats, now: t, paused: false, glyphs: .unicode, maxKeys: config.maxKeys)
+            .render(in: buffer.area, into: &buffer)
+        let line = buffer.lines[0]
+        let text = "\(store.stats.evictions) keys evicted (--max-keys 100)"
+        let at = try #require(line.range(of: text), "\(line)")
+        let x = line.distance(from: line.startIndex, to: at.lowerBound)
+        #expect(buffer[x, 0].style.foreground == .yellow)
+    }
+
     @Test func statusLineShowsTheCountdownAndTheErrorInYellow() {
         let t = Timestamp(seconds: 1000)
         let store = Self.store([.connecting(transport: .websocket, url: "ws://127.0.0.1:9000/feed", attempt: 3),

@@ -113,7 +113,7 @@ enum Screen {
             StatusLine(status: source.store.status, stats: source.store.stats, now: now, paused: view.paused,
                        notice: i == 0 ? (message ?? view.notice) : nil, glyphs: glyphs,
                        name: board.sources.count > 1 ? source.name : nil, alerts: i == 0 ? alerts.count : 0,
-                       worstAlert: i == 0 ? alerts.first?.level : nil)
+                       worstAlert: i == 0 ? alerts.first?.level : nil, maxKeys: source.store.configuration.maxKeys)
                 .render(in: row, into: &buffer)
         }
         if !alerts.isEmpty, main.height >= 2 {

@@ -222,6 +222,8 @@ struct StatusLine {
     /// Alerts raised now, and the worst of their levels.
     var alerts = 0
     var worstAlert: Level? = nil
+    /// The store's key limit: keys evicted past it are said (`--max-keys`).
+    var maxKeys: Int? = nil
 
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
@@ -259,6 +261,11 @@ struct StatusLine {
         parts.append(Format.rate(stats.rate(at: now)))
         if let age = stats.age(at: now) { parts.append("last " + Format.age(age)) }
         var transition: String?
+        // What the store had to drop: the screen may be missing rows or values, and says so.
+        var evicted: String?
+        if stats.evictions > 0 {
+            evicted = "\(Format.grouped(stats.evictions)) keys evicted" + (maxKeys.map { " (--max-keys \(Format.grouped(Int64($0))))" } ?? "")
+        }
         if let since = status.staleSince {
             parts.append("silent \(Format.duration(max(0, now - since))) (expect \(Format.duration(status.staleExpected)))")
         }
@@ -277,6 +284,10 @@ struct StatusLine {
         let info = " " + parts.joined(separator: "  ")
         x = buffer.write(TerminalText.truncate(info, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y,
                          style: Style(reverse: true), clip: area)
+        if let evicted {
+            x = buffer.write(TerminalText.truncate("  " + evicted, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x,
+                             y: area.y, style: Style(foreground: .yellow, bold: true, reverse: true), clip: area)
+        }
         if let transition {
             x = buffer.write(TerminalText.truncate("  " + transition, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x,
                              y: area.y, style: Style(foreground: .yellow, bold: true, reverse: true), clip: area)
@@ -354,6 +365,17 @@ enum Format {
         let shortest = "\(v)"
         if shortest.count <= 8 { return shortest }
         return String(format: a >= 100 ? "%.1f" : "%.3f", v)
+    }
+
+    /// `3,333`: a count a reader takes in at a glance.
+    static func grouped(_ n: Int64) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
     }
 
     static func rate(_ r: Double) -> String {
