@@ -49,3 +49,19 @@ public enum LinkEvent: Sendable {
     case state(LinkState, at: Int64)
     case messages(FrameBatch)
 }
+
+extension LinkEvent {
+    /// The transport the event came over (nil for `closed`, which has none).
+    public var transport: Transport? {
+        switch self {
+        case .messages(let batch): return batch.transport
+        case .state(let state, _):
+            switch state {
+            case .connecting(let t, _, _), .open(let t, _), .waiting(let t, _, _, _), .failed(let t, _, _), .fallback(let t, _),
+                 .gap(let t, _), .note(let t, _), .stale(let t, _, _):
+                return t
+            case .closed: return nil
+            }
+        }
+    }
+}

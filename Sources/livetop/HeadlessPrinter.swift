@@ -77,6 +77,8 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
                     fold(event, source: index, at: Timestamp(nanoseconds: at))
                 }
                 out.flush()  // the input has drained: one write per read burst
+                // No screen to keep clean: a failed recording is said at once, on stderr.
+                if let failure = feed.recording?.takeNewFailure() { Diagnostics.warn(failure) }
                 return out.isClosed
             }
             if closed {

@@ -44,6 +44,11 @@ enum Viewer {
                 _ = await sourcesSucceeded
                 return true
             }.value
+            // The terminal is restored: what could not be said while the screen was up is said now.
+            if let failure = feeds.lazy.compactMap({ $0.recording?.failure }).first {
+                Diagnostics.error(failure)
+                throw ExitCode(74)  // EX_IOERR
+            }
             if dashboard.endedOnAlert || printer.alerted { throw ExitCode(3) }
             if !shown { throw ExitCode.failure }
             return
@@ -57,6 +62,7 @@ enum Viewer {
             let succeeded = await sourcesSucceeded
             return completed || succeeded
         }.value
+        if feeds.contains(where: { $0.recording?.failure != nil }) { throw ExitCode(74) }  // said on stderr when it happened
         if printer.alerted { throw ExitCode(3) }
         if !outcome { throw ExitCode.failure }
     }

@@ -117,6 +117,39 @@ import TestSupport
         try await process.stdout.wait(20, for: "the alert cleared by the next message") { $0.contains { $0.contains(#""type":"alert_cleared""#) } }
     }
 
+    /// `--record /dev/full` on the dashboard: the failure is on the status line, no byte of it
+    /// reaches the pty while the screen is up, and after `q` it is one line, after the terminal
+    /// is restored, and exit 74.
+    @Test func aFailedRecordingIsOnTheScreenThenOneLineAndExit74() async throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        let ptyBytes = directory.appendingPathComponent("pty").path
+        let tmux = try Tmux()
+        defer { tmux.stop() }
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "160", "-y", "20", "sleep 60"])
+        try await tmux.run(["respawn-pane", "-k", "-t", "main",
+                            "'\(tmux.tmux)' -L \(tmux.socket) wait-for piped; "
+                            + "TERM=screen LANG=C.UTF-8 '\(Self.binary)' --record /dev/full -- sh -c 'echo {\\\"n\\\":1}; sleep 60'; "
+                            + "echo EXIT=$?; sleep 60"])
+        try await tmux.run(["pipe-pane", "-o", "-t", "main", "cat >> '\(ptyBytes)'"])
+        try await tmux.run(["wait-for", "-S", "piped"])
+        try await eventually(20, "the failure on the status line") {
+            try await tmux.screen().contains("--record /dev/full: a write failed (No space left on device)")
+        }
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+        try await eventually(20, "livetop to end") { try await tmux.screen().contains("EXIT=") }
+        #expect(try await tmux.screen().contains("EXIT=74"))
+        try await eventually(10, "the pty bytes up to the exit") {
+            String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: ptyBytes))) ?? Data(), as: UTF8.self).contains("EXIT=74")
+        }
+        let pty = String(decoding: try Data(contentsOf: URL(fileURLWithPath: ptyBytes)), as: UTF8.self)
+        let line = "livetop: --record /dev/full: a write failed (No space left on device); the recording stopped there"
+        // Once, and only after the screen was given back (rmcup, ESC [ ? 1049 l for TERM=screen).
+        #expect(pty.components(separatedBy: line).count == 2, "the stderr line, once")
+        let restored = try #require(pty.range(of: "\u{1B}[?1049l", options: .backwards))
+        let said = try #require(pty.range(of: line))
+        #expect(said.lowerBound > restored.lowerBound, "the line came after the terminal was restored")
+    }
+
     /// Hostile stdin: a binary flood with few newlines and a 10 MB line. Memory stays bounded by
     /// --max-message, every line printed is JSON, and what was left out is said.
     @Test func aBinaryFloodAndAHugeLineOnStdinAreBoundedAndSaid() async throws {

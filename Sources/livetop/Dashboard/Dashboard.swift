@@ -89,6 +89,12 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
             }
             feed.recording?.record(event)
             if await !enqueue(.link(source: index, event)) { feed.source.stop() }
+            // Nothing may be written outside the screen while it is up: a failed recording is a
+            // note on the status line now, and a line on stderr once the terminal is restored.
+            if let failure = feed.recording?.takeNewFailure() {
+                let note = LinkEvent.state(.note(transport: received.transport ?? .websocket, text: failure), at: Link.wallClock())
+                if await !enqueue(.link(source: index, note)) { feed.source.stop() }
+            }
         }
     }
 
