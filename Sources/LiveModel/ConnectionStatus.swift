@@ -64,11 +64,26 @@ public struct ConnectionStatus: Hashable, Sendable {
     /// Why the run ended (a command's exit status, the end of stdin), when it ended by itself.
     public internal(set) var closedReason: String?
     public internal(set) var staleSince: Timestamp?
+
+    /// A change of the source, as the event panel lists it: the whole text, never cut.
+    public struct Entry: Hashable, Sendable {
+        public var at: Timestamp
+        public var text: String
+        public init(at: Timestamp, text: String) {
+            self.at = at
+            self.text = text
+        }
+    }
+
+    /// The last `historyLimit` changes (state changes, fallbacks, gaps, notes, staleness), oldest first.
+    public internal(set) var history: [Entry] = []
+    public static let historyLimit = 200
     public internal(set) var staleExpected = 0.0
 
     public init() {}
 
     mutating func apply(_ event: ConnectionEvent, at time: Timestamp) {
+        record(event, at: time)
         switch event {
         case .connecting(let t, let url, let attempt):
             phase = .connecting(attempt: attempt)
@@ -113,6 +128,30 @@ public struct ConnectionStatus: Hashable, Sendable {
             if let reason { lastError = reason }
         }
         since = time
+    }
+
+    private mutating func record(_ event: ConnectionEvent, at time: Timestamp) {
+        let text: String
+        switch event {
+        case .connecting(let t, let url, let attempt): text = "connecting over \(t.rawValue) to \(url)" + (attempt > 1 ? " (attempt \(attempt))" : "")
+        case .open(let t, let every): text = "open (\(t.rawValue))" + (every.map { ", polling every \(Self.seconds($0))" } ?? "")
+        case .waiting(let t, let attempt, let retryAt, let error):
+            text = "waiting (\(t.rawValue)): \(error); attempt \(attempt) in \(Self.seconds(retryAt - time))"
+        case .failed(let t, let error, let retryAt):
+            text = "failed (\(t.rawValue)): \(error)" + (retryAt.map { "; retry in \(Self.seconds($0 - time))" } ?? "")
+        case .fallback(let t, let reason): text = "fallback to \(t.rawValue): \(reason)"
+        case .gap(let t, let reason): text = "gap (\(t.rawValue)): \(reason)"
+        case .note(_, let note): text = note
+        case .stale(_, let silent, let expected): text = "stale: nothing for \(Self.seconds(silent)) (expect \(Self.seconds(expected)))"
+        case .closed(let reason): text = "closed" + (reason.map { ": " + $0 } ?? "")
+        }
+        history.append(Entry(at: time, text: text))
+        if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
+    }
+
+    private static func seconds(_ s: Double) -> String {
+        let s = max(0, s)
+        return s < 10 ? "\((s * 10).rounded() / 10) s" : "\(Int(s.rounded())) s"
     }
 
     /// The phase in one word: connecting, open, waiting, failed, closed (or idle).

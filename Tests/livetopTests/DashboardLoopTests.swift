@@ -38,6 +38,18 @@ import Testing
         #expect(!cleared.zoomed && !cleared.showHelp && cleared.filter.isEmpty)
     }
 
+    /// `e` opens the event panel; j/k and PgUp/PgDn then scroll it (not the log), within its
+    /// rows; Esc closes it and dismisses a message that stays.
+    @Test func theEventPanelHasTheScrollKeysWhileOpen() {
+        let context = KeyContext(panelCount: 3, logCount: 50, eventLines: 30)
+        var view = KeyMap.apply(.character("e"), to: ViewState(), context: context).0
+        #expect(view.showEvents)
+        for key in [Key.pageUp, .pageUp, .pageUp, .pageUp, .character("j")] { view = KeyMap.apply(key, to: view, context: context).0 }
+        #expect(view.eventScroll == 28 && view.logScroll == 0)
+        let (closed, commands) = KeyMap.apply(.escape, to: view, context: context)
+        #expect(!closed.showEvents && commands == [.dismissMessage])
+    }
+
     @Test func typingAFilterTakesEveryKeyUntilEnter() {
         var view = KeyMap.apply(.character("/"), to: ViewState(), context: Self.context).0
         for key in [Key.character("c"), .character("q"), .character("u"), .backspace, .character("p")] {
@@ -215,6 +227,48 @@ import Testing
         #expect(loop.context.panelCount == 3)  // cpu, mem, log: known from the frame for the next key
     }
 
+    /// `e`: a 300-character reason, cut on the status line, is whole in the event panel at 80x24
+    /// (wrapped over as many rows as it takes); `e` again closes it.
+    @Test func theEventPanelShowsALongReasonWhole() throws {
+        let backend = TestBackend(width: 80, height: 24)
+        let loop = Self.loop(backend)
+        let reason = "TLS: " + (1...40).map { "part\($0)" }.joined(separator: " ") + " end"
+        let padded = reason + String(repeating: "x", count: max(0, 300 - reason.count))
+        #expect(padded.count >= 300)
+        let failed = DashboardEvent.link(source: 0, .state(.failed(transport: .websocket, error: .io(padded), retryIn: .seconds(5)),
+                                                            at: Self.t0.nanoseconds))
+        _ = loop.step([Self.open(), failed], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        #expect(backend.screen.lines.last?.hasSuffix("…") == true || backend.screen.lines.last?.contains(padded) == false)
+        backend.keys = [.character("e")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 1, wall: Self.t0 + 1)
+        let screen = backend.screen.lines
+        #expect(screen[0].hasPrefix(" events (2)"), "\(screen[0])")  // open, then failed
+        // The rows after the time column, joined, hold the whole reason.
+        let text = screen.dropFirst().map { String($0.dropFirst(9)).trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        #expect(text.contains("failed (websocket): " + padded.split(separator: " ").prefix(5).joined(separator: " ")))
+        for word in padded.split(separator: " ") { #expect(text.contains(word), "\(word) is missing") }
+        backend.keys = [.character("e")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 2, wall: Self.t0 + 2)
+        #expect(!backend.screen.lines[0].hasPrefix(" events"))
+    }
+
+    @Test func aBadReloadStaysUntilDismissed() {
+        let backend = TestBackend(width: 120, height: 10)
+        let loop = Self.loop(backend)
+        loop.onReload = { .failure(LayoutError(file: "l.yaml", location: SourceLocation(line: 3, column: 7), message: "unknown panel kind 'pie'")) }
+        backend.keys = [.character("L")]
+        _ = loop.step([Self.open()], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        _ = loop.step([], sourcesFinished: false, monotonic: 600, wall: Self.t0 + 600)
+        #expect(backend.screen.lines.last?.contains("reload failed, layout kept: l.yaml:3:7") == true, "still there 10 minutes on")
+        backend.keys = [.escape]
+        _ = loop.step([], sourcesFinished: false, monotonic: 601, wall: Self.t0 + 601)
+        #expect(backend.screen.lines.last?.contains("reload failed") == false)
+        // The event panel keeps it.
+        backend.keys = [.character("e")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 602, wall: Self.t0 + 602)
+        #expect(backend.screen.lines.contains { $0.contains("reload failed, layout kept: l.yaml:3:7: unknown panel kind 'pie'") })
+    }
+
     @Test func aBadReloadKeepsTheLayoutAndSaysWhyOnTheStatusLine() {
         let backend = TestBackend(width: 120, height: 10)
         let loop = Self.loop(backend)
@@ -222,9 +276,6 @@ import Testing
         backend.keys = [.character("L")]
         _ = loop.step([Self.open()], sourcesFinished: false, monotonic: 0, wall: Self.t0)
         #expect(backend.screen.lines.last?.contains("reload failed, layout kept: l.yaml:3:7: unknown panel kind 'pie'") == true)
-        // The message goes after its time.
-        _ = loop.step([], sourcesFinished: false, monotonic: DashboardLoop.messageSeconds + 1, wall: Self.t0 + 11)
-        #expect(backend.screen.lines.last?.contains("reload failed") == false)
     }
 
     @Test func anAlertHeldForItsTimeRingsTheBellOnce() throws {

@@ -14,6 +14,9 @@ struct Board {
     private(set) var monitor = AlertMonitor()
     /// Moves when an alert is raised or cleared (the screen redraws then too).
     private var alertRevision: UInt64 = 0
+    /// What the dashboard itself said (a reload error, a failed alert command), for the event
+    /// panel beside the sources' own changes; the last `ConnectionStatus.historyLimit`.
+    private(set) var notes: [ConnectionStatus.Entry] = []
 
     init(layout: Layout?, sources: [(name: String, configuration: LiveStore.Configuration)]) {
         self.layout = layout
@@ -28,6 +31,24 @@ struct Board {
 
     /// Grows whenever anything visible may have changed.
     var revision: UInt64 { sources.reduce(alertRevision) { $0 &+ $1.store.revision } }
+
+    mutating func note(_ text: String, at time: Timestamp) {
+        notes.append(ConnectionStatus.Entry(at: time, text: text))
+        if notes.count > ConnectionStatus.historyLimit { notes.removeFirst(notes.count - ConnectionStatus.historyLimit) }
+        alertRevision &+= 1
+    }
+
+    /// Every source's changes and the dashboard's notes, oldest first, the last 200: what the
+    /// event panel (`e`) lists, each whole.
+    var events: [(at: Timestamp, source: String?, text: String)] {
+        var all: [(at: Timestamp, source: String?, text: String)] = notes.map { ($0.at, nil, $0.text) }
+        for source in sources {
+            all += source.store.status.history.map { ($0.at, sources.count > 1 ? source.name : nil, $0.text) }
+        }
+        // Stable: entries of one time keep their order.
+        let sorted = all.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        return Array(sorted.suffix(ConnectionStatus.historyLimit))
+    }
 
     mutating func apply(_ event: LiveEvent, source: Int) {
         guard sources.indices.contains(source) else { return }

@@ -56,6 +56,7 @@ final class DashboardLoop {
             case .link(let source, let linkEvent): board.apply(LinkBridge.liveEvent(linkEvent), source: source)
             case .notice(let text):
                 message = (text, monotonic + Self.messageSeconds)
+                board.note(text, at: wall)
                 mustDraw = true
             }
         }
@@ -76,7 +77,10 @@ final class DashboardLoop {
                 case .redrawAll:
                     backend.invalidate()
                     mustDraw = true
-                case .reloadLayout: reload(at: monotonic)
+                case .reloadLayout: reload(at: monotonic, wall: wall)
+                case .dismissMessage:
+                    if message != nil { mustDraw = true }
+                    message = nil
                 }
             }
         }
@@ -112,16 +116,18 @@ final class DashboardLoop {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
-    private func reload(at monotonic: Double) {
+    private func reload(at monotonic: Double, wall: Timestamp) {
         switch onReload() {
         case nil:
             message = ("no layout file to reload", monotonic + Self.messageSeconds)
         case .failure(let error):
-            message = ("reload failed, layout kept: \(error)", monotonic + Self.messageSeconds)
+            // It stays until the file loads or Esc dismisses it: a reason read in passing is lost.
+            message = ("reload failed, layout kept: \(error)", .infinity)
         case .success(let layout):
             board.replaceLayout(layout).forEach(onAlert)
             message = ("layout reloaded", monotonic + Self.messageSeconds)
         }
+        if let message { board.note(message.text, at: wall) }
         mustDraw = true
     }
 }

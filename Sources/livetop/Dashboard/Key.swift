@@ -13,6 +13,8 @@ enum Command: Hashable, Sendable {
     case reloadLayout
     /// Forget the last frame and draw the next one whole (after a resize).
     case redrawAll
+    /// Esc: a message that stays until dismissed (a failed reload) goes.
+    case dismissMessage
 }
 
 /// What the keys need to know of the screen as last drawn. Taken from the last frame, so a key
@@ -22,6 +24,8 @@ struct KeyContext: Hashable, Sendable {
     var logCount = 0
     /// Columns of the table a sort key cycles through.
     var sortableColumns = 12
+    /// Lines of the event panel, as last drawn.
+    var eventLines = 0
 }
 
 /// The keys as a pure function: the view and a key in, the new view and the commands out.
@@ -42,9 +46,19 @@ enum KeyMap {
             return (view, [])
         }
         let panels = max(1, context.panelCount)
+        // With the event panel open, the scroll keys scroll it.
+        if view.showEvents, [.character("k"), .pageUp, .character("j"), .pageDown].contains(key) {
+            let step = key == .pageUp || key == .pageDown ? 10 : 1
+            let back = key == .character("k") || key == .pageUp
+            view.eventScroll = back ? min(max(0, context.eventLines - 1), view.eventScroll + step) : max(0, view.eventScroll - step)
+            return (view, [])
+        }
         switch key {
         case .character("q"), .character("Q"): return (view, [.quit])
         case .character("?"): view.showHelp.toggle()
+        case .character("e"):
+            view.showEvents.toggle()
+            view.eventScroll = 0
         case .character("p"): view.paused.toggle()
         case .character("r"): return (view, [.reconnect])
         case .character("L"): return (view, [.reloadLayout])
@@ -58,8 +72,10 @@ enum KeyMap {
         case .character("j"), .pageDown: view.logScroll = max(0, view.logScroll - (key == .pageDown ? 10 : 1))
         case .escape:
             view.showHelp = false
+            view.showEvents = false
             view.zoomed = false
             view.filter = ""
+            return (view, [.dismissMessage])
         case .resize: return (view, [.redrawAll])
         default: break
         }

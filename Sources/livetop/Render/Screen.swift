@@ -134,6 +134,9 @@ enum Screen {
             let prompt = "/" + view.filter + (view.editingFilter ? "_" : "")
             buffer.write(prompt, x: max(0, main.maxX - TerminalText.width(prompt) - 1), y: main.y, style: .color(.magenta, bold: true))
         }
+        if view.showEvents {
+            context.eventLines = EventPanel(events: board.events, scroll: view.eventScroll, glyphs: glyphs).render(in: main, into: &buffer)
+        }
         if view.showHelp { HelpOverlay().render(in: main, into: &buffer) }
         return Frame(buffer: buffer, context: context)
     }

@@ -3,6 +3,10 @@
 struct ViewState: Hashable, Sendable {
     var paused = false
     var showHelp = false
+    /// `e`: the event panel, every state change, gap, note and error, whole.
+    var showEvents = false
+    /// Lines the event panel is scrolled back from its newest.
+    var eventScroll = 0
     /// Index of the focused panel, if any.
     var focus: Int?
     var zoomed = false
