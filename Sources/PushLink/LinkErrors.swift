@@ -30,12 +30,20 @@ enum LinkErrors {
             case .handshakeFailed(let inner):
                 let text = "\(inner)"
                 if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+                    if text.contains("expired") { return .tls("the server's certificate has expired") }
                     return .tls("certificate verification failed (use --cacert FILE, or --insecure to skip)")
                 }
                 return .tls("handshake failed: \(text)")
             case .uncleanShutdown: return .droppedWithoutClose
             default: return .tls("\(e)")
             }
+        }
+        if let e = error as? NIOSSLExtraError {
+            // Fatal, in curl's words: retrying cannot make the certificate name this host.
+            if e == .failedToValidateHostname {
+                return .tls("no alternative certificate subject name matches target host name" + (host.isEmpty ? "" : " '\(host)'"))
+            }
+            return .tls("\(e)")
         }
         if let e = error as? BoringSSLError { return .tls("\(e)") }
         if let e = error as? NIOHTTPClientUpgradeError {

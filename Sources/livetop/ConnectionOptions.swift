@@ -145,6 +145,10 @@ struct ConnectionOptions: ParsableArguments {
         if let cacert, !FileManager.default.isReadableFile(atPath: cacert) {
             throw ValidationError("--cacert \(cacert): cannot read that file")
         }
+        // Every bad --cacert is a usage error, not a TLS fault retried forever.
+        if let cacert, !((try? String(contentsOfFile: cacert, encoding: .utf8))?.contains("-----BEGIN CERTIFICATE-----") ?? false) {
+            throw ValidationError("--cacert \(cacert): not a PEM certificate file (no -----BEGIN CERTIFICATE----- in it)")
+        }
     }
 
     /// These options with a layout source's own over them; checked as the command line is.

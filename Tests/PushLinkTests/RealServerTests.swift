@@ -87,6 +87,26 @@ import TestSupport
         guard case .closed(let reason?) = untrusted.states.last else { Issue.record("\(untrusted.states)"); return }
         #expect(reason == "TLS: certificate verification failed (use --cacert FILE, or --insecure to skip)")
 
+        // A certificate for other names: failed at once (fatal: retried only at the longest
+        // backoff), in curl's words, naming the host; never retried in a tight loop.
+        let otherCert = dir.appendingPathComponent("other.pem").path
+        let otherKey = dir.appendingPathComponent("other-key.pem").path
+        let otherMaker = ExternalProcess(openssl, [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=example.com",
+            "-addext", "subjectAltName=DNS:example.com", "-keyout", otherKey, "-out", otherCert,
+        ])
+        try otherMaker.start()
+        #expect(try await otherMaker.exitStatus(timeout: 30) == 0)
+        let (other, otherPort) = try await ExternalProcess.startServer(
+            python, [try Self.fixture("ws_echo.py"), "--ttl", "60", "--certfile", otherCert, "--keyfile", otherKey])
+        defer { other.stop() }
+        let elsewhere = try LinkRun(url: "wss://127.0.0.1:\(otherPort)/") { $0.caCertificateFile = otherCert }
+        try await elsewhere.waitForState(20, "failed") { $0.failedError != nil }
+        #expect(await elsewhere.stop())
+        #expect(elsewhere.states.compactMap(\.waitingError).isEmpty, "no transient retry: \(elsewhere.states)")
+        #expect(elsewhere.states.compactMap(\.failedError).first?.description
+                == "TLS: no alternative certificate subject name matches target host name '127.0.0.1'")
+
         let insecure = try LinkRun(url: "wss://localhost:\(port)/") {
             $0.insecure = true
             $0.sendOnOpen = ["anyway"]

@@ -153,6 +153,7 @@ import TestSupport
         (["ws://127.0.0.1:1/", "--every", "0"], "The value '0' is invalid for '--every <interval>'"),
         (["ws://127.0.0.1:1/", "--every=-1s"], "The value '-1s' is invalid for '--every <interval>'"),
         (["ws://127.0.0.1:1/", "--every", "soon"], "The value 'soon' is invalid for '--every <interval>'"),
+        (["wss://127.0.0.1:1/", "--cacert", "/etc/hostname"], "--cacert /etc/hostname: not a PEM certificate file"),
         (["ws://127.0.0.1:1/", "--select", "data"], "The value 'data' is invalid for '--select <pointer>'"),
         (["ws://127.0.0.1:1/", "--bearer-env", "LIVETOP_SURELY_UNSET"], "not set"),
         ([String](), "give the feed's URL"),
