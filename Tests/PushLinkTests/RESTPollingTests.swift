@@ -97,7 +97,10 @@ import TestSupport
         #expect(all.dropFirst().allSatisfy { $0.ifNoneMatch != "-" })
         #expect(notModified.count >= 5)
         #expect(all.dropFirst(5).allSatisfy { $0.status == 304 && $0.ifNoneMatch == #""v2""# })
-        #expect(zip(all.dropFirst(), all.dropFirst(2)).allSatisfy { $1.t - $0.t > 0.9 })
+        // On the 1 s grid: never sooner than half an interval after the one before (a late one,
+        // on a busy machine, is followed by the next slot).
+        let gaps = zip(all.dropFirst(), all.dropFirst(2)).map { $1.t - $0.t }
+        #expect(gaps.allSatisfy { $0 > 0.45 }, "\(gaps)")
         #expect(run.states.contains(.fallback(transport: .poll, reason: Self.reason)))
     }
 
