@@ -59,14 +59,8 @@ import TestSupport
         let openssl = try Self.require("openssl", "apt-get install openssl")
         let dir = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let cert = dir.appendingPathComponent("cert.pem").path
-        let key = dir.appendingPathComponent("key.pem").path
-        let maker = ExternalProcess(openssl, [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert,
-        ])
-        try maker.start()
-        #expect(try await maker.exitStatus(timeout: 30) == 0)
+        let (cert, key) = try await Self.certificate(openssl, in: dir, name: "cert", cn: "localhost",
+                                                     names: "DNS:localhost,IP:127.0.0.1")
 
         let (server, port) = try await ExternalProcess.startServer(
             python, [try Self.fixture("ws_echo.py"), "--ttl", "60", "--certfile", cert, "--keyfile", key])
@@ -89,14 +83,7 @@ import TestSupport
 
         // A certificate for other names: failed at once (fatal: retried only at the longest
         // backoff), in curl's words, naming the host; never retried in a tight loop.
-        let otherCert = dir.appendingPathComponent("other.pem").path
-        let otherKey = dir.appendingPathComponent("other-key.pem").path
-        let otherMaker = ExternalProcess(openssl, [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=example.com",
-            "-addext", "subjectAltName=DNS:example.com", "-keyout", otherKey, "-out", otherCert,
-        ])
-        try otherMaker.start()
-        #expect(try await otherMaker.exitStatus(timeout: 30) == 0)
+        let (otherCert, otherKey) = try await Self.certificate(openssl, in: dir, name: "other", cn: "example.com", names: "DNS:example.com")
         let (other, otherPort) = try await ExternalProcess.startServer(
             python, [try Self.fixture("ws_echo.py"), "--ttl", "60", "--certfile", otherCert, "--keyfile", otherKey])
         defer { other.stop() }
@@ -114,5 +101,18 @@ import TestSupport
         try await insecure.waitForMessages(1)
         #expect(insecure.messages == ["anyway"])
         #expect(await insecure.stop())
+    }
+
+    /// A self-signed certificate and its key made now by openssl, for `names` (subjectAltName).
+    static func certificate(_ openssl: String, in dir: URL, name: String, cn: String, names: String) async throws -> (cert: String, key: String) {
+        let cert = dir.appendingPathComponent("\(name).pem").path
+        let key = dir.appendingPathComponent("\(name)-key.pem").path
+        let maker = ExternalProcess(openssl, [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=\(cn)",
+            "-addext", "subjectAltName=\(names)", "-keyout", key, "-out", cert,
+        ])
+        try maker.start()
+        #expect(try await maker.exitStatus(timeout: 30) == 0)
+        return (cert, key)
     }
 }
