@@ -252,6 +252,31 @@ import Testing
         #expect(!backend.screen.lines[0].hasPrefix(" events"))
     }
 
+    /// `p` freezes every panel: two frames a second apart are the same while messages keep
+    /// arriving (the status line counts them); `p` again shows them. `r` says it reconnects.
+    @Test func pauseFreezesThePanelsAndCountsWhatArrives() {
+        let backend = TestBackend(width: 80, height: 12)
+        let loop = Self.loop(backend)
+        _ = loop.step([Self.open(), Self.message(#"{"counter":1}"#, at: 0)], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        // A step folds what arrived, then reads the keys: the freeze holds counter 2.
+        backend.keys = [.character("p")]
+        _ = loop.step([Self.message(#"{"counter":2}"#, at: 0.5)], sourcesFinished: false, monotonic: 0.5, wall: Self.t0 + 0.5)
+        let paused = backend.screen.lines
+        _ = loop.step([Self.message(#"{"counter":3}"#, at: 1.5)], sourcesFinished: false, monotonic: 1.5, wall: Self.t0 + 1.5)
+        let second = backend.screen.lines
+        #expect(paused.dropLast() == second.dropLast(), "the panels did not change while paused")
+        #expect(second.joined().contains("counter") && !second.joined().contains("3"))
+        #expect(second.last?.contains("PAUSED (+1 new, p shows them)") == true, "\(second.last ?? "")")
+        backend.keys = [.character("p")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 2, wall: Self.t0 + 2)
+        #expect(backend.screen.lines.dropLast().joined().contains("3"))
+        var asked = 0
+        loop.onReconnect = { asked += 1 }
+        backend.keys = [.character("r")]
+        _ = loop.step([], sourcesFinished: false, monotonic: 3, wall: Self.t0 + 3)
+        #expect(asked == 1 && backend.screen.lines.last?.contains("reconnecting (asked)") == true)
+    }
+
     @Test func aBadReloadStaysUntilDismissed() {
         let backend = TestBackend(width: 120, height: 10)
         let loop = Self.loop(backend)

@@ -25,6 +25,9 @@ final class DashboardLoop {
     private var mustDraw = true
     /// A transient line for the status bar (a bad reload, a failed alert command) and when it goes.
     private(set) var message: (text: String, until: Double)?
+    /// `p`: the board and the time as they were when the screen was frozen; drawn instead of the
+    /// live board (which keeps folding) until `p` again jumps to now.
+    private var frozen: (board: Board, at: Timestamp)?
     private(set) var frames = 0
     /// CPU seconds the UI thread spent rendering and drawing frames, for the render-cost benchmark.
     private(set) var renderCPU = 0.0
@@ -73,7 +76,12 @@ final class DashboardLoop {
             for command in commands {
                 switch command {
                 case .quit: return nil
-                case .reconnect: onReconnect()
+                case .reconnect:
+                    onReconnect()
+                    // Said, so the key is seen to do something even when the connection was fine.
+                    message = ("reconnecting (asked)", monotonic + Self.messageSeconds)
+                    board.note("reconnecting (asked with r)", at: wall)
+                    mustDraw = true
                 case .redrawAll:
                     backend.invalidate()
                     mustDraw = true
@@ -84,6 +92,11 @@ final class DashboardLoop {
                 }
             }
         }
+        if view.paused, frozen == nil { frozen = (board, wall) }
+        if !view.paused, frozen != nil {
+            frozen = nil
+            mustDraw = true
+        }
         if backend.followTerminalSize() { mustDraw = true }
         if let current = message, monotonic >= current.until {
             message = nil
@@ -93,7 +106,11 @@ final class DashboardLoop {
         if scheduler.isDue(at: monotonic, modelChanged: modelChanged, mustDraw: mustDraw || view != drawnView) {
             let (width, height) = backend.size
             let cpuBefore = cpuClock()
-            let frame = Screen.render(board, view: view, width: width, height: height, now: wall, message: message?.text)
+            let live = frozen.map { f in
+                (board, wall, zip(board.sources, f.board.sources).reduce(Int64(0)) { $0 + $1.0.store.stats.messages - $1.1.store.stats.messages })
+            }
+            let frame = Screen.render(frozen?.board ?? board, view: view, width: width, height: height, now: frozen?.at ?? wall,
+                                      message: message?.text, live: live)
             backend.draw(frame.buffer)
             renderCPU += cpuClock() - cpuBefore
             context = frame.context

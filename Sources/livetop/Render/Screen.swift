@@ -99,7 +99,10 @@ enum Screen {
 
     /// The whole screen: panels (declared by the layout, or derived from the one source's data),
     /// the alert strip when alerts are raised, and one status line per source at the bottom.
-    static func render(_ board: Board, view: ViewState, width: Int, height: Int, now: Timestamp, message: String? = nil) -> Frame {
+    /// While `p` has frozen the panels: `live` is the board as it is now, whose status lines (the
+    /// connections go on) are drawn at `liveNow`, with the messages folded since the freeze.
+    static func render(_ board: Board, view: ViewState, width: Int, height: Int, now: Timestamp, message: String? = nil,
+                       live: (board: Board, now: Timestamp, arrived: Int64)? = nil) -> Frame {
         var buffer = Buffer(width: width, height: height)
         var context = KeyContext()
         guard width > 0, height > 0 else { return Frame(buffer: buffer, context: context) }
@@ -107,10 +110,11 @@ enum Screen {
         // Every source keeps its status line while there is a row for the panels.
         let statusRows = max(1, min(board.sources.count, height - 1))
         var (main, bottom) = buffer.area.splitBottom(statusRows)
-        let alerts = board.monitor.active
-        for (i, source) in board.sources.prefix(statusRows).enumerated() {
+        let alerts = (live?.board ?? board).monitor.active  // alerts go on while the panels are frozen
+        for (i, source) in (live?.board ?? board).sources.prefix(statusRows).enumerated() {
             let row = Rect(x: bottom.x, y: bottom.y + i, width: bottom.width, height: 1)
-            StatusLine(status: source.store.status, stats: source.store.stats, now: now, paused: view.paused,
+            StatusLine(status: source.store.status, stats: source.store.stats, now: live?.now ?? now, paused: view.paused,
+                       arrivedWhilePaused: i == 0 ? live?.arrived : nil,
                        notice: i == 0 ? (message ?? view.notice) : nil, glyphs: glyphs,
                        name: board.sources.count > 1 ? source.name : nil, alerts: i == 0 ? alerts.count : 0,
                        worstAlert: i == 0 ? alerts.first?.level : nil, maxKeys: source.store.configuration.maxKeys)

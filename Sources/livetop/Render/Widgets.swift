@@ -215,6 +215,8 @@ struct StatusLine {
     var stats: MessageStats
     var now: Timestamp
     var paused: Bool
+    /// While paused: how many messages arrived since (they are folded, not shown).
+    var arrivedWhilePaused: Int64? = nil
     var notice: String? = nil
     var glyphs: Glyphs
     /// The source's name, when there are several.
@@ -252,7 +254,10 @@ struct StatusLine {
             let text = " \(glyphs.symbol(level)) \(alerts) alert" + (alerts == 1 ? "" : "s")
             x = buffer.write(text, x: x, y: area.y, style: Style(foreground: Style.level(level).foreground, bold: true, reverse: true), clip: area)
         }
-        if paused { x = buffer.write(" PAUSED", x: x, y: area.y, style: Style(foreground: .magenta, bold: true, reverse: true), clip: area) }
+        if paused {
+            let arrived = arrivedWhilePaused.map { $0 > 0 ? " (+\(Format.grouped($0)) new, p shows them)" : "" } ?? ""
+            x = buffer.write(" PAUSED" + arrived, x: x, y: area.y, style: Style(foreground: .magenta, bold: true, reverse: true), clip: area)
+        }
         var parts: [String] = []
         if let t = status.transport {
             // Open on `poll`, the summary says how often: "polling every 1 s".
