@@ -43,6 +43,18 @@ struct JSONValidator {
         // One bit per open container: true for an object. Bounded by maxDepth.
         var stack: [Bool] = []
         @inline(__always) func skipSpace() { while i < n && Self.isSpace(b[i]) { i += 1 } }
+        /// A member's `"key" :` at i (the first one and those after a comma), leaving i at its value.
+        func memberKey() -> Bool {
+            guard i < n, b[i] == UInt8(ascii: "\""), let end = Self.stringEnd(b, from: i) else { return false }
+            out.put(b, i..<end)
+            i = end
+            skipSpace()
+            guard i < n, b[i] == UInt8(ascii: ":") else { return false }
+            out.put(b[i])
+            i += 1
+            skipSpace()
+            return true
+        }
 
         skipSpace()
         value: while true {
@@ -62,16 +74,7 @@ struct JSONValidator {
                     break  // an empty container is a complete value
                 }
                 stack.append(isObject)
-                if isObject {
-                    guard b[i] == UInt8(ascii: "\""), let end = Self.stringEnd(b, from: i) else { return false }
-                    out.put(b, i..<end)
-                    i = end
-                    skipSpace()
-                    guard i < n, b[i] == UInt8(ascii: ":") else { return false }
-                    out.put(b[i])
-                    i += 1
-                    skipSpace()
-                }
+                if isObject && !memberKey() { return false }
                 continue value
             case UInt8(ascii: "\""):
                 guard let end = Self.stringEnd(b, from: i) else { return false }
@@ -101,16 +104,7 @@ struct JSONValidator {
                     out.put(c)
                     i += 1
                     skipSpace()
-                    if isObject {
-                        guard i < n, b[i] == UInt8(ascii: "\""), let end = Self.stringEnd(b, from: i) else { return false }
-                        out.put(b, i..<end)
-                        i = end
-                        skipSpace()
-                        guard i < n, b[i] == UInt8(ascii: ":") else { return false }
-                        out.put(b[i])
-                        i += 1
-                        skipSpace()
-                    }
+                    if isObject && !memberKey() { return false }
                     continue value
                 }
                 guard c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
