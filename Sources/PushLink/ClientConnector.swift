@@ -74,14 +74,14 @@ enum ClientConnector {
                 }
                 // Through a proxy, only the proxy itself can refuse the TCP connection or fail to resolve:
                 // the target's refusals come back as the proxy's answers.
-                let mapped = LinkErrors.map(error, host: proxy.host)
+                let mapped = LinkError.map(error, host: proxy.host)
                 if mapped == .refused || mapped == .resolve(proxy.host) { throw .proxy(proxy, mapped.description) }
                 if timedOut.withLockedValue({ $0 }) {
                     throw .proxy(proxy, "no tunnel to \(url.host):\(url.port) within \(LinkError.seconds(configuration.connectTimeout.seconds))")
                 }
             }
             if timedOut.withLockedValue({ $0 }) { throw .connectTimeout(seconds: configuration.connectTimeout.seconds) }
-            throw LinkErrors.map(error, host: url.host)
+            throw LinkError.map(error, host: url.host)
         }
     }
 

@@ -57,7 +57,7 @@ enum HTTPRequester {
             return HTTPExchange(channel: channel, head: try await futures.head.get(), ended: futures.ended)
         } catch {
             channel.close(promise: nil)
-            throw LinkErrors.map(error, host: url.host)
+            throw LinkError.map(error, host: url.host)
         }
     }
 }
@@ -150,7 +150,7 @@ private final class HTTPResponseHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // The parser's complaint about an early end says less than the byte counts.
-        failure = failure ?? (error is HTTPParserError && headReceived ? cutShort : LinkErrors.map(error))
+        failure = failure ?? (error is HTTPParserError && headReceived ? cutShort : LinkError.map(error))
         context.close(promise: nil)
     }
 

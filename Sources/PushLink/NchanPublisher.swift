@@ -442,7 +442,7 @@ final class NchanPublishHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        failure = failure ?? LinkErrors.map(error).description
+        failure = failure ?? LinkError.map(error).description
         context.close(promise: nil)
     }
 

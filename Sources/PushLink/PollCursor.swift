@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a long-poll client asks for "what came after what I have", and what each answer means.
-/// Pure: requests out, responses in, no I/O (DESIGN.md "Transports").
+/// Pure: requests out, responses in, no I/O (docs/transports.md).
 public struct PollCursor: Sendable {
     /// Where the next cursor value comes from.
     public enum Source: Hashable, Sendable {

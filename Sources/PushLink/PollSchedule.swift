@@ -1,9 +1,9 @@
-/// When the next poll goes out, and whether the poll URL is a long-poll at all (DESIGN.md
-/// "Transports"). A long-poll server holds a request until it has something new; a plain REST
-/// resource answers at once, every time, with what it has. Polled like a long-poll, the second
-/// is a tight loop (about 1,500 requests a second against a local `GET /status`), so an answer
-/// that shows it was not held moves the rest of the session to interval polling: one request per
-/// `every`, start to start.
+/// When the next poll goes out, and whether the poll URL is a long-poll at all (docs/transports.md
+/// "Long-poll cursor conventions"). A long-poll server holds a request until it has something new;
+/// a plain REST resource answers at once, every time, with what it has. Polled like a long-poll,
+/// the second is a tight loop (about 1,500 requests a second against a local `GET /status`), so an
+/// answer that shows it was not held moves the rest of the session to interval polling: one request
+/// per `every`, start to start.
 ///
 /// Pure: times come in as monotonic durations (never read here), decisions go out; `LongPoller`
 /// sends, waits and reports.

@@ -187,7 +187,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(context, LinkErrors.map(error))
+        fail(context, LinkError.map(error))
     }
 
     /// Ends the connection with `error`; nothing read after it is handed on.

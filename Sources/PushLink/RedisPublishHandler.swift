@@ -179,7 +179,7 @@ final class RedisPublishHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        let mapped = LinkErrors.map(error)
+        let mapped = LinkError.map(error)
         fail(context, Interrupted(acknowledged: job?.acknowledged ?? 0, error: mapped, retry: mapped.severity != .fatal))
     }
 }

@@ -194,7 +194,7 @@ final class SocketIOSession: Sendable {
             try await probe.futureResult.get()
         } catch {
             connection.close()
-            throw LinkErrors.map(error)
+            throw LinkError.map(error)
         }
         connection.send(text: "5")
         return connection

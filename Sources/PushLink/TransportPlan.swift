@@ -1,4 +1,4 @@
-/// Which transport to try, and when to move down to the next one (DESIGN.md "Fallback policy").
+/// Which transport to try, and when to move down to the next one (docs/transports.md "Transports and fallback").
 /// Pure: errors in, decisions out.
 public struct TransportPlan: Hashable, Sendable {
     public let candidates: [Transport]

@@ -294,7 +294,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
-        if endReason == nil { endReason = LinkErrors.map(error) }
+        if endReason == nil { endReason = LinkError.map(error) }
         context.close(promise: nil)
     }
 

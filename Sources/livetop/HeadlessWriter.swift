@@ -1,7 +1,7 @@
 import LiveModel
 import PushLink
 
-/// Turns link events into JSON lines (DESIGN.md "Headless output"): one object per line, snake_case,
+/// Turns link events into JSON lines (README "JSON lines"): one object per line, snake_case,
 /// each with `type` and `time`. A message whose bytes are already compact, valid and safe JSON is
 /// passed through as it is; any other is written again from its parsed form.
 struct HeadlessWriter {

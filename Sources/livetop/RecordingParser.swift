@@ -2,7 +2,7 @@ import Foundation
 import LiveModel
 import PushLink
 
-/// Reads one line of a recording (DESIGN.md "Headless output") back into an event.
+/// Reads one line of a recording (README "JSON lines") back into an event.
 ///
 /// The line is parsed once and its top-level members are read in one pass. A message line as
 /// `HeadlessWriter` writes it is compact with `data` last, so the message is the line's own bytes

@@ -1,5 +1,7 @@
 import CNcurses
+#if canImport(Glibc)
 import Glibc
+#endif
 import Testing
 
 /// Proves the ncursesw shim links and that its wrappers return what the C macros do.

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The built `livetop` binary in headless mode: stdout checked line by line against the schema of
-/// DESIGN.md "Headless output", stderr and the exit status checked too.
+/// README "JSON lines", stderr and the exit status checked too.
 @Suite(.timeLimit(.minutes(3)), .startsProcesses) struct HeadlessEndToEndTests {
     static var binary: String {
         let candidates = [

@@ -1,5 +1,7 @@
 import CNcurses
+#if canImport(Glibc)
 import Glibc
+#endif
 
 /// The terminal: the only code that talks to ncurses. It keeps the previous frame and writes
 /// only the cells that changed. Every call happens on the one thread that created it, which

@@ -1,4 +1,6 @@
+#if canImport(Glibc)
 import Glibc
+#endif
 
 /// A pipe that wakes the UI thread from `poll()`: the link consumer writes to it once per burst
 /// of events, the SIGWINCH handler once per resize. Both ends are non-blocking; a full pipe

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// Turns the errors NIO, NIOSSL and the OS raise into `LinkError`s at the edge of PushLink.
-enum LinkErrors {
+extension LinkError {
     static func map(_ error: Error, host: String = "") -> LinkError {
         if let e = error as? LinkError { return e }
         if let e = error as? IOError { return fromErrno(e.errnoCode, detail: "\(e)") }
