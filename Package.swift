@@ -25,11 +25,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CNcurses",
-            pkgConfig: "ncursesw",
-            providers: [.apt(["libncursesw5-dev"])]
-        ),
+        // ncursesw from Debian's libncursesw-dev. No pkgConfig: its only cflags are -D flags SwiftPM
+        // drops with a warning on every build; shim.h defines what they would, and the module
+        // map links ncursesw and tinfo.
+        .systemLibrary(name: "CNcurses"),
         // Pure store: JSON, fold rules, status, histories, stats. Foundation at most.
         .target(name: "LiveModel"),
         // Lines that are not JSON (logfmt, whitespace tables, Prometheus exposition) made JSON. No dependencies.
