@@ -12,7 +12,8 @@ import TestSupport
     /// A server that has "run three minutes": 181 messages `{"n":0…180}`, one a second, the last
     /// published now (its buffer's clock starts 180 s ago and moves a second at each publish).
     static func threeMinuteServer() async throws -> (FeedServer, Int, start: Int64) {
-        let start = Link.wallClock() - 180 * 1_000_000_000
+        // Whole milliseconds: what the server's ids and headers carry.
+        let start = Link.wallClock() / 1_000_000 * 1_000_000 - 180 * 1_000_000_000
         let next = NIOLockedValueBox(start)
         let buffer = FeedBuffer(capacity: 1000) {
             next.withLockedValue { t in
@@ -109,7 +110,7 @@ import TestSupport
     @Test func sinceDropsWhatIsOlderAndKeepsWhatHasNoTime() {
         var filter = BacklogFilter(since: .seconds(10))
         let s: Int64 = 1_000_000_000
-        let first = filter.admit(Self.batch(["old", "untimed", "edge", "new"], times: [100 * s, nil, 90 * s, 99 * s], at: 100 * s))
+        let first = filter.admit(Self.batch(["old", "untimed", "edge", "new"], times: [80 * s, nil, 90 * s, 99 * s], at: 100 * s))
         #expect(Self.texts(first) == ["untimed", "edge", "new"])
         #expect(first?.times == [FrameBatch.noTime, 90 * s, 99 * s])
         #expect(filter.admit(Self.batch(["a"], times: [10 * s], at: 100 * s)) == nil)
