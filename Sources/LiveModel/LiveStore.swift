@@ -27,6 +27,11 @@ public struct LiveStore: Sendable {
         public var maxStringBytes = 4096
         /// Window of the message rate, in seconds.
         public var rateWindow = 5.0
+        /// The member of each message that holds its time (a layout source's `time: /ts`): an
+        /// RFC 3339 string, or a number of seconds (milliseconds, microseconds, nanoseconds when
+        /// it is that large) since the Unix epoch. A message that has one is folded at that time
+        /// (histories, log) rather than at its arrival; one without keeps the transport's time.
+        public var timePointer: JSONPointer? = nil
 
         public init(fold: FoldRule = .merge, select: JSONPointer? = nil) {
             self.fold = fold
@@ -92,17 +97,23 @@ public struct LiveStore: Sendable {
         log.begin(batch: batch.bytes)
         // Only the last `logLength` messages of a batch can survive in the log; skip copying the rest.
         let firstLogged = max(0, batch.count - log.capacity)
+        // Rates and ages count arrivals (`stats`, `now`); a message's own place in time is the
+        // server's when the batch carries one (replayed backlog is history, not now).
+        let timed = !batch.times.isEmpty
         batch.bytes.withUnsafeBufferPointer { all in
             for (n, frame) in batch.frames.enumerated() {
                 let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
-                fold(message: bytes, offset: frame.offset, isBinary: frame.isBinary, at: time, logged: n >= firstLogged)
+                let at = timed ? (batch.serverTime(n) ?? time) : time
+                fold(message: bytes, offset: frame.offset, isBinary: frame.isBinary, at: at, logged: n >= firstLogged)
             }
         }
         log.end()
         stats.evictions = document.evictions
     }
 
-    private mutating func fold(message bytes: UnsafeBufferPointer<UInt8>, offset: Int, isBinary: Bool, at time: Timestamp, logged: Bool) {
+    private mutating func fold(message bytes: UnsafeBufferPointer<UInt8>, offset: Int, isBinary: Bool, at arrival: Timestamp, logged: Bool) {
+        var time = arrival
+        document.time = time.nanoseconds
         stats.messages += 1
         stats.bytes += Int64(bytes.count)
         let seq = stats.messages
@@ -123,6 +134,11 @@ public struct LiveStore: Sendable {
             return
         }
         stats.jsonMessages += 1
+        if let pointer = configuration.timePointer, let token = tape.resolve(pointer, in: bytes),
+           let stated = Self.time(of: token, in: bytes, tape: &tape) {
+            time = stated
+            document.time = time.nanoseconds
+        }
         if logged { log.append(seq: seq, time: time, offset: offset, bytes: bytes, isBinary: false, isJSON: true) }
 
         var at = 0
@@ -148,6 +164,28 @@ public struct LiveStore: Sendable {
             }
         }
         document.evictToLimit()
+    }
+
+    /// The time a message's member states: an RFC 3339 string, or a number since the Unix epoch,
+    /// read as seconds, or as milliseconds, microseconds or nanoseconds when it is too large to be
+    /// seconds of the years up to 5138 (the ranges do not overlap for times after 1973). Nil for
+    /// anything else (a message with a bad time keeps the transport's).
+    static func time(of token: Int, in bytes: UnsafeBufferPointer<UInt8>, tape: inout JSONTape) -> Timestamp? {
+        switch tape[token].kind {
+        case .string: return tape.withStringBytes(token, in: bytes) { Timestamp(rfc3339Bytes: $0) }
+        case .int: return epochTime(Double(tape[token].intValue))
+        case .double: return epochTime(tape[token].doubleValue)
+        default: return nil
+        }
+    }
+
+    /// A number since the Unix epoch in whichever unit makes it a time between 1973 and 5138.
+    public static func epochTime(_ n: Double) -> Timestamp? {
+        guard n.isFinite, n > 0 else { return nil }
+        var seconds = n
+        for _ in 0..<3 where seconds >= 1e11 { seconds /= 1000 }
+        guard seconds >= 1e8, seconds < 1e11 else { return nil }
+        return Timestamp(seconds: seconds)
     }
 
     /// Folds the value at `row` as the row keyed by the value at `pointer` inside it.

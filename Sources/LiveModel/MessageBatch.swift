@@ -15,10 +15,24 @@ public struct MessageBatch: Sendable {
 
     public var bytes: [UInt8]
     public var frames: [Frame]
+    /// The server's time for each message (nanoseconds since the Unix epoch), where the transport
+    /// or the server carried one: empty when none did, else one per frame, `MessageBatch.noTime`
+    /// for those without. A message with a time is folded at it (histories, log), not at the
+    /// batch's arrival, so replayed backlog lands where it happened.
+    public var times: [Int64]
 
-    public init(bytes: [UInt8] = [], frames: [Frame] = []) {
+    /// In `times`: this message carries no server time.
+    public static let noTime = Int64.min
+
+    public init(bytes: [UInt8] = [], frames: [Frame] = [], times: [Int64] = []) {
         self.bytes = bytes
         self.frames = frames
+        self.times = times
+    }
+
+    /// The server's time for message `index`, nil when it has none.
+    public func serverTime(_ index: Int) -> Timestamp? {
+        index < times.count && times[index] != Self.noTime ? Timestamp(nanoseconds: times[index]) : nil
     }
 
     /// A batch of text messages, one per string (for tests and replays).

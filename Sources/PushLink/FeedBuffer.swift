@@ -9,6 +9,9 @@ public final class FeedBuffer: Sendable {
         public var seq: UInt64
         public var bytes: [UInt8]
         public var isBinary: Bool
+        /// When it was published (the buffer's clock), nanoseconds since the Unix epoch: a late
+        /// subscriber is told it (SSE `id: SEQ@MS`, long-poll `X-Message-Times`), so backlog is history.
+        public var time: Int64
     }
 
     public enum Answer: Sendable {
@@ -28,18 +31,45 @@ public final class FeedBuffer: Sendable {
 
     public let capacity: Int
     private let state = NIOLockedValueBox(State())
+    /// Stamps each published message (time-dependent behaviour takes a clock: a test gives a
+    /// backlog that spans minutes without waiting them).
+    private let clock: @Sendable () -> Int64
 
-    public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
+    public init(capacity: Int = 10_000, clock: @escaping @Sendable () -> Int64 = Link.wallClock) {
+        self.capacity = max(1, capacity)
+        self.clock = clock
+    }
+
+    /// What a late subscriber would be sent: how many messages are kept, and the times of the
+    /// oldest and the newest (nil before the first).
+    public var kept: (count: Int, oldest: Int64?, newest: Int64?) {
+        state.withLockedValue { s in
+            guard !s.messages.isEmpty else { return (0, nil, nil) }
+            let oldest = s.messages.count < capacity ? s.messages[0] : s.messages[s.head]
+            let newest = s.messages[(s.head + s.messages.count - 1) % s.messages.count]
+            return (s.messages.count, oldest.time, newest.time)
+        }
+    }
+
+    /// The cursor after which only the newest `n` kept messages come (`?last=N`); nil: from the
+    /// oldest kept, when fewer than `n` are kept.
+    public func cursor(keepingLast n: Int) -> UInt64? {
+        state.withLockedValue { s in
+            let n = UInt64(max(0, n))
+            return UInt64(s.messages.count) <= n ? nil : s.last - n
+        }
+    }
 
     /// Number of the newest message (0 before the first).
     public var lastSeq: UInt64 { state.withLockedValue { $0.last } }
 
     /// Adds messages and wakes everyone waiting.
     public func publish(_ items: [(bytes: [UInt8], isBinary: Bool)]) {
+        let now = clock()
         let waiters = state.withLockedValue { s -> [CheckedContinuation<Void, Never>] in
             for item in items {
                 s.last += 1
-                let m = Message(seq: s.last, bytes: item.bytes, isBinary: item.isBinary)
+                let m = Message(seq: s.last, bytes: item.bytes, isBinary: item.isBinary, time: now)
                 if s.messages.count < capacity {
                     s.messages.append(m)
                 } else {

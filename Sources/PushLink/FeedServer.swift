@@ -11,11 +11,14 @@ import NIOWebSocket
 ///
 /// With a `FeedBuffer` it also serves the buffer over plain HTTP on every path, its own convention
 /// (a WebSocket URL may carry `?cursor=N` too, to resume after message N):
-/// `Accept: text/event-stream` gets SSE (`id:` = message number, `Last-Event-ID` resumes), any
+/// `Accept: text/event-stream` gets SSE (`id:` = `SEQ@MS`, the message number and its publish time
+/// in Unix milliseconds; `Last-Event-ID` resumes), any
 /// other GET is a long-poll: `?cursor=N` answers the messages after N as a JSON array (text that
-/// is not JSON as a JSON string) with `X-Next-Cursor`, holds up to 25 s and then answers 204, and
+/// is not JSON as a JSON string) with `X-Next-Cursor` and `X-Message-Times` (each message's publish
+/// time, Unix milliseconds, comma-separated), holds up to 25 s and then answers 204, and
 /// answers 410 for a cursor it does not keep; without a cursor it answers at once (the kept
-/// messages, or 204 with the `X-Next-Cursor` to poll from). Without a buffer, HTTP gets 404.
+/// messages, or 204 with the `X-Next-Cursor` to poll from). A subscriber without a cursor may ask
+/// for only the newest N kept messages with `?last=N`. Without a buffer, HTTP gets 404.
 public final class FeedServer: Sendable {
     public typealias Session = @Sendable (FeedSession) async throws -> Void
 
@@ -72,7 +75,7 @@ public final class FeedServer: Sendable {
         self.init(group: group, options: options, buffer: buffer) { session in
             // `?cursor=N` on the WebSocket URL resumes after N, as it does for long-poll.
             var cursor = FeedServer.queryValue("cursor", in: session.target).flatMap { UInt64($0) }
-                ?? (options.replaysKeptMessages ? nil : session.seqAtUpgrade)
+                ?? options.startCursor(in: buffer, target: session.target, newest: session.seqAtUpgrade)
             while !session.isClosed {
                 switch await buffer.after(cursor, limit: 1000, timeout: .seconds(1), on: session.eventLoop) {
                 case .messages(let list):
@@ -273,7 +276,7 @@ public final class FeedServer: Sendable {
     private static func longPoll(_ buffer: FeedBuffer, request: HTTPRequestHead, outbound: HTTPOutbound, on loop: EventLoop,
                                  options: Options) async throws {
         let asked = queryValue("cursor", in: request.uri).flatMap { UInt64($0) }
-        let cursor = asked ?? options.startCursor(in: buffer)
+        let cursor = asked ?? options.startCursor(in: buffer, target: request.uri)
         // A first poll (no cursor) is answered at once, with messages or with the cursor to poll
         // from: the client is "open" at once, and nothing published meanwhile is missed.
         switch await buffer.after(cursor, limit: 1000, timeout: asked == nil ? .zero : .seconds(25), on: loop) {
@@ -284,7 +287,10 @@ public final class FeedServer: Sendable {
                 body.append(contentsOf: jsonValue(m))
             }
             body.append(UInt8(ascii: "]"))
-            try await respond(outbound, .ok, headers: [("Content-Type", "application/json"), ("X-Next-Cursor", String(list.last!.seq))],
+            // Each message's time, so a late subscriber's backlog is history (docs/serve.md).
+            let times = list.map { String($0.time / 1_000_000) }.joined(separator: ",")
+            try await respond(outbound, .ok, headers: [("Content-Type", "application/json"), ("X-Next-Cursor", String(list.last!.seq)),
+                                                       ("X-Message-Times", times)],
                               bytes: body)
         case .timedOut:
             try await respond(outbound, .noContent, headers: [("X-Next-Cursor", String(cursor ?? 0))])
@@ -298,7 +304,9 @@ public final class FeedServer: Sendable {
                                      options: Options) async throws {
         // Where to start is fixed before the client can see the stream open, so nothing published
         // after it saw "open" is skipped.
-        var cursor = request.headers.first(name: "Last-Event-ID").flatMap { UInt64($0) } ?? options.startCursor(in: buffer)
+        // An ID is `SEQ@MS` (the number, then the message's time); a bare number resumes too.
+        var cursor = request.headers.first(name: "Last-Event-ID").flatMap { UInt64($0.prefix { $0 != "@" }) }
+            ?? options.startCursor(in: buffer, target: request.uri)
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Content-Type", value: "text/event-stream")
         head.headers.add(name: "Cache-Control", value: "no-cache")
@@ -310,7 +318,7 @@ public final class FeedServer: Sendable {
             case .messages(let list):
                 var out = ByteBuffer()
                 for m in list {
-                    out.writeString("id: \(m.seq)\n")
+                    out.writeString("id: \(m.seq)@\(m.time / 1_000_000)\n")
                     let text = m.isBinary ? String(decoding: jsonValue(m), as: UTF8.self) : String(decoding: m.bytes, as: UTF8.self)
                     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                         out.writeString("data: ")
@@ -351,7 +359,13 @@ public final class FeedServer: Sendable {
 
 extension FeedServer.Options {
     /// Where a subscriber that brings no cursor starts: nil is "from the oldest kept message".
-    func startCursor(in buffer: FeedBuffer) -> UInt64? { replaysKeptMessages ? nil : buffer.lastSeq }
+    /// `?last=N` on its URL asks for only the newest N kept (livetop's `--last N`; `?last=0`: none).
+    func startCursor(in buffer: FeedBuffer, target: String, newest: UInt64? = nil) -> UInt64? {
+        if let last = FeedServer.queryValue("last", in: target).flatMap({ Int($0) }), last >= 0 {
+            return buffer.cursor(keepingLast: last)
+        }
+        return replaysKeptMessages ? nil : (newest ?? buffer.lastSeq)
+    }
 }
 
 /// One client connection of a `FeedServer`, as its session function sees it.

@@ -54,6 +54,8 @@ private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
     private let resume: SSETransport.Resume
     private let maxMessageBytes: Int
     private let wallClock: @Sendable () -> Int64
+    /// The ID of the last event parsed (the one resumed from, at first).
+    private var previousID: String
 
     init(sink: EventSink, resume: SSETransport.Resume, lastEventID: String, maxMessageBytes: Int,
          wallClock: @escaping @Sendable () -> Int64) {
@@ -61,12 +63,19 @@ private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
         self.resume = resume
         self.maxMessageBytes = maxMessageBytes
         self.wallClock = wallClock
+        previousID = lastEventID
         parser = ServerSentEvents(maxLineBytes: maxMessageBytes)
     }
 
     func body(_ buffer: ByteBuffer) throws {
         buffer.withUnsafeReadableBytes { raw in
-            parser.feed(raw.bindMemory(to: UInt8.self)) { event in batch.append(event.data, isBinary: false) }
+            parser.feed(raw.bindMemory(to: UInt8.self)) { event in
+                // An ID that holds a time (Nchan's, livetop serve's) is the message's server time;
+                // an event without an ID of its own inherits the last one, and with it no time.
+                let own = event.lastEventID != previousID
+                previousID = event.lastEventID
+                batch.append(event.data, isBinary: false, serverTime: own ? ServerTime.eventID(event.lastEventID) : nil)
+            }
         }
         // A line with no end (or an event of endless data lines) stops at the message limit.
         if let what = parser.overLimit { throw LinkError.tooLarge("event stream \(what)", limit: maxMessageBytes) }
@@ -252,11 +261,13 @@ final class LongPoller: Sendable {
             let contentType = exchange.header("Content-Type")
             let note = state.withLockedValue { s -> String? in
                 var problem: String?
-                for m in messages {
+                let times = s.cursor.messageTimes(count: messages.count, header: exchange.header)
+                for (i, m) in messages.enumerated() {
                     let parsed = s.parser.document(m, contentType: contentType)
+                    let time = i < times.count ? times[i] : nil
                     switch parsed.kind {
-                    case .json(let json): batch.append(json, isBinary: false)
-                    case .text: batch.append(m, isBinary: false)
+                    case .json(let json): batch.append(json, isBinary: false, serverTime: time)
+                    case .text: batch.append(m, isBinary: false, serverTime: time)
                     case .skip: break
                     }
                     if parsed.skippedLines > 0 {

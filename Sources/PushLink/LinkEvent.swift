@@ -10,7 +10,15 @@ public struct FrameBatch: Sendable {
     public var frames: [Frame] = []
     /// Wall-clock time the burst was read, in nanoseconds since the Unix epoch.
     public var receivedAt: Int64 = 0
+    /// The server's time for each message, where the transport or the server carries one (an SSE
+    /// `id:` holding a time, Nchan's `Last-Modified`, the reference server's `X-Message-Times`), in
+    /// nanoseconds since the Unix epoch: empty when no message of the batch has one, else one per
+    /// frame, `FrameBatch.noTime` for those without. Replayed backlog then keeps the time it happened.
+    public var times: [Int64] = []
     public var transport: Transport
+
+    /// In `times`: this message carries no server time.
+    public static let noTime = Int64.min
 
     public init(transport: Transport) { self.transport = transport }
 
@@ -20,6 +28,21 @@ public struct FrameBatch: Sendable {
     public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool) {
         frames.append(Frame(offset: bytes.count, length: payload.count, isBinary: isBinary))
         bytes.append(contentsOf: payload)
+    }
+
+    /// Appends a message with the server's time for it (nil: none); `times` stays empty until a
+    /// message has one.
+    public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool, serverTime: Int64?) {
+        if let serverTime, times.count < frames.count {
+            times.append(contentsOf: repeatElement(Self.noTime, count: frames.count - times.count))
+        }
+        append(payload, isBinary: isBinary)
+        if let serverTime { times.append(serverTime) } else if !times.isEmpty { times.append(Self.noTime) }
+    }
+
+    /// The server's time for message `index`, nil when it has none.
+    public func serverTime(_ index: Int) -> Int64? {
+        index < times.count && times[index] != Self.noTime ? times[index] : nil
     }
 }
 

@@ -137,6 +137,21 @@ public struct PollCursor: Sendable {
         return messages.isEmpty ? .nothingNew : .messages(messages)
     }
 
+    /// The server's time of each of an answer's `count` messages (docs/transports.md, "Server
+    /// time"): the reference server's `X-Message-Times` (Unix milliseconds, one per message), else,
+    /// when the cursor is HTTP validators, the answer's `Last-Modified` (Nchan stamps each message
+    /// with its publish second) for all of them. Empty when the answer carries none.
+    public func messageTimes(count: Int, header: (String) -> String?) -> [Int64?] {
+        if let list = header("X-Message-Times") {
+            let times = ServerTime.milliseconds(list: list)
+            return times.count == count ? times : []
+        }
+        if case .validators = effective, let modified = header("Last-Modified"), let time = ServerTime.httpDate(modified) {
+            return Array(repeating: time, count: count)
+        }
+        return []
+    }
+
     /// A streamed message (`--transport stream`): a body-field cursor is taken from it.
     public mutating func streamed(_ message: [UInt8]) {
         guard case .query(_, .body(let pointerText)) = convention else { return }
@@ -196,7 +211,7 @@ public struct PollCursor: Sendable {
     }
 
     /// `target` with query parameter `name` set to `value` (percent-encoded).
-    static func setting(_ name: String, to value: String, in target: String) -> String {
+    public static func setting(_ name: String, to value: String, in target: String) -> String {
         let encoded = value.utf8.map { b -> String in
             let c = Character(Unicode.Scalar(b))
             return (c.isLetter || c.isNumber || "-._~".contains(c)) && b < 0x80 ? String(c) : "%" + String(b, radix: 16, uppercase: true).leftPadded

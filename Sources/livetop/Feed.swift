@@ -10,4 +10,6 @@ struct Feed<Source: FeedSource>: Sendable {
     var maxMessages: Int64?
     /// `--record`: a recording holds one source.
     var recording: Recording?
+    /// `--since`, `--last`: how much of the server's backlog is shown.
+    var backlog = BacklogFilter()
 }

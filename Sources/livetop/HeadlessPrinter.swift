@@ -55,12 +55,14 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     private func print(_ feed: Feed<Source>, index: Int) async -> Bool {
         var writer = HeadlessWriter(emit: emit, source: tagSources ? feed.name : nil)
         var limit = MessageLimit(feed.maxMessages)
+        var backlog = feed.backlog
         for await event in feed.source.events {
             let closed = lock.withLock { () -> Bool in
                 switch event {
                 case .messages(let received):
-                    // Exactly --max-messages are printed and recorded.
-                    guard let batch = limit.admit(received) else { return false }
+                    // Exactly --max-messages are printed and recorded, of what --since and --last show.
+                    guard let shown = backlog.admit(received) else { return false }
+                    guard let batch = limit.admit(shown) else { return false }
                     if let recording = feed.recording, sharesLines {
                         let start = out.buffer.count
                         writer.write(batch, into: &out, flushing: false)

@@ -57,7 +57,8 @@ struct HeadlessWriter {
         prefix.withUnsafeBufferPointer { prefix in
             middle.withUnsafeBufferPointer { middle in
                 batch.bytes.withUnsafeBufferPointer { all in
-                    for frame in batch.frames {
+                    let timed = !batch.times.isEmpty
+                    for (n, frame) in batch.frames.enumerated() {
                         seq += 1
                         let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
                         if emit == .all {
@@ -65,6 +66,12 @@ struct HeadlessWriter {
                             out.buffer.append(contentsOf: prefix)
                             seqText.write(into: &out.buffer)
                             out.buffer.append(contentsOf: middle)
+                            // The server's time for the message, where it carried one (backlog is history).
+                            if timed, let serverTime = batch.serverTime(n) {
+                                out.buffer.append(contentsOf: #""server_time":""#.utf8)
+                                Timestamp(nanoseconds: serverTime).writeRFC3339(into: &out.buffer)
+                                out.buffer.append(contentsOf: #"","#.utf8)
+                            }
                             writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
                             out.buffer.append(UInt8(ascii: "}"))
                         } else {

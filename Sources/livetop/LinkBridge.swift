@@ -8,7 +8,7 @@ enum LinkBridge {
         switch event {
         case .messages(let batch):
             let frames = batch.frames.map { MessageBatch.Frame(offset: $0.offset, length: $0.length, isBinary: $0.isBinary) }
-            return .messages(MessageBatch(bytes: batch.bytes, frames: frames), at: Timestamp(nanoseconds: batch.receivedAt))
+            return .messages(MessageBatch(bytes: batch.bytes, frames: frames, times: batch.times), at: Timestamp(nanoseconds: batch.receivedAt))
         case .state(let state, let at):
             let time = Timestamp(nanoseconds: at)
             return .connection(connectionEvent(state, at: time), at: time)

@@ -15,7 +15,10 @@ struct MessageLimit {
         guard passed < limit else { return nil }
         var batch = batch
         let room = limit - passed
-        if Int64(batch.count) > room { batch.frames = Array(batch.frames.prefix(Int(room))) }
+        if Int64(batch.count) > room {
+            batch.frames = Array(batch.frames.prefix(Int(room)))
+            if batch.times.count > batch.frames.count { batch.times = Array(batch.times.prefix(batch.frames.count)) }
+        }
         passed += Int64(batch.count)
         return batch
     }

@@ -35,8 +35,24 @@ struct OutputOptions: ParsableArguments {
         """, valueName: "n"))
     var maxKeys: Int?
 
+    @Option(help: ArgumentHelp("""
+        Skip messages the server says are older than this when they arrive (5m, 30s): its backlog \
+        from before then. Messages that carry no server time are always shown.
+        """, valueName: "interval"))
+    var since: Interval?
+
+    @Option(help: ArgumentHelp("""
+        Of the backlog a server sends a new subscriber, show only the newest N (0: none, now only). \
+        Asks the server with ?last=N (livetop serve reads it) and keeps the newest N of the first burst.
+        """, valueName: "n"))
+    var last: Int?
+
+    /// `--since` and `--last` as the filter every source's messages pass.
+    var backlog: BacklogFilter { BacklogFilter(since: since?.duration, last: last) }
+
     func validate() throws {
         if let maxMessages, maxMessages < 1 { throw ValidationError("--max-messages must be at least 1") }
+        if let last, !(0...10_000_000).contains(last) { throw ValidationError("--last must be between 0 and 10000000") }
         if let maxKeys, !(10...10_000_000).contains(maxKeys) { throw ValidationError("--max-keys must be between 10 and 10000000") }
         guard (1...240).contains(fps) else { throw ValidationError("--fps must be between 1 and 240") }
     }
@@ -59,6 +75,7 @@ extension LiveStore.Configuration {
         var configuration = self
         if let fold = spec?.fold { configuration.fold = fold }
         if let select = spec?.select { configuration.select = select }
+        if let time = spec?.time { configuration.timePointer = time }
         if let history { configuration.historyLength = history }
         return configuration
     }

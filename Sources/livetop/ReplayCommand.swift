@@ -41,7 +41,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let configuration = output.storeConfiguration.applying(declared?.sources.first, history: declared?.history)
         let feed = Feed(name: declared?.sources.first?.name ?? "main", source: replay, configuration: configuration,
-                        maxMessages: output.maxMessages)
+                        maxMessages: output.maxMessages, backlog: output.backlog)
         try await Viewer.show([feed], layout: declared, layoutPath: layout.layout, output: output, exitOnAlert: layout.exitOnAlert)
         if replay.skipped > 10 { Diagnostics.warn("\(file): \(replay.skipped) lines skipped in all") }
     }

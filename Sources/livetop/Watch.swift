@@ -93,7 +93,7 @@ struct FeedBuilder {
             let address = command.isEmpty ? try address(urls.first ?? spare ?? "", source: nil) : .local(.command(command))
             let source = try make(address, connection: connection, sources: sources, logger: logger)
             return [Feed(name: "main", source: source, configuration: output.storeConfiguration(snapshots: source.isSampled),
-                         maxMessages: output.maxMessages, recording: try files.openRecording())]
+                         maxMessages: output.maxMessages, recording: try files.openRecording(), backlog: output.backlog)]
         }
         var unbound = urls[...]
         var feeds: [Feed<LiveSource>] = []
@@ -113,7 +113,8 @@ struct FeedBuilder {
             sourceLogger[metadataKey: "source"] = "\(spec.name)"
             let source = try make(address, connection: options, sources: sources.overridden(by: spec), logger: sourceLogger)
             let store = output.storeConfiguration(snapshots: source.isSampled).applying(spec, history: layout.history)
-            feeds.append(Feed(name: spec.name, source: source, configuration: store, maxMessages: output.maxMessages, recording: nil))
+            feeds.append(Feed(name: spec.name, source: source, configuration: store, maxMessages: output.maxMessages, recording: nil,
+                              backlog: output.backlog))
         }
         if !unbound.isEmpty { throw usage("\(unbound.count) URL(s) left over: the layout's sources all have a url") }
         if feeds.filter({ if case .local(let l) = $0.source, l.configuration.source == .stdin { true } else { false } }).count > 1 {
@@ -136,8 +137,12 @@ struct FeedBuilder {
 
     private func make(_ address: SourceAddress, connection: ConnectionOptions, sources: SourceOptions, logger: Logger) throws -> LiveSource {
         switch address {
-        case .feed(let url):
+        case .feed(var url):
             try checkTransport(connection.transport, url: url)
+            // --last N asks the server too (livetop serve reads ?last=N; others ignore it).
+            if let last = output.last, [.ws, .wss, .http, .https].contains(url.scheme) {
+                url.target = PollCursor.setting("last", to: String(last), in: url.target)
+            }
             return .link(try connection.makeLink(url: url, every: sources.every?.duration, expect: sources.expect?.duration,
                                                 format: sources.parse, logger: logger))
         case .local(let local):

@@ -58,6 +58,32 @@ import TestSupport
         #expect(Set(out.messages.compactMap { $0["transport"] as? String }) == [transport])
     }
 
+    /// `serve --buffer 0`: a subscriber gets only what comes after it connects (here "old" was
+    /// published, as a first subscriber saw, before the second connected).
+    @Test(arguments: ["websocket", "sse", "longpoll"])
+    func bufferZeroSendsNoBacklog(transport: String) async throws {
+        let server = ExternalProcess(Self.binary, ["serve", "--port", "0", "--buffer", "0"])
+        try server.start()
+        defer { server.stop() }
+        try await server.stderr.wait(20, for: "serve to listen") { $0.contains { $0.contains("serving stdin on ws://127.0.0.1:") } }
+        let line = try #require(server.stderr.all.first { $0.contains("serving stdin on ws://127.0.0.1:") })
+        #expect(line.contains("no backlog"), "\(line)")
+        let port = try #require(Int(String(line.split(separator: ":")[3].prefix { $0.isNumber })), "\(line)")
+        let url = "ws://127.0.0.1:\(port)/"
+        func whenOpen(_ text: String) -> (ExternalProcess) async throws -> Void {
+            { client in
+                try await client.stdout.wait(20, for: "the client to be open") { $0.contains { $0.contains(#""state":"open""#) } }
+                server.write(text)
+            }
+        }
+        let first = try await HeadlessEndToEndTests.run(["--headless", "--max-messages", "1", url], until: whenOpen("old\n"))
+        #expect(first.messages.compactMap { $0["text"] as? String } == ["old"], "\(first.stderr)")
+        let second = try await HeadlessEndToEndTests.run(["--headless", "--max-messages", "1", "--transport", transport, url],
+                                                         until: whenOpen("new\n"))
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.messages.map { $0["text"] as? String ?? $0["data"] as? String ?? "?" } == ["new"], "\(second.messages)")
+    }
+
     @Test func seqOneToHundredReachesAWebSocketClient() async throws {
         let (server, port) = try await Self.serve((1...100).map(String.init).joined(separator: "\n") + "\n", lines: 100)
         defer { server.stop() }

@@ -79,11 +79,13 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     /// Hands one feed's events to the UI thread, one queue entry per burst.
     private func consume(_ feed: Feed<Source>, index: Int) async {
         var limit = MessageLimit(feed.maxMessages)
+        var backlog = feed.backlog
         for await received in feed.source.events {
             var event = received
             if case .messages(let batch) = received {
-                // --max-messages: exactly that many are folded (and recorded), then the source stops.
-                guard let admitted = limit.admit(batch) else { continue }
+                // --max-messages: exactly that many are folded (and recorded), then the source stops;
+                // counted among what --since and --last show.
+                guard let shown = backlog.admit(batch), let admitted = limit.admit(shown) else { continue }
                 event = .messages(admitted)
                 if limit.isReached { feed.source.stop() }
             }

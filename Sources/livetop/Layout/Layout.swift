@@ -44,6 +44,8 @@ struct SourceSpec: Hashable, Sendable {
     var transport: String?
     var fold: FoldRule?
     var select: JSONPointer?
+    /// The member of each message (from its root, before `select`) that holds its time.
+    var time: JSONPointer?
     var pollCursor: String?
     var pollItems: String?
     var sseURL: String?

@@ -19,6 +19,8 @@ import Yams
 ///     transport: auto       # auto, websocket, sse, stream, longpoll or poll
 ///     fold: merge           # merge, replace, append or upsert:/pointer
 ///     select: /data         # the part of each message that is folded (a JSON pointer)
+///     time: /ts             # the member holding each message's time (RFC 3339, or seconds/ms since 1970):
+///                           #   charts and the log place the message there, not at its arrival
 ///     poll_cursor: query:cursor,header:X-Next-Cursor
 ///     poll_items: /results  # a JSON pointer
 ///     sse_url: http://…     # fallback endpoints
@@ -174,7 +176,7 @@ private struct LayoutReader {
 
     mutating func source(_ node: Node) throws(LayoutError) -> SourceSpec {
         let f = try fields(node, expected: "a mapping for a source", place: "in source", known: [
-            "name", "url", "headers", "bearer_env", "protocols", "origin", "send", "transport", "fold", "select",
+            "name", "url", "headers", "bearer_env", "protocols", "origin", "send", "transport", "fold", "select", "time",
             "poll_cursor", "poll_items", "sse_url", "poll_url", "command", "file", "every", "timeout", "restart", "parse", "expect",
         ])
         guard let nameNode = f["name"] else { throw error("a source needs 'name'", at: node) }
@@ -210,6 +212,7 @@ private struct LayoutReader {
             spec.fold = fold
         }
         spec.select = try f["select"].map { (node) throws(LayoutError) in try pointer(node, "select") }
+        spec.time = try f["time"].map { (node) throws(LayoutError) in try pointer(node, "time") }
         if let cursorNode = f["poll_cursor"] {
             let convention = try string(cursorNode, "poll_cursor")
             guard PollCursor.Convention(argument: convention) != nil else {

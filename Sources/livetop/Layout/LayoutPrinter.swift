@@ -77,6 +77,7 @@ enum LayoutPrinter {
             """
         if store.configuration.fold != .merge { out += "    fold: \(quoted(store.configuration.fold.description))\n" }
         if let select = store.configuration.select { out += "    select: \(quoted(select.description))\n" }
+        if let time = store.configuration.timePointer { out += "    time: \(quoted(time.description))\n" }
         out += "\nrows:\n"
         let panels = Screen.panels(store, view: ViewState())
         let tiles = panels.compactMap { panel -> String? in
