@@ -12,10 +12,11 @@ p.add_argument("--port", type=int, required=True)
 p.add_argument("--channel", required=True)
 p.add_argument("--from", dest="first", type=int, default=1)
 p.add_argument("--to", dest="last", type=int, required=True)
+p.add_argument("--location", default="pub", help="the publisher location: pub, or pubsmall (a buffer of 5)")
 a = p.parse_args()
 conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=10)
 for n in range(a.first, a.last + 1):
-    conn.request("POST", f"/pub/{a.channel}", body=json.dumps({"n": n}, separators=(",", ":")),
+    conn.request("POST", f"/{a.location}/{a.channel}", body=json.dumps({"n": n}, separators=(",", ":")),
                  headers={"Content-Type": "application/json"})
     r = conn.getresponse()
     r.read()
