@@ -61,8 +61,6 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// The server selected `ws+meta.nchan`: every message starts with Nchan's header, taken off
     /// here and its id judged by the link's tracker (repeats dropped, gaps reported).
     var nchanIDs: NIOLockedValueBox<MessageIDTracker>?
-    /// A message without the header was handed on as it came (said once per connection).
-    private var saidMissingMeta = false
 
     init(sink: EventSink, maxMessageBytes: Int, deflate: PerMessageDeflate? = nil, ended: EventLoopPromise<LinkError>,
          heartbeat: Heartbeat, monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) throws {
@@ -247,7 +245,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         ids.withLockedValue { tracker in
             for var frame in batch.frames {
                 let message = batch.bytes[frame.offset..<(frame.offset + frame.length)]
-                guard let header = NchanMetaHeader.parse(message) else {
+                guard !missingMeta, let header = NchanMetaHeader.parse(message) else {
                     missingMeta = true
                     frames.append(frame)
                     continue
@@ -267,11 +265,10 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             }
         }
         batch.frames = frames
-        if missingMeta && !saidMissingMeta {
-            saidMissingMeta = true
-            before.append(.state(.note(transport: transport, text: "a message came without the ws+meta.nchan header the server "
-                                       + "agreed to; handed on as it came"), at: at))
-        }
+        // A server that selected the subprotocol without speaking it (Node's `ws` selects the
+        // first one offered unless told otherwise): from the first message without the header
+        // on, the connection's messages are handed on as they come, as without the offer.
+        if missingMeta { nchanIDs = nil }
         guard repeats > 0 else { return (before, []) }
         let reason = "\(repeats) message\(repeats == 1 ? "" : "s") already delivered came again (last id \(lastRepeat)); dropped"
         return (before, [.state(.repeated(transport: transport, count: repeats, reason: reason), at: at)])

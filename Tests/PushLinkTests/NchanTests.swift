@@ -131,13 +131,21 @@ import TestSupport
             // An event stream is subscribed once open; a long poll asks for the oldest message,
             // so it finds message 1 whenever it arrives.
             if transport == .sse { try await run.waitForState(20, "open") { $0.isOpen } }
+            // One publisher, started before and told when to publish each step (1-3, then 4-23), so
+            // no process start falls between message 3 and message 19.
+            let publisher = ExternalProcess(python, [try RealServerTests.fixture("nchan_publish.py"), "--port", String(nchan.port),
+                                                     "--channel", channel, "--from", "1", "--to", "23", "--steps", "3,23",
+                                                     "--location", "pubsmall"])
+            try publisher.start()
+            defer { publisher.stop() }
             // Start early in a second, so that messages 3 and 19 are likely published within it.
             let now = Double(Link.wallClock()) / 1e9
             if now - now.rounded(.down) > 0.2 { try await Task.sleep(for: .seconds(now.rounded(.up) - now)) }
-            try await nchan.publish(channel, 1...3, location: "pubsmall")
+            publisher.write("go\n")
             try await run.waitForMessages(3, timeout: 20)
             relay.signal(SIGSTOP)
-            try await nchan.publish(channel, 4...23, location: "pubsmall")
+            publisher.write("go\n")
+            #expect(try await publisher.exitStatus(timeout: 30) == 0)
             relay.signal(SIGKILL)
             try await relay.stopped()
             (relay, _) = try await ExternalProcess.startServer(python, relayArguments)
