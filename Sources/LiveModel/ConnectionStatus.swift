@@ -18,8 +18,11 @@ public enum ConnectionEvent: Hashable, Sendable {
     case failed(transport: TransportKind, error: String, retryAt: Timestamp?)
     /// The link moved to another transport, for `reason`.
     case fallback(transport: TransportKind, reason: String)
-    /// Messages may have been missed (a cursor the server no longer knows).
-    case gap(transport: TransportKind, reason: String)
+    /// Messages may have been missed (a cursor the server no longer knows); `missed` is how many
+    /// when the server's ids prove it.
+    case gap(transport: TransportKind, reason: String, missed: Int? = nil)
+    /// `count` messages already delivered (a known id) came again and were dropped.
+    case repeated(transport: TransportKind, count: Int, reason: String)
     /// A line the source said about itself (a command's stderr), for the status line.
     case note(transport: TransportKind, text: String)
     /// Nothing arrived for longer than the source's `expect`; the next message ends it.
@@ -41,7 +44,7 @@ public struct ConnectionStatus: Hashable, Sendable {
 
     /// A transition that is recorded but does not change the phase.
     public struct Transition: Hashable, Sendable {
-        public enum Kind: String, Hashable, Sendable { case fallback, gap, note }
+        public enum Kind: String, Hashable, Sendable { case fallback, gap, note, `repeat` }
         public var kind: Kind
         public var reason: String
         public var at: Timestamp
@@ -59,6 +62,10 @@ public struct ConnectionStatus: Hashable, Sendable {
     public internal(set) var opens = 0
     public internal(set) var fallbacks = 0
     public internal(set) var gaps = 0
+    /// Messages skipped, summed over the gaps whose count the server's ids proved.
+    public internal(set) var missed = 0
+    /// Messages dropped as repeats (a known id with the same bytes came again).
+    public internal(set) var repeats = 0
     /// Since when the source has been silent for longer than it said it would be (`expect`), and
     /// that expectation in seconds; nil while it speaks as expected. A message ends it.
     /// Why the run ended (a command's exit status, the end of stdin), when it ended by itself.
@@ -107,10 +114,16 @@ public struct ConnectionStatus: Hashable, Sendable {
             fallbacks += 1
             lastTransition = Transition(kind: .fallback, reason: reason, at: time)
             return
-        case .gap(let t, let reason):
+        case .gap(let t, let reason, let count):
             transport = t
             gaps += 1
+            missed += max(0, count ?? 0)
             lastTransition = Transition(kind: .gap, reason: reason, at: time)
+            return
+        case .repeated(let t, let count, let reason):
+            transport = t
+            repeats += max(0, count)
+            lastTransition = Transition(kind: .repeat, reason: reason, at: time)
             return
         case .note(let t, let text):
             transport = t
@@ -140,7 +153,8 @@ public struct ConnectionStatus: Hashable, Sendable {
         case .failed(let t, let error, let retryAt):
             text = "failed (\(t.rawValue)): \(error)" + (retryAt.map { "; retry in \(Self.seconds($0 - time))" } ?? "")
         case .fallback(let t, let reason): text = "fallback to \(t.rawValue): \(reason)"
-        case .gap(let t, let reason): text = "gap (\(t.rawValue)): \(reason)"
+        case .gap(let t, let reason, _): text = "gap (\(t.rawValue)): \(reason)"
+        case .repeated(let t, _, let reason): text = "repeat (\(t.rawValue)): \(reason)"
         case .note(_, let note): text = note
         case .stale(_, let silent, let expected): text = "stale: nothing for \(Self.seconds(silent)) (expect \(Self.seconds(expected)))"
         case .closed(let reason): text = "closed" + (reason.map { ": " + $0 } ?? "")

@@ -22,7 +22,7 @@ enum SSETransport {
     /// "open" before the first of them (events that came in the same read as the head); wait for
     /// its future before saying anything after them.
     static func connect(_ url: FeedURL, configuration: LinkConfiguration, group: EventLoopGroup, sink: EventSink,
-                        resume: Resume, wallClock: @escaping @Sendable () -> Int64)
+                        resume: Resume, ids: NIOLockedValueBox<MessageIDTracker>? = nil, wallClock: @escaping @Sendable () -> Int64)
         async throws(LinkError) -> (exchange: HTTPExchange, start: @Sendable () -> EventLoopFuture<Void>) {
         var headers = [("Accept", "text/event-stream"), ("Cache-Control", "no-cache")]
         if !resume.lastEventID.isEmpty { headers.append(("Last-Event-ID", resume.lastEventID)) }
@@ -31,7 +31,7 @@ enum SSETransport {
         // Silence longer than a heartbeat's worth means the stream is dead.
         let readTimeout = max(.seconds(45), (configuration.pingInterval ?? .seconds(30)) * 3)
         let consumer = EventStreamConsumer(sink: sink, resume: resume, lastEventID: initialID, maxMessageBytes: maxMessage,
-                                           wallClock: wallClock)
+                                           ids: ids, wallClock: wallClock)
         let exchange = try await HTTPRequester.get(url, headers: headers, configuration: configuration, group: group,
                                                    readTimeout: readTimeout, gate: sink) { consumer }
         let type = exchange.header("Content-Type") ?? ""
@@ -54,27 +54,52 @@ private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
     private let resume: SSETransport.Resume
     private let maxMessageBytes: Int
     private let wallClock: @Sendable () -> Int64
-    /// The ID of the last event parsed (the one resumed from, at first).
-    private var previousID: String
+    /// The link's message ids: an event whose own id was delivered with the same data is dropped
+    /// and counted; Nchan's ids also show a skipped range (`MessageIDTracker`).
+    private let ids: NIOLockedValueBox<MessageIDTracker>?
+    /// Gaps found in this burst (reported before its messages) and repeats dropped (after them).
+    private var gaps: [LinkState] = []
+    private var repeats = 0
+    private var lastRepeat = ""
 
     init(sink: EventSink, resume: SSETransport.Resume, lastEventID: String, maxMessageBytes: Int,
-         wallClock: @escaping @Sendable () -> Int64) {
+         ids: NIOLockedValueBox<MessageIDTracker>?, wallClock: @escaping @Sendable () -> Int64) {
         self.sink = sink
         self.resume = resume
         self.maxMessageBytes = maxMessageBytes
+        self.ids = ids
         self.wallClock = wallClock
-        previousID = lastEventID
         parser = ServerSentEvents(maxLineBytes: maxMessageBytes)
     }
 
     func body(_ buffer: ByteBuffer) throws {
-        buffer.withUnsafeReadableBytes { raw in
-            parser.feed(raw.bindMemory(to: UInt8.self)) { event in
-                // An ID that holds a time (Nchan's, livetop serve's) is the message's server time;
-                // an event without an ID of its own inherits the last one, and with it no time.
-                let own = event.lastEventID != previousID
-                previousID = event.lastEventID
-                batch.append(event.data, isBinary: false, serverTime: own ? ServerTime.eventID(event.lastEventID) : nil)
+        guard let ids else {
+            buffer.withUnsafeReadableBytes { raw in
+                parser.feed(raw.bindMemory(to: UInt8.self)) { event in
+                    batch.append(event.data, isBinary: false, serverTime: event.id.flatMap(ServerTime.eventID))
+                }
+            }
+            if let what = parser.overLimit { throw LinkError.tooLarge("event stream \(what)", limit: maxMessageBytes) }
+            return
+        }
+        // One lock for the read, not one per event. An event's own id that holds a time (Nchan's,
+        // livetop serve's) is its server time; an event without an id of its own has none.
+        ids.withLockedValue { tracker in
+            buffer.withUnsafeReadableBytes { raw in
+                parser.feed(raw.bindMemory(to: UInt8.self)) { event in
+                    guard let id = event.id else { return batch.append(event.data, isBinary: false, serverTime: nil) }
+                    let serverTime = ServerTime.eventID(id)
+                    switch tracker.message(id: id, payload: event.data) {
+                    case .deliver:
+                        batch.append(event.data, isBinary: false, serverTime: serverTime)
+                    case .repeated:
+                        repeats += 1
+                        lastRepeat = id
+                    case .deliverAfterGap(let missed, let reason):
+                        gaps.append(.gap(transport: .sse, reason: reason, missed: missed))
+                        batch.append(event.data, isBinary: false, serverTime: serverTime)
+                    }
+                }
             }
         }
         // A line with no end (or an event of endless data lines) stops at the message limit.
@@ -87,13 +112,21 @@ private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
     }
 
     func readComplete() {
-        guard started, !batch.isEmpty else { return }
+        guard started, !batch.isEmpty || repeats > 0 || !gaps.isEmpty else { return }
         // The ID is recorded with the batch that carries its events, so a reconnect resumes after them.
         resume.update(lastEventID: parser.lastEventID, retry: parser.retry)
         var out = batch
         batch = FrameBatch(transport: .sse)
         out.receivedAt = wallClock()
-        sink.yield(.messages(out))
+        var events = gaps.map { LinkEvent.state($0, at: out.receivedAt) }
+        if !out.isEmpty { events.append(.messages(out)) }
+        if repeats > 0 {
+            let reason = "\(repeats) event\(repeats == 1 ? "" : "s") already delivered came again (last id \(lastRepeat)); dropped"
+            events.append(.state(.repeated(transport: .sse, count: repeats, reason: reason), at: out.receivedAt))
+        }
+        gaps = []
+        repeats = 0
+        sink.yield(events)
     }
 
     func end() { parser.finish() }
@@ -149,10 +182,15 @@ final class LongPoller: Sendable {
     private let monotonic: @Sendable () -> Duration
     private let wallClock: @Sendable () -> Int64
     private let state: NIOLockedValueBox<State>
+    /// The link's message ids: an answer whose validators are Nchan's (`Last-Modified` + `Etag`)
+    /// names its message, so a skipped range or a repeat shows (`MessageIDTracker`).
+    private let ids: NIOLockedValueBox<MessageIDTracker>?
 
     init(url: FeedURL, configuration: LinkConfiguration, cursor: PollCursor, schedule: PollSchedule, group: EventLoopGroup,
-         sink: EventSink, monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) {
+         sink: EventSink, ids: NIOLockedValueBox<MessageIDTracker>? = nil, monotonic: @escaping @Sendable () -> Duration,
+         wallClock: @escaping @Sendable () -> Int64) {
         self.url = url
+        self.ids = ids
         self.configuration = configuration
         self.group = group
         self.sink = sink
@@ -255,8 +293,23 @@ final class LongPoller: Sendable {
         }
         if case .switchedToInterval(let reason, _) = action { onSwitch(reason) }
         if let announce { onOpen(announce) }
-        switch outcome {
+        messages: switch outcome {
         case .messages(let messages):
+            // Nchan answers a resume past its buffer with the oldest message it still holds: its
+            // validators show the jump. The answer's messages stand or fall together.
+            if let ids, let id = NchanMessageID(lastModified: exchange.header("Last-Modified"), etag: exchange.header("Etag")) {
+                let payload = body.withLockedValue { $0 }
+                switch ids.withLockedValue({ $0.message(id: id.description, payload: payload) }) {
+                case .deliver:
+                    break
+                case .repeated:
+                    sink.yield(.state(.repeated(transport: transport, count: 1, reason: "the message with id \(id) was already "
+                                                + "delivered and came again; dropped"), at: wallClock()))
+                    break messages
+                case .deliverAfterGap(let missed, let reason):
+                    sink.yield(.state(.gap(transport: transport, reason: reason, missed: missed), at: wallClock()))
+                }
+            }
             var batch = FrameBatch(transport: transport)
             let contentType = exchange.header("Content-Type")
             let note = state.withLockedValue { s -> String? in
@@ -288,6 +341,7 @@ final class LongPoller: Sendable {
         case .nothingNew:
             break
         case .gap(let reason):
+            ids?.withLockedValue { $0.forgetPosition() }
             onGap(reason)
         case .retry(let error), .fatal(let error):
             throw error

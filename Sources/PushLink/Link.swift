@@ -41,6 +41,9 @@ public final class Link: Sendable {
     }
 
     private let sseResume = SSETransport.Resume()
+    /// Message ids delivered, kept across reconnects and transports: repeats are dropped and
+    /// Nchan's ids show what was skipped (`MessageIDTracker`).
+    private let ids = NIOLockedValueBox(MessageIDTracker())
     /// The JSON stream's cursor, kept across reconnects so a resume asks for what came after.
     private let streamCursor: NIOLockedValueBox<PollCursor>
 
@@ -149,7 +152,7 @@ public final class Link: Sendable {
                 connection = waiting
             } else {
                 connection = try await WebSocketConnector.connect(
-                    configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+                    configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock, ids: ids)
             }
             register { reconnect in
                 reconnect ? connection.close(code: .goingAway, reason: .io("reconnect requested")) : connection.close()
@@ -160,7 +163,7 @@ public final class Link: Sendable {
             return (try? await connection.ended.get()) ?? .droppedWithoutClose
         case .sse:
             let (exchange, start) = try await SSETransport.connect(url, configuration: configuration, group: group, sink: sink,
-                                                                   resume: sseResume, wallClock: Link.wallClock)
+                                                                   resume: sseResume, ids: ids, wallClock: Link.wallClock)
             return await follow(exchange, start: start, opened: { opened(.sse) }, endedReason: "the event stream ended")
         case .stream:
             let exchange: HTTPExchange
@@ -203,7 +206,7 @@ public final class Link: Sendable {
             // Each session starts as a long-poll (unless `--transport poll`) and finds out again.
             let schedule = PollSchedule(every: configuration.pollInterval, mode: transport == .poll ? .interval : .longPoll)
             let poller = LongPoller(url: url, configuration: configuration, cursor: cursor, schedule: schedule, group: group,
-                                    sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+                                    sink: sink, ids: ids, monotonic: monotonic, wallClock: Link.wallClock)
             defer { control.withLockedValue { $0.pollCursor = poller.cursor } }
             register { _ in poller.cancel() }
             let onGap: (String) -> Void = { reason in self.emit(.gap(transport: poller.transport, reason: reason)) }
@@ -252,7 +255,7 @@ public final class Link: Sendable {
             try? await Task.sleep(for: interval)
             if Task.isCancelled || isStopRequested { return }
             guard let connection = try? await WebSocketConnector.connect(
-                configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock)
+                configuration, group: group, sink: sink, monotonic: monotonic, wallClock: Link.wallClock, ids: ids)
             else { continue }
             if Task.isCancelled || isStopRequested {
                 connection.close()  // the session it was meant to replace has ended already

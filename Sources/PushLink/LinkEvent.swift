@@ -57,8 +57,11 @@ public enum LinkState: Hashable, Sendable {
     case failed(transport: Transport, error: LinkError, retryIn: Duration?)
     /// The link moved to another transport.
     case fallback(transport: Transport, reason: String)
-    /// Messages may have been missed.
-    case gap(transport: Transport, reason: String)
+    /// Messages may have been missed; `missed` is how many when the server's ids prove it.
+    case gap(transport: Transport, reason: String, missed: Int? = nil)
+    /// `count` messages the link had already delivered (a known id, the same bytes) came again
+    /// and were dropped (docs/transports.md, "Message ids: repeats and gaps").
+    case repeated(transport: Transport, count: Int, reason: String)
     /// A line the source said about itself: a command's stderr, a file's truncation or rotation.
     case note(transport: Transport, text: String)
     /// Nothing arrived for `silentFor`, longer than the source's `expect`; the next message ends it.
@@ -81,7 +84,7 @@ extension LinkEvent {
         case .state(let state, _):
             switch state {
             case .connecting(let t, _, _), .open(let t, _), .waiting(let t, _, _, _), .failed(let t, _, _), .fallback(let t, _),
-                 .gap(let t, _), .note(let t, _), .stale(let t, _, _):
+                 .gap(let t, _, _), .repeated(let t, _, _), .note(let t, _), .stale(let t, _, _):
                 return t
             case .closed: return nil
             }

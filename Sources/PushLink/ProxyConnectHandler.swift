@@ -112,7 +112,7 @@ final class ProxyConnectHandler: ChannelDuplexHandler, RemovableChannelHandler {
 /// The tunnel through an HTTP proxy is up.
 struct ProxyEstablishedEvent {}
 
-/// A proxy that refused or failed, named (for `LinkErrors.map`).
+/// A proxy that refused or failed, named (for `LinkError.map`).
 struct ProxyError: Error {
     var proxy: Proxy
     var problem: String

@@ -9,6 +9,9 @@ public struct ServerSentEvents: Sendable {
         public var data: [UInt8]
         /// The last event ID after this event (what `Last-Event-ID` should send on reconnect).
         public var lastEventID: String
+        /// The ID this event carried in an `id` field of its own (nil: it carried none, and
+        /// `lastEventID` is an earlier event's): only such an ID names this event.
+        public var id: String? = nil
     }
 
     /// The stream's last event ID so far.
@@ -93,10 +96,12 @@ public struct ServerSentEvents: Sendable {
     private mutating func endLine(_ dispatch: (Event) -> Void) {
         defer { line.removeAll(keepingCapacity: true) }
         if line.isEmpty {
+            let own = pendingID
             if let id = pendingID { lastEventID = id }
             pendingID = nil
             if hasData {
-                dispatch(Event(type: eventType.isEmpty ? "message" : eventType, data: data, lastEventID: lastEventID))
+                dispatch(Event(type: eventType.isEmpty ? "message" : eventType, data: data, lastEventID: lastEventID,
+                               id: own.flatMap { $0.isEmpty ? nil : $0 }))
             }
             resetEvent()
             return

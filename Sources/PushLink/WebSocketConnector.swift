@@ -63,9 +63,10 @@ enum WebSocketConnector {
 
     static func connect(_ configuration: LinkConfiguration, group: EventLoopGroup, sink: EventSink,
                         monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64,
-                        filter: (@Sendable () -> MessageFilter)? = nil) async throws(LinkError) -> WebSocketConnection {
+                        filter: (@Sendable () -> MessageFilter)? = nil,
+                        ids: NIOLockedValueBox<MessageIDTracker>? = nil) async throws(LinkError) -> WebSocketConnection {
         try await ClientConnector.open(configuration.url, configuration: configuration, group: group) { channel in
-            try configureUpgrade(channel, configuration, sink: sink, monotonic: monotonic, wallClock: wallClock, filter: filter)
+            try configureUpgrade(channel, configuration, sink: sink, monotonic: monotonic, wallClock: wallClock, filter: filter, ids: ids)
         } ready: { channel, upgrade in
             switch try await upgrade.get() {
             case .upgraded(let ended, let handler):
@@ -79,10 +80,20 @@ enum WebSocketConnector {
 
     private static func configureUpgrade(_ channel: Channel, _ configuration: LinkConfiguration, sink: EventSink,
                                          monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64,
-                                         filter: (@Sendable () -> MessageFilter)?) throws -> EventLoopFuture<Upgrade> {
+                                         filter: (@Sendable () -> MessageFilter)?,
+                                         ids: NIOLockedValueBox<MessageIDTracker>?) throws -> EventLoopFuture<Upgrade> {
         var extra: [(String, String)] = []
         if let origin = configuration.origin { extra.append(("Origin", origin)) }
-        if !configuration.protocols.isEmpty { extra.append(("Sec-WebSocket-Protocol", configuration.protocols.joined(separator: ", "))) }
+        // With a tracker (a feed link), Nchan's ws+meta.nchan is offered unless the user named
+        // subprotocols; a server that does not select it is spoken to exactly as without the offer.
+        var protocols = configuration.protocols
+        if ids != nil && protocols.isEmpty { protocols = [NchanMetaHeader.subprotocol] }
+        if !protocols.isEmpty { extra.append(("Sec-WebSocket-Protocol", protocols.joined(separator: ", "))) }
+        // A resume asks Nchan for what came after the last message delivered (over any transport).
+        if protocols.contains(NchanMetaHeader.subprotocol), let last = ids?.withLockedValue({ $0.lastID }),
+           !configuration.headers.contains(where: { $0.name.lowercased() == "last-event-id" }) {
+            extra.append(("Last-Event-ID", last))
+        }
         if configuration.deflate { extra.append(("Sec-WebSocket-Extensions", PerMessageDeflate.offer)) }
         let offered = configuration.deflate
         let head = ClientConnector.requestHead(configuration.url, configuration: configuration, extra: extra)
@@ -105,6 +116,8 @@ enum WebSocketConnector {
                         handler.filter = filter()
                         handler.transport = .socketio
                     }
+                    let selected = answer.headers.first(name: "Sec-WebSocket-Protocol").map { String($0.filter { !$0.isWhitespace }) }
+                    if let ids, selected == NchanMetaHeader.subprotocol { handler.nchanIDs = ids }
                     try channel.pipeline.syncOperations.addHandler(ReadGateHandler(sink: sink))
                     try channel.pipeline.syncOperations.addHandler(handler)
                     return Upgrade.upgraded(ended: ended.futureResult, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

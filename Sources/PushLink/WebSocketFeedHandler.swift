@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
 
@@ -57,6 +58,9 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// Messages are held until the link has said "open" (frames can come in the same read as
     /// the 101 answer, before the link's task has run again).
     private var started = false
+    /// The server selected `ws+meta.nchan`: every message starts with Nchan's header, taken off
+    /// here and its id judged by the link's tracker (repeats dropped, gaps reported).
+    var nchanIDs: NIOLockedValueBox<MessageIDTracker>?
 
     init(sink: EventSink, maxMessageBytes: Int, deflate: PerMessageDeflate? = nil, ended: EventLoopPromise<LinkError>,
          heartbeat: Heartbeat, monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Int64) throws {
@@ -220,7 +224,54 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             messageStart = 0
         }
         out.receivedAt = wallClock()
-        sink.yield(.messages(out))
+        guard let ids = nchanIDs else { return sink.yield(.messages(out)) }
+        let (before, after) = takeNchanMeta(&out, ids: ids)
+        sink.yield(before + (out.isEmpty ? [] : [.messages(out)]) + after)
+    }
+
+    /// `ws+meta.nchan`: takes each message's header off (its frame then starts after it; the
+    /// bytes stay where they are) and asks the tracker about its id, under one lock per burst.
+    /// Works on whole messages, after reassembly and inflation, whatever cut the frames.
+    /// Returns the states to report before the burst's messages (gaps) and after them (repeats).
+    private func takeNchanMeta(_ batch: inout FrameBatch, ids: NIOLockedValueBox<MessageIDTracker>) -> (before: [LinkEvent], after: [LinkEvent]) {
+        var frames: [FrameBatch.Frame] = []
+        frames.reserveCapacity(batch.frames.count)
+        var before: [LinkEvent] = []
+        var repeats = 0
+        var lastRepeat = ""
+        var missingMeta = false
+        let at = batch.receivedAt
+        let transport = batch.transport
+        ids.withLockedValue { tracker in
+            for var frame in batch.frames {
+                let message = batch.bytes[frame.offset..<(frame.offset + frame.length)]
+                guard !missingMeta, let header = NchanMetaHeader.parse(message) else {
+                    missingMeta = true
+                    frames.append(frame)
+                    continue
+                }
+                frame.offset += header.length
+                frame.length -= header.length
+                switch tracker.message(id: header.id, payload: batch.bytes[frame.offset..<(frame.offset + frame.length)]) {
+                case .deliver:
+                    frames.append(frame)
+                case .repeated:
+                    repeats += 1
+                    lastRepeat = header.id
+                case .deliverAfterGap(let missed, let reason):
+                    before.append(.state(.gap(transport: transport, reason: reason, missed: missed), at: at))
+                    frames.append(frame)
+                }
+            }
+        }
+        batch.frames = frames
+        // A server that selected the subprotocol without speaking it (Node's `ws` selects the
+        // first one offered unless told otherwise): from the first message without the header
+        // on, the connection's messages are handed on as they come, as without the offer.
+        if missingMeta { nchanIDs = nil }
+        guard repeats > 0 else { return (before, []) }
+        let reason = "\(repeats) message\(repeats == 1 ? "" : "s") already delivered came again (last id \(lastRepeat)); dropped"
+        return (before, [.state(.repeated(transport: transport, count: repeats, reason: reason), at: at)])
     }
 
     /// The peer's close: checked (RFC 6455 §5.5.1, §7.4), its code echoed, then the connection closes.

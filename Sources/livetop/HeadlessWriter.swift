@@ -130,8 +130,12 @@ struct HeadlessWriter {
             if let retryIn { fields.append(("retry_in_ms", .int(Int64((retryIn.seconds * 1000).rounded())))) }
         case .fallback(let transport, let reason):
             fields += [("state", "fallback"), ("transport", .string(transport.rawValue)), ("reason", .string(reason))]
-        case .gap(let transport, let reason):
+        case .gap(let transport, let reason, let missed):
             fields += [("state", "gap"), ("transport", .string(transport.rawValue)), ("reason", .string(reason))]
+            if let missed { fields.append(("missed", .int(Int64(missed)))) }
+        case .repeated(let transport, let count, let reason):
+            fields += [("state", "repeat"), ("transport", .string(transport.rawValue)), ("count", .int(Int64(count))),
+                       ("reason", .string(reason))]
         case .note(let transport, let text):
             fields += [("state", "note"), ("transport", .string(transport.rawValue)), ("text", .string(text))]
         case .stale(let transport, let silentFor, let expected):

@@ -25,7 +25,8 @@ enum LinkBridge {
         case .failed(let t, let error, let retryIn):
             return .failed(transport: kind(t), error: error.description, retryAt: retryIn.map { time + $0.seconds })
         case .fallback(let t, let reason): return .fallback(transport: kind(t), reason: reason)
-        case .gap(let t, let reason): return .gap(transport: kind(t), reason: reason)
+        case .gap(let t, let reason, let missed): return .gap(transport: kind(t), reason: reason, missed: missed)
+        case .repeated(let t, let count, let reason): return .repeated(transport: kind(t), count: count, reason: reason)
         case .note(let t, let text): return .note(transport: kind(t), text: text)
         case .stale(let t, let silentFor, let expected):
             return .stale(transport: kind(t), silentFor: silentFor.seconds, expected: expected.seconds)

@@ -140,7 +140,12 @@ struct RecordingParser {
         case "waiting": return .waiting(transport: transport, attempt: attempt, retryIn: retryIn ?? .zero, error: .io(error ?? ""))
         case "failed": return .failed(transport: transport, error: .io(error ?? ""), retryIn: retryIn)
         case "fallback": return .fallback(transport: transport, reason: reason)
-        case "gap": return .gap(transport: transport, reason: reason)
+        case "gap":
+            let missed = integer("missed", in: line).map { Int(min(max($0, 0), 1_000_000_000_000)) }
+            return .gap(transport: transport, reason: reason, missed: missed)
+        case "repeat":
+            let count = integer("count", in: line).map { Int(min(max($0, 0), 1_000_000_000_000)) } ?? 1
+            return .repeated(transport: transport, count: count, reason: reason)
         case "note": return .note(transport: transport, text: string("text", in: line) ?? "")
         case "stale":
             let silent = integer("silent_ms", in: line).map { Duration.milliseconds(min(max($0, 0), 86_400_000)) } ?? .zero

@@ -104,7 +104,7 @@ import TestSupport
         let numbers = messages.compactMap { Int($0.dropFirst(5).dropLast()) }
         #expect(numbers == numbers.sorted() && Set(numbers).count == numbers.count, "\(numbers)")
         #expect(zip(numbers, numbers.dropFirst()).contains { $1 - $0 > 1 }, "no jump over the missed messages: \(numbers)")
-        guard case .gap(.longpoll, let reason)? = run.states.first(where: { if case .gap = $0 { return true } else { return false } }) else {
+        guard case .gap(.longpoll, let reason, _)? = run.states.first(where: { if case .gap = $0 { return true } else { return false } }) else {
             return
         }
         #expect(reason == "cursor no longer known (HTTP 410); resumed from the oldest kept message")

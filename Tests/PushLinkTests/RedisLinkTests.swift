@@ -170,7 +170,7 @@ import TestSupport
         let received = run.messages
         #expect(Array(received.prefix(100)) == Self.lines(1...100).map { String(decoding: $0, as: UTF8.self) })
         #expect(Array(received.suffix(100)) == Self.lines(201...300).map { String(decoding: $0, as: UTF8.self) })
-        let gap = try #require(run.states.compactMap { if case .gap(let t, let reason) = $0 { return (t, reason) } else { return nil } }.first)
+        let gap = try #require(run.states.compactMap { if case .gap(let t, let reason, _) = $0 { return (t, reason) } else { return nil } }.first)
         #expect(gap.0 == .redis)
         #expect(gap.1.hasPrefix("redis pub/sub keeps nothing while disconnected: messages published in the last "))
         await publisher.close()

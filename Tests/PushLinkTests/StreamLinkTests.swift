@@ -76,7 +76,7 @@ import TestSupport
                                               "--total", "20", "--oldest", "15"])
         try second.start()
         defer { second.stop() }
-        try await run.waitForState(30, "a gap") { if case .gap(.stream, _) = $0 { return true } else { return false } }
+        try await run.waitForState(30, "a gap") { if case .gap(.stream, _, _) = $0 { return true } else { return false } }
         try await run.waitForMessages(30, timeout: 30)
         #expect(Array(Self.numbers(run.messages).suffix(20)) == Array(1...20))
         #expect(await run.stop())

@@ -44,16 +44,34 @@ public final class NchanServer: @unchecked Sendable {
 
     public func stop() { process?.stop() }
 
+    /// The master's PID (nginx runs in the foreground as the test's child).
+    public var masterPID: Int32? { process?.pid }
+
+    /// The PIDs of the master's worker processes, from /proc (their parent is the master).
+    public func workerPIDs() -> [Int32] {
+        guard let master = masterPID, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { name -> Int32? in
+            guard let pid = Int32(name),
+                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // "pid (comm) state ppid ...": the fields after the command name.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == master ? pid : nil
+        }
+    }
+
     /// Stops nginx and waits until it has exited (before a restart on the same port).
     public func stopped() async throws { try await process?.stopped() }
 
-    /// Publishes `{"n":i}` for each number of `range` to `channel`.
-    public func publish(_ channel: String, _ range: ClosedRange<Int>) async throws {
+    /// Publishes `{"n":i}` for each number of `range` to `channel`, through the publisher
+    /// `location` (`pub`; `pubsmall` keeps only 5 messages).
+    public func publish(_ channel: String, _ range: ClosedRange<Int>, location: String = "pub") async throws {
         guard let python = TestEnvironment.which("python3") else {
             throw MissingTool(description: "python3 is missing (apt-get install python3); Scripts/test.sh installs it")
         }
         let publisher = ExternalProcess(python, [TestEnvironment.serverFixture("nchan_publish.py"), "--port", String(port),
-                                                 "--channel", channel, "--from", String(range.lowerBound), "--to", String(range.upperBound)])
+                                                 "--channel", channel, "--from", String(range.lowerBound), "--to", String(range.upperBound),
+                                                 "--location", location])
         try publisher.start()
         try await Self.succeeded(publisher, "publishing \(range) to \(channel)")
     }

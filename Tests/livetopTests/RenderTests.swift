@@ -137,6 +137,21 @@ import Testing
         #expect(line(at: t + 21).lines[0].contains("fallback: websocket upgrade answered HTTP 404"))
     }
 
+    /// A gap whose count the ids proved, and repeats dropped, stay on the line once their reason has gone.
+    @Test func statusLineKeepsMissedAndRepeatsCounted() {
+        let t = Timestamp(seconds: 1000)
+        var store = Self.store([.connecting(transport: .sse, url: "http://127.0.0.1:9000/sub/a", attempt: 1), .open(transport: .sse)], at: t)
+        store.apply(.connection(.gap(transport: .sse, reason: "15 messages skipped", missed: 15), at: t + 1))
+        store.apply(.connection(.repeated(transport: .sse, count: 2, reason: "2 events already delivered came again"), at: t + 2))
+        #expect(store.status.gaps == 1 && store.status.missed == 15 && store.status.repeats == 2)
+        var buffer = Buffer(width: 120, height: 1)
+        StatusLine(status: store.status, stats: store.stats, now: t + 2 + StatusLine.transitionShownFor, paused: false, glyphs: .unicode)
+            .render(in: buffer.area, into: &buffer)
+        #expect(buffer.lines[0].contains("1 gap (15 missed)"))
+        #expect(buffer.lines[0].contains("2 repeats dropped"))
+        #expect(store.status.history.last?.text == "repeat (sse): 2 events already delivered came again")
+    }
+
     /// Open on `poll`: the line says how often instead of a bare transport name.
     @Test func statusLineSaysPollingEveryWhileOpenOnPoll() {
         let t = Timestamp(seconds: 1000)

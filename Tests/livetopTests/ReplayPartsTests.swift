@@ -85,6 +85,8 @@ import TestSupport
             (#""state":"failed","transport":"websocket","error":"HTTP 401"}"#, .failed(transport: .websocket, error: .io("HTTP 401"), retryIn: nil)),
             (#""state":"fallback","transport":"longpoll","reason":"404"}"#, .fallback(transport: .longpoll, reason: "404")),
             (#""state":"gap","transport":"longpoll","reason":"410"}"#, .gap(transport: .longpoll, reason: "410")),
+            (#""state":"gap","transport":"sse","reason":"15 skipped","missed":15}"#, .gap(transport: .sse, reason: "15 skipped", missed: 15)),
+            (#""state":"repeat","transport":"websocket","count":2,"reason":"again"}"#, .repeated(transport: .websocket, count: 2, reason: "again")),
             (#""state":"closed"}"#, .closed(reason: nil)),
         ]
         for (rest, state) in cases {

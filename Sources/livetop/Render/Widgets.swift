@@ -207,7 +207,8 @@ struct LogPanel {
 /// The bottom row: state glyph and word, transport, URL, msg/s, age of the last message, and
 /// when not open the error with a live countdown. Green open, yellow connecting/waiting, red failed.
 /// A fallback or a gap (messages the server no longer had) is shown in yellow with its reason for
-/// `transitionShownFor`; after that a gap stays counted (`1 gap`), so a later look still sees it.
+/// `transitionShownFor`; after that a gap stays counted (`1 gap (15 missed)`), and so do repeats
+/// dropped (`2 repeats dropped`), so a later look still sees them.
 struct StatusLine {
     static let transitionShownFor = 10.0
 
@@ -282,8 +283,14 @@ struct StatusLine {
             if case .open = status.phase {} else if status.phase != .idle { parts.append(status.summary(at: now)) }
             if let last = status.lastTransition, now - last.at < Self.transitionShownFor {
                 transition = last.kind == .note ? last.reason : "\(last.kind.rawValue): \(last.reason)"
-            } else if status.gaps > 0 {
-                parts.append(status.gaps == 1 ? "1 gap" : "\(status.gaps) gaps")
+            } else {
+                if status.gaps > 0 {
+                    let missed = status.missed > 0 ? " (\(Format.grouped(Int64(status.missed))) missed)" : ""
+                    parts.append((status.gaps == 1 ? "1 gap" : "\(status.gaps) gaps") + missed)
+                }
+                if status.repeats > 0 {
+                    parts.append("\(Format.grouped(Int64(status.repeats))) repeat\(status.repeats == 1 ? "" : "s") dropped")
+                }
             }
         }
         let info = " " + parts.joined(separator: "  ")
