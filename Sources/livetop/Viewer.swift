@@ -14,7 +14,8 @@ enum Viewer {
     static func show<Source: FeedSource>(_ feeds: [Feed<Source>], layout: Layout?, layoutPath: String?, output: OutputOptions,
                                          exitOnAlert: Bool) async throws {
         defer { feeds.forEach { $0.recording?.close() } }
-        let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: output.emit, exitOnAlert: exitOnAlert)
+        let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: output.emit, exitOnAlert: exitOnAlert,
+                                      keepsStore: output.maxKeys != nil)
         let stopAll: @Sendable () -> Void = { feeds.forEach { $0.source.stop() } }
         // With stdin as a source's data, keys come from the terminal itself, as less and fzf read them.
         let readsStdin = feeds.contains { $0.source.readsStdin }
