@@ -131,7 +131,14 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
         let writer = HeadlessWriter(emit: emit)
         for change in changes {
             writer.write(change, at: time, into: &out)
-            guard case .raised(let alert) = change else { continue }
+            guard case .raised(let alert) = change else {
+                if case .cleared(let alert, _) = change, let rule = board?.rule(for: alert), !rule.onClear.isEmpty {
+                    AlertCommand.run(rule.onClear, change: change, timeout: rule.timeout) { failure in
+                        if let failure { Diagnostics.warn(failure) }
+                    }
+                }
+                continue
+            }
             if let rule = board?.rule(for: alert), !rule.command.isEmpty {
                 AlertCommand.run(rule.command, alert: alert, timeout: rule.timeout) { failure in
                     if let failure { Diagnostics.warn(failure) }

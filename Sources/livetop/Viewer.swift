@@ -21,7 +21,7 @@ enum Viewer {
         let readsStdin = feeds.contains { $0.source.readsStdin }
         let keyboard = readsStdin ? access("/dev/tty", R_OK) == 0 && isatty(2) == 1 : isatty(0) == 1
         if !output.headless && isatty(1) == 1 && keyboard {
-            var reload: (@Sendable () -> Result<Layout, LayoutError>)?
+            var reload: (@Sendable () -> Result<(layout: Layout, warnings: [String]), LayoutError>)?
             if let layoutPath {
                 let running = (layout?.sources ?? [], layout?.history)
                 reload = { Viewer.reload(path: layoutPath, sources: running) }
@@ -80,9 +80,9 @@ enum Viewer {
 
     /// `L`: the layout file read again. Its sources must be the running ones (their links are
     /// running); panels, thresholds and alerts may change.
-    static func reload(path: String, sources: (specs: [SourceSpec], history: Int?)) -> Result<Layout, LayoutError> {
+    static func reload(path: String, sources: (specs: [SourceSpec], history: Int?)) -> Result<(layout: Layout, warnings: [String]), LayoutError> {
         do {
-            let (layout, _) = try LayoutFile.load(path: path)
+            let (layout, warnings) = try LayoutFile.load(path: path)
             // Links and stores are running with the sources' options: any change needs a restart.
             func unplaced(_ specs: [SourceSpec]) -> [SourceSpec] {
                 specs.map { var spec = $0; spec.location = SourceLocation(line: 0, column: 0); return spec }
@@ -91,7 +91,7 @@ enum Viewer {
                 return .failure(LayoutError(file: path, location: nil,
                                             message: "its sources or history changed; restart livetop to apply them"))
             }
-            return .success(layout)
+            return .success((layout, warnings))
         } catch {
             return .failure(error)
         }
