@@ -15,6 +15,8 @@
 #   NODE_PATH             so `node ws_greeter.js` finds Debian's node-ws
 #   LIVETOP_NGINX         the nginx binary
 #   LIVETOP_NCHAN_MODULE  the Nchan dynamic module (.so) for load_module
+#   LIVETOP_SOCKETIO2_PYTHON
+#                         the interpreter of a venv with python-socketio 4.6 (Engine.IO v3)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,6 +36,21 @@ pkg_installed() {
 # aiohttp (the Socket.IO server).
 PIP_PACKAGES=(websockets python-socketio aiohttp)
 python_has_websockets() { python3 -c 'import websockets, socketio, aiohttp' >/dev/null 2>&1; }
+
+# A Socket.IO 2.x server (Engine.IO v3, still deployed) for the test that livetop names it and
+# stops: python-socketio 4.6 on python-engineio 3.14, in a venv of its own, since the system's
+# python-socketio (5.x, for the v4 tests) cannot be both. LIVETOP_SOCKETIO2_VENV moves it.
+SOCKETIO2_VENV=${LIVETOP_SOCKETIO2_VENV:-/opt/socketio2}
+SOCKETIO2_PACKAGES=(python-socketio==4.6.1 python-engineio==3.14.2 aiohttp)
+socketio2_ready() {
+    "$SOCKETIO2_VENV/bin/python" -c 'import importlib.metadata as m, sys, aiohttp, socketio
+sys.exit(0 if m.version("python-socketio").startswith("4.6") and m.version("python-engineio").startswith("3.") else 1)' >/dev/null 2>&1
+}
+install_socketio2_venv() {
+    log "deps: making the venv $SOCKETIO2_VENV with ${SOCKETIO2_PACKAGES[*]}"
+    python3 -m venv --clear "$SOCKETIO2_VENV"
+    "$SOCKETIO2_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${SOCKETIO2_PACKAGES[@]}"
+}
 
 # Debian packages the tests need, each for a reason:
 #   libncursesw5-dev    ncursesw headers + ncursesw.pc for the CNcurses target
@@ -129,10 +146,11 @@ stop_package_nginx() {
 install_missing() {
     local -a apt_missing
     mapfile -t apt_missing < <(missing_apt_packages)
-    local need_pip=0
+    local need_pip=0 need_venv=0
     python_has_websockets || need_pip=1
+    socketio2_ready || need_venv=1
 
-    if [ "${#apt_missing[@]}" -eq 0 ] && [ "$need_pip" -eq 0 ]; then
+    if [ "${#apt_missing[@]}" -eq 0 ] && [ "$need_pip" -eq 0 ] && [ "$need_venv" -eq 0 ]; then
         log "deps: nothing to install"
         return 0
     fi
@@ -140,6 +158,7 @@ install_missing() {
         local hint=""
         [ "${#apt_missing[@]}" -gt 0 ] && hint="apt-get install ${apt_missing[*]}"
         [ "$need_pip" -eq 1 ] && hint="${hint:+$hint && }python3 -m pip install ${PIP_PACKAGES[*]}"
+        [ "$need_venv" -eq 1 ] && hint="${hint:+$hint && }python3 -m venv $SOCKETIO2_VENV && $SOCKETIO2_VENV/bin/pip install ${SOCKETIO2_PACKAGES[*]}"
         die "not root, so cannot install what is missing; run as root, or first: $hint"
     fi
     if [ "${#apt_missing[@]}" -gt 0 ]; then
@@ -148,6 +167,7 @@ install_missing() {
     fi
     # Checked again: python3 itself may have been installed just now.
     python_has_websockets || pip_install_websockets
+    socketio2_ready || install_socketio2_venv
 }
 
 # ----------------------------------------------------------------- verifying
@@ -232,6 +252,13 @@ verify_python_websockets() {
         ok "python3 socketio" "python-socketio ${info% *}, aiohttp ${info#* }"
     else
         bad "python3 socketio" "python3 -m pip install python-socketio aiohttp"
+    fi
+    if socketio2_ready; then
+        export LIVETOP_SOCKETIO2_PYTHON="$SOCKETIO2_VENV/bin/python"
+        info=$("$LIVETOP_SOCKETIO2_PYTHON" -c 'import importlib.metadata as m; print(m.version("python-socketio"), m.version("python-engineio"))')
+        ok "socketio 2.x venv" "python-socketio ${info% *}, python-engineio ${info#* } at $LIVETOP_SOCKETIO2_PYTHON"
+    else
+        bad "socketio 2.x venv" "python3 -m venv $SOCKETIO2_VENV && $SOCKETIO2_VENV/bin/pip install ${SOCKETIO2_PACKAGES[*]}"
     fi
 }
 

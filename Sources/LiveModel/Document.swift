@@ -32,6 +32,8 @@ struct Document: Sendable {
         var string = ""
         var fullLength = -1     // bytes the string had before it was cut; -1 when not a string
         var updated: Int64 = 0  // seq of the message that last changed or confirmed it
+        /// Keys evicted from under this node (or refused to it) so far: a panel on it says so.
+        var evictedBelow: Int64 = 0
     }
 
     struct Limits: Sendable {
@@ -266,8 +268,9 @@ struct Document: Sendable {
     /// Evicts least recently updated leaves until at most `maxNodes` are tracked.
     mutating func evictToLimit() {
         while liveNodes > limits.maxNodes, lruTail >= 0 {
+            let parent = nodes[Int(lruTail)].parent
             remove(lruTail)
-            evictions += 1
+            countEviction(under: parent)
         }
     }
 
@@ -277,16 +280,27 @@ struct Document: Sendable {
         while id >= 0 && nodes[Int(id)].parent != parent { id = nodes[Int(id)].newer }
         if id >= 0 {
             remove(id)
-            evictions += 1
+            countEviction(under: parent)
+        }
+    }
+
+    /// Counts one eviction in the total and on `parent` and each of its ancestors, so a panel
+    /// anywhere above the lost key can say its data is incomplete (docs/layouts.md).
+    private mutating func countEviction(under parent: Int32) {
+        evictions += 1
+        var id = parent
+        while id >= 0 {
+            nodes[Int(id)].evictedBelow += 1
+            id = nodes[Int(id)].parent
         }
     }
 
     /// Whether one more node can be made for the current message. A single message that holds more
     /// keys than can be tracked keeps the first ones, and the rest count as evictions.
     @inline(__always)
-    mutating func canGrow() -> Bool {
+    mutating func canGrow(under parent: Int32) -> Bool {
         if liveNodes < limits.maxNodes * 2 { return true }
-        evictions += 1
+        countEviction(under: parent)
         return false
     }
 
@@ -320,7 +334,7 @@ struct Document: Sendable {
                 }
                 var target = child
                 if target < 0 {
-                    guard canGrow() else { continue }
+                    guard canGrow(under: id) else { continue }
                     target = addChild(id, key: tape.string(k, in: bytes), hash: hash)
                 }
                 assign(target, token: value, tape: &tape, bytes: bytes, merge: merge)
@@ -332,7 +346,7 @@ struct Document: Sendable {
             let end = Int(token.end)
             while e < end {
                 if child < 0 {
-                    guard canGrow() else { break }
+                    guard canGrow(under: id) else { break }
                     child = addChild(id, key: "", hash: nil)
                 }
                 assign(child, token: e, tape: &tape, bytes: bytes, merge: false)
@@ -480,7 +494,20 @@ struct Document: Sendable {
 
     /// The node a pointer designates, or nil.
     func node(at pointer: JSONPointer) -> Int32? {
+        let (id, matched) = deepestNode(at: pointer)
+        return matched == pointer.tokens.count ? id : nil
+    }
+
+    /// Keys evicted from under the node at `pointer`; when that node is gone itself, those under
+    /// the deepest ancestor still there (which then counts the node's own loss too).
+    func evictions(under pointer: JSONPointer) -> Int64 {
+        nodes[Int(deepestNode(at: pointer).id)].evictedBelow
+    }
+
+    /// The node at the longest prefix of `pointer` that exists, and how many tokens it matched.
+    private func deepestNode(at pointer: JSONPointer) -> (id: Int32, matched: Int) {
         var id = Document.root
+        var matched = 0
         for token in pointer.tokens {
             switch nodes[Int(id)].kind {
             case .object:
@@ -488,18 +515,19 @@ struct Document: Sendable {
                 let h = bytes.withUnsafeBufferPointer { JSONTape.hash($0) }
                 let found = bytes.withUnsafeBufferPointer { find(parent: id, key: $0, hash: h) }
                 bytes.removeAll()
-                guard found >= 0 else { return nil }
+                guard found >= 0 else { return (id, matched) }
                 id = found
             case .array:
-                guard let i = JSONPointer.arrayIndex(token), i < Int(nodes[Int(id)].childCount) else { return nil }
+                guard let i = JSONPointer.arrayIndex(token), i < Int(nodes[Int(id)].childCount) else { return (id, matched) }
                 var c = nodes[Int(id)].firstChild
                 for _ in 0..<i { c = nodes[Int(c)].nextSibling }
                 id = c
             default:
-                return nil
+                return (id, matched)
             }
+            matched += 1
         }
-        return id
+        return (id, matched)
     }
 }
 

@@ -247,6 +247,13 @@ public struct LiveStore: Sendable {
         }
     }
 
+    /// Keys evicted (or refused, when one message held too many) from under `pointer` so far, to
+    /// mark the panels whose data is incomplete; where the node at `pointer` is gone, the count
+    /// under the deepest part of it still tracked. The root's count is `stats.evictions`.
+    public func evictions(under pointer: JSONPointer) -> Int64 {
+        document.evictions(under: pointer)
+    }
+
     /// Keys (document nodes) currently tracked.
     public var trackedKeys: Int { document.liveNodes }
     /// Numeric histories currently kept.

@@ -18,6 +18,8 @@ public struct ConnectionStateMachine: Sendable {
         case wait(attempt: Int, delay: Duration, error: LinkError)
         /// Report `failed` and start attempt `attempt` after `delay` (the longest backoff).
         case fail(attempt: Int, delay: Duration, error: LinkError)
+        /// Report `failed` without a retry and end the run (exit status 1): `error` is permanent.
+        case giveUp(error: LinkError)
         /// End the run; `success` picks exit status 0 or 1.
         case finish(success: Bool, error: LinkError?)
         case none
@@ -75,6 +77,10 @@ public struct ConnectionStateMachine: Sendable {
         }
         let since = disconnectedSince ?? now
         disconnectedSince = since
+        if error.isPermanent {
+            state = .finished
+            return .giveUp(error: error)
+        }
         if configuration.exitOnClose {
             state = .finished
             return .finish(success: error.severity == .normal, error: error.severity == .normal ? nil : error)

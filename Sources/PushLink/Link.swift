@@ -120,6 +120,10 @@ public final class Link: Sendable {
                 emit(.failed(transport: openedAs ?? plan.current, error: error, retryIn: delay))
                 await pause(delay)
                 action = isStopRequested ? machine.stop() : machine.retry()
+            case .giveUp(let error):
+                emit(.failed(transport: openedAs ?? plan.current, error: error, retryIn: nil))
+                sink.finish()
+                return false
             case .finish(let success, let error):
                 emit(.closed(reason: error?.description))
                 sink.finish()

@@ -38,6 +38,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case commandEnded(name: String, status: String, success: Bool)
         /// A local source (stdin, a file) reached its end.
         case endOfInput(String)
+        /// The server speaks a version of the protocol livetop does not (Engine.IO v3): retrying
+        /// cannot help, so the link fails once and stops.
+        case unsupportedVersion(String)
     }
 
     let kind: Kind
@@ -78,6 +81,16 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         LinkError(.commandEnded(name: name, status: status, success: success))
     }
     public static func endOfInput(_ what: String) -> LinkError { LinkError(.endOfInput(what)) }
+    public static func unsupportedVersion(_ detail: String) -> LinkError { LinkError(.unsupportedVersion(detail)) }
+    /// A Socket.IO 2.x server: its Engine.IO v3 is not livetop's v4.
+    public static let engineIOv3 = LinkError.unsupportedVersion("the server speaks Engine.IO v3 (Socket.IO 2.x); livetop speaks v4")
+
+    /// Retrying cannot help: the server does not speak livetop's version of its protocol. The link
+    /// reports `failed` once, without a retry, and ends.
+    public var isPermanent: Bool {
+        if case .unsupportedVersion = kind { return true }
+        return false
+    }
     public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
         LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
     }
@@ -123,7 +136,8 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case 1002, 1003, 1007, 1008, 1009, 1010, 1015: return .fatal
             default: return .transient  // 1006, 1011, 1012, 1013 and application codes
             }
-        case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer, .badReply, .spawn: return .fatal
+        case .messageTooLarge, .tooLarge, .badURL, .tls, .upgradeInvalid, .closedByUs, .refusedByServer, .badReply, .spawn,
+             .unsupportedVersion: return .fatal
         case .commandEnded(_, _, let success): return success ? .normal : .transient
         case .endOfInput: return .normal
         case .upgradeRefused(let status, _), .notEventStream(let status, _), .notStream(let status, _):
@@ -193,6 +207,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .spawn(let detail): return detail
         case .commandEnded(let name, let status, _): return "\(name) \(status)"
         case .endOfInput(let what): return "end of \(what)"
+        case .unsupportedVersion(let detail): return detail
         }
     }
 

@@ -34,6 +34,31 @@ enum EngineIO {
         try body.split(separator: 0x1E, omittingEmptySubsequences: true).map { (part) throws(LinkError) in try decode(Array(part)) }
     }
 
+    /// Whether a polling answer is an Engine.IO v3 session opening: v3 frames each packet of a
+    /// payload with its length, as text (`119:0{"sid":…}`) or, for binary-capable clients, as a
+    /// type byte, the length's digits as bytes and 0xFF (`00 01 01 09 FF 0{"sid":…}`, as
+    /// python-engineio 3.x answers); v4 has no lengths. A Socket.IO 2.x server answers livetop's
+    /// `EIO=4` request this way (Node's engine.io 3.x), or refuses it with HTTP 400 and answers
+    /// an `EIO=3` one this way (python-engineio 3.x).
+    static func isVersion3Opening(_ body: [UInt8]) -> Bool {
+        var i = 0
+        if let first = body.first, first <= 1 {
+            // Binary framing: the type byte, one to ten digit bytes, then 0xFF.
+            i = 1
+            while i < body.count, body[i] <= 9 { i += 1 }
+            guard i > 1, i <= 11, i < body.count, body[i] == 0xFF else { return false }
+            i += 1
+        } else {
+            // Text framing: decimal digits, then a colon.
+            while i < body.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(body[i]) { i += 1 }
+            guard i > 0, i <= 10, i < body.count, body[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+        }
+        guard i + 1 < body.count, body[i] == UInt8(ascii: "0"), body[i + 1] == UInt8(ascii: "{") else { return false }
+        let packet = Array(body[(i + 1)...].prefix(4096))
+        return String(decoding: packet, as: UTF8.self).contains("\"sid\"")
+    }
+
     /// One packet (a WebSocket text message, or one part of a payload; `b…` is base64 binary).
     static func decode(_ bytes: [UInt8]) throws(LinkError) -> Packet {
         guard let type = bytes.first else { throw .io("Socket.IO: an empty Engine.IO packet") }

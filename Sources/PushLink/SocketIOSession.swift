@@ -48,8 +48,8 @@ final class SocketIOSession: Sendable {
         if state.withLockedValue({ s -> Bool in s.close = close; return s.stopped }) { close() }
     }
 
-    private func target(_ transport: String, sid: String?) -> String {
-        var query = "EIO=4&transport=\(transport)"
+    private func target(_ transport: String, sid: String?, version: Int = 4) -> String {
+        var query = "EIO=\(version)&transport=\(transport)"
         if let sid { query += "&sid=\(sid)" }
         return base.target + (base.target.contains("?") ? "&" : "?") + query
     }
@@ -57,7 +57,7 @@ final class SocketIOSession: Sendable {
     /// Runs the session: throws if it cannot be opened, calls `opened` once the namespace is
     /// connected, and returns why it ended.
     func run(opened: () -> Void) async throws(LinkError) -> LinkError {
-        let first = try await request(.GET, target("polling", sid: nil), readTimeout: configuration.connectTimeout)
+        let first = try await handshake()
         guard case .open(let handshake)? = first.first else { throw .io("Socket.IO: the server did not open a session") }
         let sid = handshake.sid
         // The server pings every pingInterval; a poll it does not answer within that plus
@@ -133,12 +133,44 @@ final class SocketIOSession: Sendable {
         _ = try await request(.POST, target("polling", sid: sid), body: Array(body.utf8), readTimeout: configuration.connectTimeout)
     }
 
+    /// The session's opening request. A Socket.IO 2.x server (Engine.IO v3) is told apart from
+    /// other refusals and named, once, as a permanent failure: Node's engine.io 3.x answers in v3
+    /// framing; python-engineio 3.x answers HTTP 400 ("unsupported version"), so a 400 is followed
+    /// by one `EIO=3` probe (the v3 session it opens is left to the server's ping timeout).
+    private func handshake() async throws(LinkError) -> [EngineIO.Packet] {
+        let answer = try await exchange(.GET, target("polling", sid: nil), readTimeout: configuration.connectTimeout)
+        if (200..<300).contains(answer.status) && EngineIO.isVersion3Opening(answer.body) { throw .engineIOv3 }
+        if answer.status == 400, !stopped,
+           let probe = try? await exchange(.GET, target("polling", sid: nil, version: 3), readTimeout: configuration.connectTimeout),
+           (200..<300).contains(probe.status), EngineIO.isVersion3Opening(probe.body) {
+            throw .engineIOv3
+        }
+        return try packets(of: answer, method: .GET)
+    }
+
     /// One HTTP request; its answer as Engine.IO packets. 400 ("session unknown") and other
     /// errors end the session (the link reconnects with a new one).
     /// `held`: a poll the server may hold until it has something (up to its ping interval), so
     /// only connecting and sending fall under the connect timeout, and the answer has `readTimeout`.
     private func request(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil, readTimeout: Duration, held: Bool = false)
         async throws(LinkError) -> [EngineIO.Packet] {
+        try packets(of: try await exchange(method, target, body: body, readTimeout: readTimeout, held: held), method: method)
+    }
+
+    /// An answer's packets; an HTTP status other than 2xx is the session's end.
+    private func packets(of answer: (status: Int, body: [UInt8]), method: HTTPMethod) throws(LinkError) -> [EngineIO.Packet] {
+        let status = answer.status
+        guard (200..<300).contains(status) else {
+            let text = String(decoding: answer.body.prefix(200), as: UTF8.self)
+            throw status == 401 || status == 403 ? .refusedByServer("Socket.IO answered HTTP \(status): \(text)")
+                                                  : .io("Socket.IO answered HTTP \(status)\(text.isEmpty ? "" : ": \(text)")")
+        }
+        return method == .POST ? [] : try EngineIO.decodePayload(answer.body)
+    }
+
+    /// One HTTP request and its answer's status and body.
+    private func exchange(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil, readTimeout: Duration, held: Bool = false)
+        async throws(LinkError) -> (status: Int, body: [UInt8]) {
         var url = base
         url.target = target
         let received = NIOLockedValueBox<[UInt8]>([])
@@ -157,13 +189,7 @@ final class SocketIOSession: Sendable {
             ending = .droppedWithoutClose
         }
         if let ending { throw ending }
-        let status = Int(exchange.head.status.code)
-        guard (200..<300).contains(status) else {
-            let text = String(decoding: received.withLockedValue { $0 }.prefix(200), as: UTF8.self)
-            throw status == 401 || status == 403 ? .refusedByServer("Socket.IO answered HTTP \(status): \(text)")
-                                                  : .io("Socket.IO answered HTTP \(status)\(text.isEmpty ? "" : ": \(text)")")
-        }
-        return method == .POST ? [] : try EngineIO.decodePayload(received.withLockedValue { $0 })
+        return (Int(exchange.head.status.code), received.withLockedValue { $0 })
     }
 
     /// The upgrade to WebSocket: `2probe` answered by `3probe`, then `5`; from then on every

@@ -5,27 +5,37 @@ import PushLink
 /// Prints every source's events as JSON lines until they all end: one consumer task per source,
 /// one write per read burst under one lock. With a layout that declares alerts it also folds each
 /// burst into a `Board` and prints `alert` and `alert_cleared` lines, with a timer for holds
-/// that end between messages.
+/// that end between messages. With a layout's alerts or an explicit `--max-keys` it keeps that
+/// store, and prints a `stats` line when the store evicts keys (at most once a second per source,
+/// and once at the end), since alerts then judge less than the feed sent.
 final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     private let feeds: [Feed<Source>]
     private let emit: HeadlessWriter.Emit
     private let exitOnAlert: Bool
     private let lock = NSLock()
     private var out = StandardOutput()
-    /// Folded only when the layout has alerts: printing alone needs no store.
+    /// Folded only when the layout has alerts or `--max-keys` is given: printing alone needs no store.
     private var board: Board?
+    private let hasAlerts: Bool
+    /// Per source: evictions said by the last `stats` line, and when it was printed.
+    private var statsEvictions: [Int64]
+    private var statsAt: [Timestamp?]
+    private let statsInterval = 1.0
     private var ended = false
     /// An alert was raised under `--exit-on-alert`: the run ends with status 3.
     var alerted: Bool { lock.withLock { raised } }
     private var raised = false
 
-    init(feeds: [Feed<Source>], layout: Layout?, emit: HeadlessWriter.Emit, exitOnAlert: Bool) {
+    init(feeds: [Feed<Source>], layout: Layout?, emit: HeadlessWriter.Emit, exitOnAlert: Bool, keepsStore: Bool = false) {
         self.feeds = feeds
         self.emit = emit
         self.exitOnAlert = exitOnAlert
-        if let layout, layout.panels.contains(where: { $0.alert != nil }) {
+        hasAlerts = layout?.panels.contains(where: { $0.alert != nil }) ?? false
+        if hasAlerts || keepsStore {
             board = Board(layout: layout, sources: feeds.map { ($0.name, $0.configuration) })
         }
+        statsEvictions = Array(repeating: 0, count: feeds.count)
+        statsAt = Array(repeating: nil, count: feeds.count)
         // Message lines name their source when a layout declares the sources.
         tagSources = layout != nil
     }
@@ -37,7 +47,7 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     /// Returns true when every source that ended did so normally: `--max-messages` reached, or the
     /// reader went away.
     func run() async -> Bool {
-        let timer = board == nil ? nil : Task.detached { [self] in await holdTimer() }
+        let timer = !hasAlerts ? nil : Task.detached { [self] in await holdTimer() }
         let completed = await withTaskGroup(of: Bool.self) { group in
             for (index, feed) in feeds.enumerated() {
                 group.addTask { await self.print(feed, index: index) }
@@ -48,7 +58,11 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
         }
         lock.withLock { ended = true }
         timer?.cancel()
-        lock.withLock { out.flush() }
+        lock.withLock {
+            let now = Timestamp(nanoseconds: Link.wallClock())
+            for index in feeds.indices { reportStats(source: index, at: now, final: true) }
+            out.flush()
+        }
         return completed
     }
 
@@ -95,14 +109,38 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     private func fold(_ event: LinkEvent, source: Int, at time: Timestamp) {
         guard board != nil else { return }
         board?.apply(LinkBridge.liveEvent(event), source: source)
-        report(board?.checkAlerts(at: time, source: source) ?? [], at: time)
+        if hasAlerts { report(board?.checkAlerts(at: time, source: source) ?? [], at: time) }
+        reportStats(source: source, at: time, final: false)
+    }
+
+    /// A `stats` line for a source whose store has evicted keys since the last one, at most once
+    /// per `statsInterval`; `final`: the figures at the end, when it ever evicted. Called under the lock.
+    private func reportStats(source: Int, at time: Timestamp, final: Bool) {
+        guard let store = board?.sources[source].store else { return }
+        let evictions = store.stats.evictions
+        if final {
+            guard evictions > 0 else { return }
+        } else {
+            guard evictions > statsEvictions[source] else { return }
+            if let last = statsAt[source], time - last < statsInterval { return }
+        }
+        statsEvictions[source] = evictions
+        statsAt[source] = time
+        HeadlessWriter(emit: emit).write(stats: store, source: feeds[source].name, at: time, into: &out)
     }
 
     private func report(_ changes: [AlertChange], at time: Timestamp) {
         let writer = HeadlessWriter(emit: emit)
         for change in changes {
             writer.write(change, at: time, into: &out)
-            guard case .raised(let alert) = change else { continue }
+            guard case .raised(let alert) = change else {
+                if case .cleared(let alert, _) = change, let rule = board?.rule(for: alert), !rule.onClear.isEmpty {
+                    AlertCommand.run(rule.onClear, change: change, timeout: rule.timeout) { failure in
+                        if let failure { Diagnostics.warn(failure) }
+                    }
+                }
+                continue
+            }
             if let rule = board?.rule(for: alert), !rule.command.isEmpty {
                 AlertCommand.run(rule.command, alert: alert, timeout: rule.timeout) { failure in
                     if let failure { Diagnostics.warn(failure) }

@@ -152,6 +152,21 @@ struct HeadlessWriter {
         out.buffer.append(UInt8(ascii: "\n"))
     }
 
+    /// What a source's store holds and has evicted, as one line (nothing with `--emit messages`).
+    func write(stats store: LiveStore, source: String, at time: Timestamp, into out: inout StandardOutput) {
+        guard emit == .all else { return }
+        var object = JSONObject()
+        object["type"] = "stats"
+        object["time"] = .string(time.rfc3339)
+        object["source"] = .string(source)
+        object["messages"] = .int(store.stats.messages)
+        object["keys"] = .int(Int64(store.trackedKeys))
+        object["evictions"] = .int(store.stats.evictions)
+        object["max_keys"] = .int(Int64(store.configuration.maxKeys))
+        JSONValue.object(object).write(into: &out.buffer)
+        out.buffer.append(UInt8(ascii: "\n"))
+    }
+
     /// An alert raised or cleared, as one line (nothing with `--emit messages`).
     func write(_ change: AlertChange, at time: Timestamp, into out: inout StandardOutput) {
         guard emit == .all else { return }

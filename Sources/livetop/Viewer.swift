@@ -14,13 +14,14 @@ enum Viewer {
     static func show<Source: FeedSource>(_ feeds: [Feed<Source>], layout: Layout?, layoutPath: String?, output: OutputOptions,
                                          exitOnAlert: Bool) async throws {
         defer { feeds.forEach { $0.recording?.close() } }
-        let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: output.emit, exitOnAlert: exitOnAlert)
+        let printer = HeadlessPrinter(feeds: feeds, layout: layout, emit: output.emit, exitOnAlert: exitOnAlert,
+                                      keepsStore: output.maxKeys != nil)
         let stopAll: @Sendable () -> Void = { feeds.forEach { $0.source.stop() } }
         // With stdin as a source's data, keys come from the terminal itself, as less and fzf read them.
         let readsStdin = feeds.contains { $0.source.readsStdin }
         let keyboard = readsStdin ? access("/dev/tty", R_OK) == 0 && isatty(2) == 1 : isatty(0) == 1
         if !output.headless && isatty(1) == 1 && keyboard {
-            var reload: (@Sendable () -> Result<Layout, LayoutError>)?
+            var reload: (@Sendable () -> Result<(layout: Layout, warnings: [String]), LayoutError>)?
             if let layoutPath {
                 let running = (layout?.sources ?? [], layout?.history)
                 reload = { Viewer.reload(path: layoutPath, sources: running) }
@@ -79,9 +80,9 @@ enum Viewer {
 
     /// `L`: the layout file read again. Its sources must be the running ones (their links are
     /// running); panels, thresholds and alerts may change.
-    static func reload(path: String, sources: (specs: [SourceSpec], history: Int?)) -> Result<Layout, LayoutError> {
+    static func reload(path: String, sources: (specs: [SourceSpec], history: Int?)) -> Result<(layout: Layout, warnings: [String]), LayoutError> {
         do {
-            let (layout, _) = try LayoutFile.load(path: path)
+            let (layout, warnings) = try LayoutFile.load(path: path)
             // Links and stores are running with the sources' options: any change needs a restart.
             func unplaced(_ specs: [SourceSpec]) -> [SourceSpec] {
                 specs.map { var spec = $0; spec.location = SourceLocation(line: 0, column: 0); return spec }
@@ -90,7 +91,7 @@ enum Viewer {
                 return .failure(LayoutError(file: path, location: nil,
                                             message: "its sources or history changed; restart livetop to apply them"))
             }
-            return .success(layout)
+            return .success((layout, warnings))
         } catch {
             return .failure(error)
         }

@@ -182,6 +182,44 @@ extension LiveStore {
         #expect(store.stats.evictions == 1)
     }
 
+    /// Evictions are counted where they happened: on the lost key's parent and every ancestor, so
+    /// a panel on `/hosts` can say its table is incomplete while one on `/meta` stays unmarked.
+    @Test func evictionsAreCountedUnderTheSubtreeThatLostKeys() {
+        var config = LiveStore.Configuration()
+        config.maxKeys = 60
+        var store = LiveStore(config)
+        // Two keys that stay fresh, then 20 hosts of 3 fields (80 keys with the containers).
+        store.fold([#"{"meta":{"name":"fleet"}}"#])
+        for h in 0..<20 {
+            store.fold([#"{"hosts":{"h\#(h)":{"cpu":\#(h),"mem":1,"up":true}},"meta":{"name":"fleet"}}"#], at: t0 + Double(h))
+        }
+        let total = store.stats.evictions
+        #expect(total > 0)
+        #expect(store.trackedKeys == 60)
+        #expect(store.evictions(under: JSONPointer("")!) == total)
+        #expect(store.evictions(under: JSONPointer("/hosts")!) == total)
+        #expect(store.evictions(under: JSONPointer("/meta")!) == 0)
+        #expect(store.evictions(under: JSONPointer("/meta/name")!) == 0)
+        // The newest host lost nothing; the oldest is gone, so its pointer reads the count under /hosts.
+        #expect(store.evictions(under: JSONPointer("/hosts/h19")!) == 0)
+        #expect(store.value(at: JSONPointer("/hosts/h0")!) == nil)
+        #expect(store.evictions(under: JSONPointer("/hosts/h0/cpu")!) == total)
+    }
+
+    @Test func aMessageTooLargeToTrackCountsItsRefusedKeysUnderItsParent() {
+        var config = LiveStore.Configuration()
+        config.maxKeys = 100
+        var store = LiveStore(config)
+        store.fold([#"{"big":{"# + (0..<500).map { "\"x\($0)\":1" }.joined(separator: ",") + "}}"])
+        // 501 keys: 301 refused past twice the bound (200), 100 evicted back down to it, all under /big.
+        #expect(store.stats.evictions == 401)
+        #expect(store.evictions(under: JSONPointer("/big")!) == 401)
+        store.fold([#"{"small":{"a":1}}"#], at: t0 + 1)
+        #expect(store.evictions(under: JSONPointer("/big")!) == 403)
+        #expect(store.evictions(under: JSONPointer("/small")!) == 0)
+        #expect(store.evictions(under: JSONPointer("")!) == store.stats.evictions)
+    }
+
     /// Twenty times the key bound. Async and yielding between batches: folding must not hold one
     /// of the test process's two cooperative threads for long, which the in-process feed servers
     /// of other tests need (a million keys here took 10 s of debug-build CPU and starved them

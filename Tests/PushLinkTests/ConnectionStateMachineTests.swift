@@ -150,6 +150,17 @@ import Testing
         #expect(m.isFinished && m.retry() == .none)
     }
 
+    /// A server that speaks another protocol version will not start speaking ours on a retry:
+    /// `failed` once and the end, with or without --exit-on-close, open before or not.
+    @Test(arguments: [false, true])
+    func aPermanentErrorGivesUpWithoutARetry(_ exitOnClose: Bool) {
+        var m = ConnectionStateMachine(.init(backoff: Backoff(jitter: 0), exitOnClose: exitOnClose))
+        _ = m.start()
+        #expect(LinkError.engineIOv3.isPermanent && !LinkError.tls("x").isPermanent)
+        #expect(m.ended(.engineIOv3, at: .seconds(1), random: 0) == .giveUp(error: .engineIOv3))
+        #expect(m.isFinished && m.retry() == .none && m.stop() == .none)
+    }
+
     @Test func stopEndsFromAnyStateOnce() {
         var m = ConnectionStateMachine(noJitter)
         _ = m.start()

@@ -34,6 +34,19 @@ import TestSupport
         #expect(throws: LinkError.self) { try SocketIO.message(fromEvent: #"{"not":"an array"}"#, attachments: []) }
     }
 
+    /// Engine.IO v3 openings as Socket.IO 2.x servers send them: python-engineio 3.14's binary
+    /// framing (bytes captured from it), Node engine.io 3.x's text framing; v4's is not one.
+    @Test func tellsAnEngineIOv3OpeningFromAV4One() {
+        let open = #"0{"sid":"b30eb2867cbc47aead9f896f1af69aad","upgrades":["websocket"],"pingTimeout":60000,"pingInterval":25000}"#
+        let python: [UInt8] = [0x00, 1, 1, 9, 0xFF] + Array(open.utf8) + [0x00, 2, 0xFF] + Array("40".utf8)
+        let node = Array("\(open.utf8.count):\(open)2:40".utf8)
+        #expect(EngineIO.isVersion3Opening(python))
+        #expect(EngineIO.isVersion3Opening(node))
+        #expect(!EngineIO.isVersion3Opening(Array(open.utf8)))  // v4: no length
+        #expect(!EngineIO.isVersion3Opening(Array(#""The client is using an unsupported version of the Socket.IO or Engine.IO protocols""#.utf8)))
+        #expect(!EngineIO.isVersion3Opening(Array("12:4hello".utf8)) && !EngineIO.isVersion3Opening([]) && !EngineIO.isVersion3Opening([0, 0xFF]))
+    }
+
     @Test func encodesWhatTheClientSends() {
         #expect(SocketIO.connect(namespace: "/feed", auth: #"{"token":"t"}"#) == #"40/feed,{"token":"t"}"#)
         #expect(SocketIO.connect(namespace: "/", auth: nil) == "40")
@@ -146,5 +159,45 @@ import TestSupport
         #expect(Self.numbers(run.messages) == Array(1...10000))
         try await second.stdout.wait(20, for: "SUBSCRIBE= in the second server's log") { $0.contains { $0.hasPrefix("SUBSCRIBE=") } }
         #expect(await run.stop())
+    }
+}
+
+/// The venv's interpreter with python-socketio 4.6 (Scripts/test.sh makes it): `LIVETOP_SOCKETIO2_PYTHON`,
+/// else where test.sh puts it; nil when missing.
+func socketIO2Python() -> String? {
+    let path = ProcessInfo.processInfo.environment["LIVETOP_SOCKETIO2_PYTHON"] ?? "/opt/socketio2/bin/python"
+    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+}
+
+/// A Socket.IO 2.x server (python-socketio 4.6, python-engineio 3.14: Engine.IO v3), still widely
+/// deployed: livetop, which speaks v4, says so once and stops, instead of retrying an HTTP 400.
+@Suite(.timeLimit(.minutes(3)), .startsProcesses, .enabled(if: socketIO2Python() != nil || TestEnvironment.isCI,
+                                                          "python-socketio 4.6 venv missing (bash Scripts/test.sh --deps-only makes it)"))
+struct SocketIO2Tests {
+    @Test func anEngineIOv3ServerIsOneFailedLineAndNoRetry() async throws {
+        guard let python = socketIO2Python() else {
+            Issue.record("no python-socketio 4.6 venv at LIVETOP_SOCKETIO2_PYTHON or /opt/socketio2 (bash Scripts/test.sh --deps-only makes it)")
+            return
+        }
+        let (server, port) = try await ExternalProcess.startServer(python, [try RealServerTests.fixture("sio2_server.py"), "--ttl", "120",
+                                                                            "--port", String(try TestEnvironment.freePort())], timeout: 60)
+        defer { server.stop() }
+        #expect(server.stdout.all.contains { $0.hasPrefix("ENGINEIO=3.") }, "\(server.stdout.all)")
+        let run = try LinkRun(url: "socketio://127.0.0.1:\(port)/") { $0.sendEvents = [("subscribe", "{}")] }
+        try await run.waitForState(30, "failed") { $0.failedError != nil }
+        // The link has given up: its run ends by itself, with failure.
+        #expect(await run.runner.value == false)
+        let states = run.states
+        print("states: \(states)")
+        print("server: \(server.stdout.all)")
+        let failed = states.filter { $0.failedError != nil }
+        #expect(failed.count == 1)
+        #expect(failed.first?.failedError?.description == "the server speaks Engine.IO v3 (Socket.IO 2.x); livetop speaks v4")
+        if case .failed(_, _, let retryIn)? = failed.first { #expect(retryIn == nil) }
+        #expect(states.filter { if case .connecting = $0 { return true } else { return false } }.count == 1)
+        #expect(!states.contains { $0.waitingError != nil || $0.isOpen })
+        // At the server: the v4 opening refused, the one v3 probe answered, and nothing after.
+        try await server.stdout.wait(20, for: "both requests in the server's log") { $0.filter { $0.hasPrefix("REQUEST=") }.count >= 2 }
+        #expect(server.stdout.all.filter { $0.hasPrefix("REQUEST=") } == ["REQUEST=4 polling 400", "REQUEST=3 polling 200"])
     }
 }

@@ -234,6 +234,24 @@ private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: 
     #expect(lines.contains { $0.hasPrefix("PATH=") })
 }
 
+/// `on_clear` runs as `command` does, saying the alert cleared and with the value that ended it.
+@Test func onClearSeesTheClearInItsEnvironment() async throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-clear-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    defer { try? FileManager.default.removeItem(at: file) }
+    let reason = try await withDeadline(30, "on_clear command") {
+        await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
+            AlertCommand.run(["/bin/sh", "-c", "env > \"$0\"", file.path], change: .cleared(sampleAlert, value: 20), timeout: 10) {
+                c.resume(returning: $0)
+            }
+        }
+    }
+    #expect(reason == nil)
+    let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+    for expected in ["LIVETOP_ALERT_STATE=cleared", "LIVETOP_ALERT_VALUE=20", "LIVETOP_ALERT_POINTER=/services/api/latency_ms", "LIVETOP_ALERT_LEVEL=crit"] {
+        #expect(lines.contains(expected), "\(expected) in \(lines.filter { $0.hasPrefix("LIVETOP_") })")
+    }
+}
+
 @Test func commandHasDevNullStdioAndNoInheritedDescriptors() async throws {
     // The shell writes its pid, then becomes `sleep`, whose descriptors the test reads in /proc
     // before ending it.

@@ -1,3 +1,4 @@
+import Foundation
 import LiveModel
 import PushLink
 import Testing
@@ -277,6 +278,23 @@ import Testing
         #expect(asked == 1 && backend.screen.lines.last?.contains("reconnecting (asked)") == true)
     }
 
+    /// A file read again with `L` warns as it does on start: the warning whole in the event
+    /// panel, and the status line counts it. Read through `Viewer.reload` from a real file.
+    @Test func aReloadWarnsAboutUnknownKeysAsTheStartDoes() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-reload-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "rows:\n  - panels:\n      - {kind: tile, value: /a, colour: red}\n".write(to: file, atomically: true, encoding: .utf8)
+        let path = file.path
+        let backend = TestBackend(width: 120, height: 10)
+        let loop = Self.loop(backend)
+        let running = try LayoutFile.load(path: path).layout.sources  // the same sources: no restart needed
+        loop.onReload = { Viewer.reload(path: path, sources: (running, nil)) }
+        backend.keys = [.character("L")]
+        _ = loop.step([Self.open()], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        #expect(backend.screen.lines.last?.contains("layout reloaded with 1 warning (e shows them)") == true, "\(backend.screen.lines.last ?? "")")
+        #expect(loop.board.events.contains { $0.text == "\(path):3:33: unknown key 'colour' in panel (ignored)" }, "\(loop.board.events.map(\.text))")
+    }
+
     @Test func aBadReloadStaysUntilDismissed() {
         let backend = TestBackend(width: 120, height: 10)
         let loop = Self.loop(backend)
@@ -340,7 +358,7 @@ import Testing
         quiet.rows[0].panels[0].alert = nil
         var next: Layout = layout
         let loop = Self.loop(backend, layout: layout)
-        loop.onReload = { .success(next) }
+        loop.onReload = { .success((next, [])) }
         var changes: [AlertChange] = []
         loop.onAlert = { changes.append($0) }
         _ = loop.step([Self.open(), Self.message(#"{"latency":4700}"#, at: 0)], sourcesFinished: false, monotonic: 0, wall: Self.t0)

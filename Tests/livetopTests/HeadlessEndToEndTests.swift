@@ -115,6 +115,46 @@ import TestSupport
         Self.checkSchema(output)
     }
 
+    /// A 10,000-host snapshot over `--max-keys 5000`: every message is printed whole, and `stats`
+    /// lines say what the store had to evict (at most one a second while it happens, one at the end).
+    @Test func anEvictingStoreSaysSoInStatsLines() async throws {
+        let snapshot = "{\"hosts\":{" + (0..<10_000).map { #""h\#(String(format: "%05d", $0))":{"cpu":\#($0 % 100),"status":"up"}"# }
+            .joined(separator: ",") + "}}"
+        let server = FeedServer { session in
+            try await session.send(text: snapshot)
+            try await session.send(texts: (0..<20).map { #"{"hosts":{"h00001":{"cpu":\#($0)}}}"# })
+            try await session.close(code: 1000)
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let output = try await Self.run(["--max-keys", "5000", "--exit-on-close", "ws://127.0.0.1:\(port)/"], exitWithin: 60)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.messages.count == 21)
+        let hosts = (output.messages.first?["data"] as? [String: Any])?["hosts"] as? [String: Any]
+        #expect(hosts?.count == 10_000)  // printed whole: the limit is the store's, not the output's
+        let stats = output.lines.filter { $0["type"] as? String == "stats" }
+        print("stats lines: \(stats)")
+        let last = try #require(stats.last)
+        #expect(output.lines.last?["type"] as? String == "stats")  // the figures at the end
+        #expect(last["source"] as? String == "main" && last["max_keys"] as? Int == 5000)
+        #expect((last["keys"] as? Int ?? .max) <= 5000)
+        // Fewer than 2,000 of the 10,000 hosts fit in 5,000 keys: each one left out is at least one eviction.
+        #expect((last["evictions"] as? Int ?? 0) >= 8_000)
+        #expect(last["messages"] as? Int == 21)
+        // The first is said with the first message's batch; any more while it goes on a second apart.
+        #expect(stats.count >= 2)
+        #expect((stats.first?["evictions"] as? Int ?? 0) > 0)
+        let times = stats.dropLast().compactMap { $0["time"] as? String }.compactMap { Self.date($0) }
+        for (a, b) in zip(times, times.dropFirst()) { #expect(b.timeIntervalSince(a) >= 0.999) }
+    }
+
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
     @Test func emitMessagesPrintsOnlyTheData() async throws {
         let server = FeedServer { session in
             try await session.send(texts: [#"{"a":1}"#, "[1, 2]", "plain"])

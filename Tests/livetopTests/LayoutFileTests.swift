@@ -155,8 +155,29 @@ import Testing
 
     @Test(arguments: [("5s", 5.0), ("500ms", 0.5), ("1.5s", 1.5), ("2m", 120), ("1h", 3600), ("3", 3), ("0.25", 0.25), ("0", 0)])
     func durations(text: String, seconds: Double) throws {
-        let panel = try Self.onlyPanel(Self.panel("{kind: tile, value: /a, alert: {for: \(text)}}"))
+        let panel = try Self.onlyPanel(Self.panel("{kind: tile, value: /a, thresholds: {warn: 1}, alert: {for: \(text)}}"))
         #expect(panel.alert == AlertSpec(level: .warn, hold: seconds))
+    }
+
+    /// An alert judges the panel's levels: without thresholds (or `stale:`) it could never fire,
+    /// so the file is refused at the alert, with its line and column.
+    @Test func anAlertWithoutThresholdsIsALoadError() throws {
+        #expect(Self.errorText(Self.panel("{kind: tile, value: /a, alert: {level: crit}}"))
+                == "l.yaml:3:40: 'alert' needs 'thresholds' on the panel (or on a column) to judge by, or 'stale:'; without them it never fires")
+        // Thresholds on a column, or a stale alert, are enough.
+        #expect(try Self.onlyPanel(Self.panel("{kind: table, rows: /s, columns: [{key: st, thresholds: {down: crit}}], alert: {}}")).alert != nil)
+        #expect(try Self.onlyPanel(Self.panel("{kind: tile, value: /a, alert: {stale: 10s}}")).alert?.stale == 10)
+    }
+
+    /// The spellings docs/layouts.md accepts besides the short ones: `critical`/`warning`, a bare
+    /// number of seconds; and `on_clear` as an argv list (a shell line is refused as `command` is).
+    @Test func acceptedSpellingsAndOnClear() throws {
+        let panel = try Self.onlyPanel(Self.panel(
+            "{kind: tile, value: /a, thresholds: {warn: 1, crit: 2}, alert: {level: critical, for: 10, command: [a], on_clear: [b, c]}}"))
+        #expect(panel.alert == AlertSpec(level: .crit, hold: 10, command: ["a"], onClear: ["b", "c"]))
+        #expect(try Self.onlyPanel(Self.panel("{kind: tile, value: /a, thresholds: {warn: 1}, alert: {level: warning}}")).alert?.level == .warn)
+        #expect(Self.errorText(Self.panel("{kind: tile, value: /a, thresholds: {warn: 1}, alert: {on_clear: 'echo ok'}}"))
+                == "l.yaml:3:74: 'on_clear' must be a list of arguments, not a shell line")
     }
 
     @Test(arguments: ["%.1f%%", "%d", "%5.2e ms", "%+08.3g", "%i items", "%% %-4f"])

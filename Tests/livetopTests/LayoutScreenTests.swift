@@ -77,6 +77,38 @@ import TestSupport
         #expect(buffer[x, 38].style.foreground == .red)
     }
 
+    /// A table whose rows the store had to evict says so in its frame, in the warn colour; a panel
+    /// on data that lost nothing stays unmarked. Drawn through the TestBackend, as a terminal shows it.
+    @Test func aPanelWhoseDataLostKeysToEvictionIsMarked() throws {
+        let layout = try Self.layout("""
+            sources: [{name: fleet}]
+            rows:
+              - panels:
+                  - {kind: table, title: hosts, rows: /hosts}
+                  - {kind: tile, title: name, value: /meta/name}
+            """)
+        var config = LiveStore.Configuration()
+        config.maxKeys = 5000
+        var store = LiveStore(config)
+        store.apply(.connection(.open(transport: .websocket), at: Self.now))
+        let hosts = (0..<10_000).map { #""h\#(String(format: "%05d", $0))":{"cpu":\#($0 % 100)}"# }.joined(separator: ",")
+        // The meta message after the hosts: the newest keys, so the eviction never reaches it.
+        store.apply(.messages(MessageBatch(texts: [#"{"hosts":{\#(hosts)}}"#, #"{"meta":{"name":"fleet"}}"#]), at: Self.now))
+        let evicted = store.evictions(under: JSONPointer("/hosts")!)
+        #expect(evicted > 5000 && store.evictions(under: JSONPointer("/meta")!) == 0)
+        let board = Board(layout: layout, stores: [("fleet", store)])
+        let backend = TestBackend(width: 100, height: 12)
+        backend.draw(Self.render(board, width: 100, height: 12))
+        let lines = backend.screen.lines
+        let mark = "▲ \(Format.grouped(evicted)) evicted"
+        let row = try #require(lines.firstIndex { $0.contains(mark) }, "\(lines.joined(separator: "\n"))")
+        #expect(row == 0 && lines[0].hasPrefix("┌ hosts "))
+        // The mark sits in the hosts panel's top edge (left half), not in the tile's.
+        let x = try #require(Array(lines[0]).firstIndex(of: "▲"))
+        #expect(x < 50 && backend.screen[x, 0].style.foreground == .yellow)
+        #expect(!lines[0].dropFirst(50).contains("evicted"))
+    }
+
     /// Every kind once, from a small document; and what shows before any data.
     static let everyKind = """
         sources: [{name: feed}]

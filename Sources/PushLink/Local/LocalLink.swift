@@ -83,6 +83,10 @@ public final class LocalLink: Sendable {
                 emit(.failed(transport: transport, error: error, retryIn: delay))
                 await pause(delay)
                 action = isStopRequested ? machine.stop() : machine.retry()
+            case .giveUp(let error):
+                emit(.failed(transport: transport, error: error, retryIn: nil))
+                sink.finish()
+                return false
             case .finish(let success, _):
                 // A command's end is news even when it is a clean one: say how it ended.
                 emit(.closed(reason: isStopRequested ? nil : lastEnd?.description))

@@ -20,6 +20,19 @@ enum AlertCommand {
     /// `completion` is called exactly once, on another thread and never before `run` returns:
     /// nil when the command exited with status 0, else a one-line reason for the status line.
     static func run(_ argv: [String], alert: Alert, timeout: Double, completion: @escaping @Sendable (String?) -> Void) {
+        run(argv, change: .raised(alert), timeout: timeout, completion: completion)
+    }
+
+    /// The command for a change: `command` for a raise, `on_clear` for a clear (LIVETOP_ALERT_STATE
+    /// `cleared`, LIVETOP_ALERT_VALUE the value that ended it).
+    static func run(_ argv: [String], change: AlertChange, timeout: Double, completion: @escaping @Sendable (String?) -> Void) {
+        let alert: Alert, state: String
+        switch change {
+        case .raised(let a): (alert, state) = (a, "raised")
+        case .cleared(var a, let value):
+            a.value = value
+            (alert, state) = (a, "cleared")
+        }
         guard let program = argv.first, !program.isEmpty else {
             DispatchQueue.global().async { completion("alert command is empty") }
             return
@@ -28,7 +41,7 @@ enum AlertCommand {
         let child: ChildProcess
         do {
             // stdin, stdout and stderr on /dev/null, its own process group, a clean signal mask.
-            child = try ChildProcess(argv, environment: Self.environment(for: alert), output: .discarded)
+            child = try ChildProcess(argv, environment: Self.environment(for: alert, state: state), output: .discarded)
         } catch {
             DispatchQueue.global().async { completion("\(name) could not start: \(error)") }
             return
@@ -50,7 +63,7 @@ enum AlertCommand {
     }
 
     /// livetop's environment without any LIVETOP_ALERT_* it inherited, plus this alert's.
-    static func environment(for alert: Alert) -> [String] {
+    static func environment(for alert: Alert, state: String = "raised") -> [String] {
         var result = ProcessInfo.processInfo.environment
             .filter { !$0.key.hasPrefix("LIVETOP_ALERT_") }
             .map { "\($0.key)=\($0.value)" }
@@ -60,7 +73,7 @@ enum AlertCommand {
             ("POINTER", alert.pointer),
             ("SOURCE", alert.source),
             ("PANEL", alert.panel),
-            ("STATE", "raised"),
+            ("STATE", state),
         ]
         // A C string ends at NUL: a key with one (legal in JSON) would lose its tail silently.
         result += added.map { "LIVETOP_ALERT_\($0.0)=\($0.1.replacingOccurrences(of: "\0", with: "\u{FFFD}"))" }

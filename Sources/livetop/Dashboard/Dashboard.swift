@@ -8,7 +8,7 @@ import PushLink
 final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     private let feeds: [Feed<Source>]
     private let layout: Layout?
-    private let reloadLayout: (@Sendable () -> Result<Layout, LayoutError>)?
+    private let reloadLayout: (@Sendable () -> Result<(layout: Layout, warnings: [String]), LayoutError>)?
     private let fps: Int
     private let forceASCII: Bool
     private let exitOnAlert: Bool
@@ -23,7 +23,7 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     /// An alert was raised under --exit-on-alert: the run ends with status 3.
     private(set) var endedOnAlert = false
 
-    init(feeds: [Feed<Source>], layout: Layout?, reloadLayout: (@Sendable () -> Result<Layout, LayoutError>)?, fps: Int, ascii: Bool,
+    init(feeds: [Feed<Source>], layout: Layout?, reloadLayout: (@Sendable () -> Result<(layout: Layout, warnings: [String]), LayoutError>)?, fps: Int, ascii: Bool,
          exitOnAlert: Bool, keysFromTTY: Bool = false) {
         self.keysFromTTY = keysFromTTY
         self.feeds = feeds
@@ -124,7 +124,16 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
             loop.onReload = { reloadLayout() }
         }
         loop.onAlert = { [self] change in
-            guard case .raised(let alert) = change else { return }
+            guard case .raised(let alert) = change else {
+                // Recovery runs the alert's on_clear, if it has one.
+                if case .cleared(let alert, _) = change, let rule = loop.board.rule(for: alert), !rule.onClear.isEmpty {
+                    AlertCommand.run(rule.onClear, change: change, timeout: rule.timeout) { [self] failure in
+                        guard let failure else { return }
+                        Task { _ = await enqueue(.notice(failure)) }
+                    }
+                }
+                return
+            }
             let rule = loop.board.rule(for: alert)
             if rule?.bell == true { backend.bell() }
             if let rule, !rule.command.isEmpty {

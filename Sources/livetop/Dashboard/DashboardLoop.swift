@@ -38,7 +38,7 @@ final class DashboardLoop {
     /// What the loop asks of the world outside: reconnect the sources, read the layout again, an
     /// alert was raised or cleared.
     var onReconnect: () -> Void = {}
-    var onReload: () -> Result<Layout, LayoutError>? = { nil }
+    var onReload: () -> Result<(layout: Layout, warnings: [String]), LayoutError>? = { nil }
     var onAlert: (AlertChange) -> Void = { _ in }
     /// Shown on the status line once the sources have ended (a replay's last frame); nil ends
     /// the loop with the sources.
@@ -142,9 +142,13 @@ final class DashboardLoop {
         case .failure(let error):
             // It stays until the file loads or Esc dismisses it: a reason read in passing is lost.
             message = ("reload failed, layout kept: \(error)", .infinity)
-        case .success(let layout):
+        case .success(let (layout, warnings)):
             board.replaceLayout(layout).forEach(onAlert)
-            message = ("layout reloaded", monotonic + Self.messageSeconds)
+            // Warnings as on start (unknown keys, keys that do not apply): each in the event panel.
+            warnings.forEach { board.note($0, at: wall) }
+            message = (warnings.isEmpty ? "layout reloaded"
+                       : "layout reloaded with \(warnings.count) warning\(warnings.count == 1 ? "" : "s") (e shows them)",
+                       monotonic + Self.messageSeconds)
         }
         if let message { board.note(message.text, at: wall) }
         mustDraw = true

@@ -228,6 +228,9 @@ struct AlertSpec: Hashable, Sendable {
     /// Run when raised: argv from the file, never a shell line built from feed data. The value,
     /// pointer, source, panel and level are passed as `LIVETOP_ALERT_*` environment variables.
     var command: [String] = []
+    /// Run when the alert clears (`on_clear:`), the same way, with LIVETOP_ALERT_STATE=cleared and
+    /// the value that ended it.
+    var onClear: [String] = []
     /// The command is killed after this many seconds.
     var timeout: Double = 10
     /// Also raised when the panel's source has sent nothing for this many seconds (`stale: 10s`),

@@ -381,6 +381,12 @@ private struct LayoutReader {
         panel.format = try given("format").map { (node) throws(LayoutError) in try format(node) }
         panel.thresholds = try given("thresholds").map { (node) throws(LayoutError) in try thresholds(node) }
         panel.alert = try given("alert").map { (node) throws(LayoutError) in try alert(node) }
+        // An alert judges levels: with no thresholds anywhere on the panel it could never fire.
+        if let alert = panel.alert, alert.stale == nil, panel.thresholds == nil, !panel.columns.contains(where: { $0.thresholds != nil }),
+           let alertNode = f["alert"] {
+            throw error("'alert' needs 'thresholds' on the panel (or on a column) to judge by, or 'stale:'; without them it never fires",
+                        at: alertNode)
+        }
         panel.title = try f["title"].map { (node) throws(LayoutError) in try string(node, "title") } ?? Self.defaultTitle(of: panel)
         return panel
     }
@@ -487,7 +493,7 @@ private struct LayoutReader {
 
     mutating func alert(_ node: Node) throws(LayoutError) -> AlertSpec {
         let f = try fields(node, expected: "a mapping for 'alert', such as {level: crit, for: 5s}", place: "in alert",
-                           known: ["level", "for", "bell", "command", "timeout", "stale"])
+                           known: ["level", "for", "bell", "command", "on_clear", "timeout", "stale"])
         var alert = AlertSpec()
         if let levelNode = f["level"] {
             let name = try string(levelNode, "level")
@@ -506,6 +512,12 @@ private struct LayoutReader {
                 throw error("'command' must be a list of arguments, not a shell line", at: commandNode)
             }
             alert.command = try strings(commandNode, "command")
+        }
+        if let clearNode = f["on_clear"] {
+            guard case .sequence = clearNode else {
+                throw error("'on_clear' must be a list of arguments, not a shell line", at: clearNode)
+            }
+            alert.onClear = try strings(clearNode, "on_clear")
         }
         if let timeoutNode = f["timeout"] {
             alert.timeout = try duration(timeoutNode, "timeout")

@@ -114,6 +114,27 @@ struct LayoutScreen {
         }
     }
 
+    /// Keys the store evicted from under what `panel` shows: the most under any of its values'
+    /// pointers (each up to its first `*`), so a table on `/hosts` that lost rows says so.
+    static func evictions(shownBy panel: Panel, in store: LiveStore) -> Int64 {
+        guard store.stats.evictions > 0, panel.kind != .log else { return 0 }
+        var patterns = panel.values.compactMap { value -> PointerPattern? in
+            if case .pattern(let pattern) = value { return pattern }
+            return nil
+        }
+        if panel.kind == .table { patterns = [panel.rowsPattern] }  // upsert rows: the root
+        var most: Int64 = 0
+        for pattern in patterns {
+            var tokens: [String] = []
+            for token in pattern.tokens {
+                guard case .key(let key) = token else { break }
+                tokens.append(key)
+            }
+            most = max(most, store.evictions(under: JSONPointer(tokens: tokens)))
+        }
+        return most
+    }
+
     private func store(of panel: Panel) -> LiveStore {
         board.sources.indices.contains(panel.source) ? board.sources[panel.source].store : LiveStore()
     }
@@ -129,7 +150,10 @@ struct LayoutScreen {
         } else if content.isEmpty && panel.kind != .log && panel.text == nil {
             note = "no data yet"
         }
-        let inner = PanelFrame(title: panel.title, level: content.worstLevel, focused: view.focus == index, note: note, glyphs: glyphs)
+        let evicted = Self.evictions(shownBy: panel, in: store)
+        let warning = evicted > 0 ? "\(glyphs.warn) \(Format.grouped(evicted)) evicted" : nil
+        let inner = PanelFrame(title: panel.title, level: content.worstLevel, focused: view.focus == index, note: note,
+                               warning: warning, glyphs: glyphs)
             .render(in: area, into: &buffer)
         guard !inner.isEmpty else { return }
         switch panel.kind {

@@ -9,6 +9,9 @@ struct PanelFrame {
     var focused = false
     /// Right-aligned in the top edge when there is room, muted (e.g. "no data yet", "stale").
     var note: String? = nil
+    /// Right-aligned in the top edge before the note, in the warn colour: what the panel is missing
+    /// (`▲ 5,000 evicted`, keys the store dropped from under its data).
+    var warning: String? = nil
     var glyphs: Glyphs
 
     /// The title's look: warn and crit keep their colour when focused, so focus never hides a level.
@@ -65,11 +68,15 @@ struct PanelFrame {
             x = buffer.write(TerminalText.truncate(title, to: top.width, ascii: glyphs.isASCII), x: x, y: top.y, style: titleStyle, clip: top)
         }
 
-        // The note keeps one rule cell on each side, or is left out.
-        if let note, !note.isEmpty {
-            let text = " " + TerminalText.sanitize(note) + " "
-            let noteX = top.maxX - 1 - TerminalText.width(text)
-            if noteX > x { buffer.write(text, x: noteX, y: top.y, style: .muted, clip: top) }
+        // The warning, then the note left of it, each keeps one rule cell on each side, or is left out.
+        var right = top.maxX - 1
+        for (text, style) in [(warning, Style(foreground: .yellow, bold: true)), (note, Style.muted)] {
+            guard let text, !text.isEmpty else { continue }
+            let padded = " " + TerminalText.sanitize(text) + " "
+            let textX = right - TerminalText.width(padded)
+            guard textX > x else { continue }
+            buffer.write(padded, x: textX, y: top.y, style: style, clip: top)
+            right = textX - 1
         }
         return area.inset(1)
     }
