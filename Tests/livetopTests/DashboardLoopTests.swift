@@ -1,3 +1,4 @@
+import Foundation
 import LiveModel
 import PushLink
 import Testing
@@ -6,7 +7,12 @@ import Testing
 /// The dashboard's parts without a terminal: keys as a pure function, the hand-off state machine,
 /// frame scheduling, the cell diff, and the whole loop on a `TestBackend` with a moved clock.
 @Suite struct KeyMapTests {
-    static let context = KeyContext(panelCount: 3, logCount: 50)
+    /// Three panels: a tile at the top left, a table at the top right, a log below both.
+    static let context = KeyContext(panelCount: 3, places: [
+        0: PanelPlace(rect: Rect(x: 0, y: 0, width: 40, height: 10), kind: .other),
+        1: PanelPlace(rect: Rect(x: 40, y: 0, width: 40, height: 10), kind: .table(rows: 100, columns: 3), page: 8),
+        2: PanelPlace(rect: Rect(x: 0, y: 10, width: 80, height: 12), kind: .log(oldest: 51, newest: 100), page: 10),
+    ])
 
     @Test(arguments: [
         (Key.character("q"), [Command.quit]),
@@ -41,11 +47,12 @@ import Testing
     /// `e` opens the event panel; j/k and PgUp/PgDn then scroll it (not the log), within its
     /// rows; Esc closes it and dismisses a message that stays.
     @Test func theEventPanelHasTheScrollKeysWhileOpen() {
-        let context = KeyContext(panelCount: 3, logCount: 50, eventLines: 30)
+        var context = Self.context
+        context.eventLines = 30
         var view = KeyMap.apply(.character("e"), to: ViewState(), context: context).0
         #expect(view.showEvents)
         for key in [Key.pageUp, .pageUp, .pageUp, .pageUp, .character("j")] { view = KeyMap.apply(key, to: view, context: context).0 }
-        #expect(view.eventScroll == 28 && view.logScroll == 0)
+        #expect(view.eventScroll == 28 && view.logAnchors.isEmpty)
         let (closed, commands) = KeyMap.apply(.escape, to: view, context: context)
         #expect(!closed.showEvents && commands == [.dismissMessage])
     }
@@ -62,19 +69,104 @@ import Testing
         #expect(view.filter == "cqp" && !view.editingFilter)
     }
 
-    @Test func scrollingStaysWithinTheLogAndSortWrapsAround() {
+    /// Unfocused, j/k and PgUp/PgDn scroll the log (as they always did), by message sequence
+    /// number, never past its oldest page; End (or G, or j to the newest) follows again.
+    @Test func scrollingStaysWithinTheLogAndEndFollows() {
         var view = ViewState()
         for _ in 0..<8 { view = KeyMap.apply(.pageUp, to: view, context: Self.context).0 }
-        #expect(view.logScroll == 50)
+        #expect(view.logAnchors[2] == 60)  // the oldest page: 51...60
         view = KeyMap.apply(.character("j"), to: view, context: Self.context).0
-        #expect(view.logScroll == 49)
-        var sort = ViewState()
-        var columns: [Int?] = []
-        for _ in 0..<4 {
-            sort = KeyMap.apply(.character("s"), to: sort, context: KeyContext(panelCount: 1, sortableColumns: 3)).0
-            columns.append(sort.sortColumn)
+        #expect(view.logAnchors[2] == 61)
+        view = KeyMap.apply(.character("g"), to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == 60)
+        view = KeyMap.apply(.end, to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == nil)
+        view = KeyMap.apply(.character("k"), to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == 99)
+        view = KeyMap.apply(.character("j"), to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == nil, "down to the newest follows again")
+    }
+
+    /// On a focused table: j/k a row, PgDn/PgUp a page less one, End the last full page, Home the top.
+    @Test func theScrollKeysMoveAFocusedTable() {
+        var view = ViewState()
+        view.focus = 1
+        var offsets: [Int?] = []
+        for key in [Key.character("j"), .character("j"), .character("k"), .pageDown, .pageDown, .pageUp, .end, .character("j"),
+                    .home, .character("k"), .character("G"), .character("g")] {
+            view = KeyMap.apply(key, to: view, context: Self.context).0
+            offsets.append(view.rowOffsets[1])
         }
-        #expect(columns == [0, 1, 2, nil])
+        #expect(offsets == [1, 2, 1, 8, 15, 8, 92, 92, nil, nil, 92, nil])
+        #expect(view.logAnchors.isEmpty, "the log did not move")
+        // Esc goes back to following: the table at its top.
+        view = KeyMap.apply(.end, to: view, context: Self.context).0
+        #expect(KeyMap.apply(.escape, to: view, context: Self.context).0.rowOffsets.isEmpty)
+    }
+
+    /// `s` and `S` go forward and back through the focused table's columns, and none; with no
+    /// table focused, `s` sorts the first table and focuses it (never a hidden sort).
+    @Test func sortGoesForwardAndBackThroughTheFocusedTable() {
+        var view = ViewState()
+        var columns: [Int?] = []
+        for key in [Key.character("s"), .character("s"), .character("s"), .character("s"), .character("S"), .character("S")] {
+            view = KeyMap.apply(key, to: view, context: Self.context).0
+            columns.append(view.sortColumns[1])
+        }
+        #expect(columns == [0, 1, 2, nil, 2, 1])
+        #expect(view.focus == 1)
+        // With a log focused, s sorts nothing (the table it would sort is not the one in view).
+        var onLog = ViewState()
+        onLog.focus = 2
+        #expect(KeyMap.apply(.character("s"), to: onLog, context: Self.context).0.sortColumns.isEmpty)
+    }
+
+    /// Arrows move focus by screen position: Down from the top-left tile goes to the log below,
+    /// Right to the table, Down from the table to the log, Up from the log to the top-left one
+    /// (the panel above sharing its left edge), Left at the left edge stays.
+    @Test func arrowsMoveFocusByScreenPosition() {
+        func press(_ key: Key, from focus: Int?) -> Int? {
+            var view = ViewState()
+            view.focus = focus
+            return KeyMap.apply(key, to: view, context: Self.context).0.focus
+        }
+        #expect(press(.down, from: nil) == 0)
+        #expect(press(.down, from: 0) == 2)
+        #expect(press(.right, from: 0) == 1)
+        #expect(press(.down, from: 1) == 2)
+        #expect(press(.up, from: 2) == 0)
+        #expect(press(.left, from: 1) == 0)
+        #expect(press(.left, from: 0) == 0)
+        #expect(press(.tab, from: 0) == 1 && press(.tab, from: 2) == 0)
+    }
+
+    /// `/` on a focused table or log filters its rows; unfocused, the panels by title.
+    @Test func slashFiltersTheFocusedPanelsRows() {
+        var view = ViewState()
+        view.focus = 1
+        for key in [Key.character("/"), .character("w"), .character("e"), .character("b"), .enter] {
+            view = KeyMap.apply(key, to: view, context: Self.context).0
+        }
+        #expect(view.rowFilters == [1: "web"] && view.filter.isEmpty && !view.editingFilter)
+        var unfocused = ViewState()
+        for key in [Key.character("/"), .character("c"), .enter] { unfocused = KeyMap.apply(key, to: unfocused, context: Self.context).0 }
+        #expect(unfocused.filter == "c" && unfocused.rowFilters.isEmpty)
+        let cleared = KeyMap.apply(.escape, to: view, context: Self.context).0
+        #expect(cleared.rowFilters.isEmpty)
+    }
+
+    /// The `?` overlay and the README's key table come from the same bindings `apply` reads.
+    @Test func everyBindingIsInTheHelpAndTheReadme() throws {
+        for binding in KeyMap.bindings {
+            #expect(HelpOverlay.lines.contains { $0.hasPrefix(binding.label) && $0.hasSuffix(binding.help) })
+            for (key, action) in binding.keys { #expect(KeyMap.actions[key] == action) }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOfFile: root.appendingPathComponent("README.md").path, encoding: .utf8)
+        let start = try #require(readme.range(of: "<!-- keys: generated from KeyMap.markdownTable -->\n"))
+        let end = try #require(readme.range(of: "\n<!-- /keys -->"))
+        #expect(String(readme[start.upperBound..<end.lowerBound]) == KeyMap.markdownTable,
+                "README's key table differs from KeyMap; paste KeyMap.markdownTable:\n\(KeyMap.markdownTable)")
     }
 }
 
