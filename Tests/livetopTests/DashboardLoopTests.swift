@@ -446,4 +446,112 @@ import Testing
         guard changes.count == 2, case .cleared = changes[1] else { Issue.record("not cleared: \(changes)"); return }
         #expect(loop.board.monitor.active.isEmpty)
     }
+
+    /// A layout table on `/hosts` and a log beside it, on the TestBackend.
+    static func hostsLoop(_ backend: TestBackend, hosts: Int) -> DashboardLoop {
+        var table = Panel(kind: .table, title: "hosts", source: 0)
+        table.values = [.pattern(PointerPattern("/hosts")!)]
+        table.keyTitle = "host"
+        table.columns = [Panel.Column(key: "cpu", title: "cpu"),
+                         Panel.Column(key: "status", title: "status", thresholds: .states(["up": .ok, "degraded": .warn, "down": .crit]))]
+        let log = Panel(kind: .log, title: "log", source: 0)
+        let layout = Layout(sources: [SourceSpec(name: "main")], rows: [Layout.Row(panels: [table]), Layout.Row(panels: [log])])
+        let loop = Self.loop(backend, layout: layout)
+        let states = ["up", "degraded", "down"]
+        let body = (1...hosts).map { n in #""h\#(String(format: "%05d", n))":{"cpu":\#(n),"status":"\#(states[n % 3])"}"# }
+        _ = loop.step([Self.open(), Self.message(#"{"hosts":{"# + body.joined(separator: ",") + "}}", at: 0)], sourcesFinished: false,
+                      monotonic: 0, wall: Self.t0)
+        return loop
+    }
+
+    static func press(_ keys: [Key], _ loop: DashboardLoop, _ backend: TestBackend, at t: inout Double) -> String {
+        backend.keys = keys
+        t += 1
+        _ = loop.step([], sourcesFinished: false, monotonic: t, wall: Self.t0 + t)
+        return backend.screen.lines.joined(separator: "\n")
+    }
+
+    /// Every scroll, sort and filter key on a focused table of 1,000 hosts: the title counts
+    /// the rows and says how far it is scrolled; End reaches the last host; `s` sorts by host,
+    /// then cpu (largest first), then status (down first); `/` keeps matching rows or says none
+    /// match; Esc goes back to the top. Scrolling reuses the rows worked out for the frame before.
+    @Test func everyKeyOnATable() {
+        let backend = TestBackend(width: 80, height: 24)
+        let loop = Self.hostsLoop(backend, hosts: 1000)
+        var t = 0.0
+        var screen = backend.screen.lines.joined(separator: "\n")
+        #expect(screen.contains("hosts (1,000)") && screen.contains("│h00001 ") && screen.contains("more rows"), "\(screen)")
+        let computed = loop.tables.computed
+        screen = Self.press([.tab, .character("j")], loop, backend, at: &t)
+        #expect(!screen.contains("h00001 ") && screen.contains("h00002") && screen.contains("↑1 more above"), "\(screen)")
+        screen = Self.press([.pageDown], loop, backend, at: &t)
+        #expect(screen.contains("more above") && !screen.contains("h00002 "))
+        screen = Self.press([.end], loop, backend, at: &t)
+        #expect(screen.contains("h01000") && !screen.contains("more rows"), "\(screen)")
+        #expect(loop.tables.computed == computed, "scrolling a table whose store did not change reads no rows again")
+        screen = Self.press([.character("k")], loop, backend, at: &t)
+        #expect(!screen.contains("h01000") && screen.contains("+2 more rows"))
+        screen = Self.press([.home], loop, backend, at: &t)
+        #expect(screen.contains("│h00001 ") && !screen.contains("more above"))
+        screen = Self.press([.character("G")], loop, backend, at: &t)
+        #expect(screen.contains("h01000"))
+        screen = Self.press([.character("g")], loop, backend, at: &t)
+        #expect(screen.contains("│h00001 "))
+        // s: host (A to Z), s: cpu largest first, s: status worst first; S back to cpu.
+        screen = Self.press([.character("s")], loop, backend, at: &t)
+        #expect(screen.contains("▾host") && screen.contains("│h00001 "))
+        screen = Self.press([.character("s")], loop, backend, at: &t)
+        #expect(screen.contains("▾cpu") && screen.contains("h01000"), "\(screen)")
+        screen = Self.press([.character("s")], loop, backend, at: &t)
+        let rows = backend.screen.lines.filter { $0.contains("│h0") }
+        #expect(screen.contains("▾status") && rows.first?.contains("down") == true, "\(rows.prefix(3))")
+        screen = Self.press([.character("S")], loop, backend, at: &t)
+        #expect(screen.contains("▾cpu"))
+        // /: only matching rows, counted; nothing matching says so; Esc clears and goes to the top.
+        screen = Self.press([.character("/"), .character("h"), .character("0"), .character("0"), .character("9"), .character("9"),
+                             .enter], loop, backend, at: &t)
+        #expect(screen.contains("hosts (10 of 1,000) /h0099") && screen.contains("│h00999 999") && screen.contains("+2 more rows"), "\(screen)")
+        screen = Self.press([.character("/"), .character("x"), .character("y"), .character("z"), .enter], loop, backend, at: &t)
+        #expect(screen.contains("no rows match /h0099xyz"), "\(screen)")
+        screen = Self.press([.end, .escape], loop, backend, at: &t)
+        #expect(screen.contains("hosts (1,000)") && !screen.contains("more above") && !screen.contains("no rows match"))
+    }
+
+    /// On a focused log: k scrolls back and the title says SCROLLED; arriving messages do not
+    /// slide it; PgUp, Home, j, `/` filter (and none matching), End follows again; Down from the
+    /// table above focuses the log.
+    @Test func everyKeyOnALog() {
+        let backend = TestBackend(width: 80, height: 30)
+        let loop = Self.hostsLoop(backend, hosts: 3)
+        for n in 1...40 {
+            _ = loop.step([Self.message(#"{"event":"e\#(n)"}"#, at: 0)], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        }
+        var t = 0.0
+        var screen = Self.press([.down], loop, backend, at: &t)
+        #expect(loop.view.focus == nil || loop.view.focus == 0)
+        screen = Self.press([.down], loop, backend, at: &t)
+        #expect(loop.view.focus == 1, "Down from the table goes to the log below")
+        #expect(screen.contains("e40"))
+        screen = Self.press([.character("k")], loop, backend, at: &t)
+        #expect(screen.contains("SCROLLED, 1 newer below") && !screen.contains("\"e40\""), "\(screen)")
+        // New messages arrive: the scrolled log stays put, and counts them below.
+        t += 1
+        _ = loop.step([Self.message(#"{"event":"e41"}"#, at: t)], sourcesFinished: false, monotonic: t, wall: Self.t0 + t)
+        screen = backend.screen.lines.joined(separator: "\n")
+        #expect(screen.contains("\"e39\"") && !screen.contains("e41") && screen.contains("2 newer below"), "\(screen)")
+        screen = Self.press([.pageUp], loop, backend, at: &t)
+        #expect(!screen.contains("\"e39\""))
+        screen = Self.press([.home], loop, backend, at: &t)
+        #expect(screen.contains("hosts") && screen.contains("#1 "), "the oldest message: \(screen)")
+        screen = Self.press([.character("j")], loop, backend, at: &t)
+        #expect(!screen.contains("#1 ") && screen.contains("#2 "))
+        screen = Self.press([.end], loop, backend, at: &t)
+        #expect(screen.contains("e41") && !screen.contains("SCROLLED"))
+        screen = Self.press([.character("/"), .character("e"), .character("3"), .enter], loop, backend, at: &t)
+        #expect(screen.contains("e33") && !screen.contains("e41") && screen.contains("log /e3"), "\(screen)")
+        screen = Self.press([.character("/"), .character("q"), .enter], loop, backend, at: &t)
+        #expect(screen.contains("no lines match /e3q"))
+        screen = Self.press([.escape], loop, backend, at: &t)
+        #expect(screen.contains("e41") && !screen.contains("no lines match"))
+    }
 }
