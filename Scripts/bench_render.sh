@@ -53,7 +53,7 @@ rows:
 YAML
     for hosts in 100 100000; do
         rm -f "$work/done" "$work/stats" "$work/serve"
-        case "$hosts" in 100000) hosts_shown="100,000" ;; esac
+        case "$hosts" in 100000) hosts_shown="100,000" ;; *) hosts_shown=$hosts ;; esac
         # The snapshot, then one host's cpu every 50 ms: every frame has a changed store to draw.
         python3 -c '
 import sys, time
