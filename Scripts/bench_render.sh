@@ -9,17 +9,26 @@
 #
 #   bash Scripts/bench_render.sh [--fps 20] [--layout Scripts/bench_layout.yaml] [--livetop PATH]
 #
+# With --tables, it measures tables instead: a layout table on /hosts over a fleet of 100 and of
+# 100,000 hosts (`{"hosts":{"h000001":{"cpu":…,"status":…},…}}` served by `livetop serve`, then
+# one host changing every 50 ms for TABLE_SECONDS, 8 by default), at 120x40, scrolled with PgDn
+# as it runs: render CPU per frame for each size, side by side, then `q` timed under the large one.
+#
+#   bash Scripts/bench_render.sh --tables [--fps 20] [--livetop PATH]
+#
 # It builds livetop in release mode first, unless --livetop names a binary to time.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fps=20
 layout_args=""
 bin=""
+tables=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --fps) fps=$2; shift 2 ;;
         --layout) layout_args="--layout $PWD/$2"; shift 2 ;;
         --livetop) bin=$(realpath "$2"); shift 2 ;;
+        --tables) tables=1; shift ;;
         *) echo "unknown argument: $1" >&2; exit 64 ;;
     esac
 done
@@ -27,11 +36,63 @@ if [ -z "$bin" ]; then
     swift build -c release --product livetop >/dev/null
     bin=$PWD/.build/release/livetop
 fi
-blast=$PWD/../shared/bench/ws_blast.py
 sock="livetop-bench-$$"
 work=$(mktemp -d)
 serve_pid=
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+if [ "$tables" = 1 ]; then
+    run_seconds=${TABLE_SECONDS:-8}
+    cat >"$work/fleet.yaml" <<'YAML'
+rows:
+  - panels:
+      - kind: table
+        rows: /hosts
+        key: {title: host}
+        columns: [cpu, {key: status, thresholds: {up: ok, degraded: warn, down: crit}}]
+YAML
+    for hosts in 100 100000; do
+        rm -f "$work/done" "$work/stats" "$work/serve"
+        case "$hosts" in 100000) hosts_shown="100,000" ;; *) hosts_shown=$hosts ;; esac
+        # The snapshot, then one host's cpu every 50 ms: every frame has a changed store to draw.
+        python3 -c '
+import sys, time
+n, seconds = int(sys.argv[1]), float(sys.argv[2])
+states = ["up", "up", "up", "degraded", "down"]
+print("{\"hosts\":{" + ",".join("\"h%06d\":{\"cpu\":%d,\"status\":\"%s\"}" % (i, i % 100, states[i % 5]) for i in range(1, n + 1)) + "}}", flush=True)
+end = time.time() + seconds + 30
+i = 0
+while time.time() < end:
+    i += 1
+    print("{\"hosts\":{\"h%06d\":{\"cpu\":%d}}}" % (i % n + 1, i % 100), flush=True)
+    time.sleep(0.05)
+' "$hosts" "$run_seconds" 2>/dev/null | "$bin" serve --port 0 2>"$work/serve" &
+        serve_pid=$!
+        for _ in $(seq 1 300); do grep -q 'serving stdin' "$work/serve" && break; sleep 0.1; done
+        port=$(sed -n 's/.*ws:\/\/127.0.0.1:\([0-9]*\)\/.*/\1/p' "$work/serve")
+        tmux -L "$sock" new-session -d -s bench -x 120 -y 40 \
+            "LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps --max-keys 1000000 --layout $work/fleet.yaml ws://127.0.0.1:$port/; touch $work/done; sleep 30"
+        # Timed from when the whole snapshot is folded and drawn (the title counts every host).
+        for _ in $(seq 1 1200); do tmux -L "$sock" capture-pane -p -t bench | grep -q "hosts ($hosts_shown)" && break; sleep 0.1; done
+        tmux -L "$sock" send-keys -t bench Tab
+        for _ in $(seq 1 "$run_seconds"); do sleep 1; tmux -L "$sock" send-keys -t bench PgDn; done
+        t0=$(date +%s.%N)
+        tmux -L "$sock" send-keys -t bench q
+        for _ in $(seq 1 1000); do [ -f "$work/done" ] && break; sleep 0.01; done
+        t1=$(date +%s.%N)
+        tmux -L "$sock" kill-server 2>/dev/null || true
+        kill "$serve_pid" 2>/dev/null || true
+        wait "$serve_pid" 2>/dev/null || true
+        serve_pid=
+        # shellcheck disable=SC1090
+        eval "$(tr ' ' '\n' <"$work/stats")"
+        awk -v h="$hosts" -v f="$frames" -v s="$seconds" -v r="$render_cpu" -v a="$t0" -v b="$t1" 'BEGIN {
+            printf "table of %d hosts at 120x40: %d frames in %.1f s, render CPU %.4f s = %.2f ms per frame; q ended it in %.3f s\n",
+                h, f, s, r, (f > 0 ? r / f * 1000 : 0), b - a }'
+    done
+    exit 0
+fi
+blast=$PWD/../shared/bench/ws_blast.py
 
 start_feed() {  # count -> sets port and feed_pid
     python3 "$blast" --count "$1" --connections 1 --ttl 120 >"$work/feed" &

@@ -7,7 +7,12 @@ import Testing
 /// The dashboard's parts without a terminal: keys as a pure function, the hand-off state machine,
 /// frame scheduling, the cell diff, and the whole loop on a `TestBackend` with a moved clock.
 @Suite struct KeyMapTests {
-    static let context = KeyContext(panelCount: 3, logCount: 50)
+    /// Three panels: a tile at the top left, a table at the top right, a log below both.
+    static let context = KeyContext(panelCount: 3, places: [
+        0: PanelPlace(rect: Rect(x: 0, y: 0, width: 40, height: 10), kind: .other),
+        1: PanelPlace(rect: Rect(x: 40, y: 0, width: 40, height: 10), kind: .table(rows: 100, columns: 3), page: 8),
+        2: PanelPlace(rect: Rect(x: 0, y: 10, width: 80, height: 12), kind: .log(oldest: 51, newest: 100), page: 10),
+    ])
 
     @Test(arguments: [
         (Key.character("q"), [Command.quit]),
@@ -42,11 +47,12 @@ import Testing
     /// `e` opens the event panel; j/k and PgUp/PgDn then scroll it (not the log), within its
     /// rows; Esc closes it and dismisses a message that stays.
     @Test func theEventPanelHasTheScrollKeysWhileOpen() {
-        let context = KeyContext(panelCount: 3, logCount: 50, eventLines: 30)
+        var context = Self.context
+        context.eventLines = 30
         var view = KeyMap.apply(.character("e"), to: ViewState(), context: context).0
         #expect(view.showEvents)
         for key in [Key.pageUp, .pageUp, .pageUp, .pageUp, .character("j")] { view = KeyMap.apply(key, to: view, context: context).0 }
-        #expect(view.eventScroll == 28 && view.logScroll == 0)
+        #expect(view.eventScroll == 28 && view.logAnchors.isEmpty)
         let (closed, commands) = KeyMap.apply(.escape, to: view, context: context)
         #expect(!closed.showEvents && commands == [.dismissMessage])
     }
@@ -63,19 +69,104 @@ import Testing
         #expect(view.filter == "cqp" && !view.editingFilter)
     }
 
-    @Test func scrollingStaysWithinTheLogAndSortWrapsAround() {
+    /// Unfocused, j/k and PgUp/PgDn scroll the log (as they always did), by message sequence
+    /// number, never past its oldest page; End (or G, or j to the newest) follows again.
+    @Test func scrollingStaysWithinTheLogAndEndFollows() {
         var view = ViewState()
         for _ in 0..<8 { view = KeyMap.apply(.pageUp, to: view, context: Self.context).0 }
-        #expect(view.logScroll == 50)
+        #expect(view.logAnchors[2] == 60)  // the oldest page: 51...60
         view = KeyMap.apply(.character("j"), to: view, context: Self.context).0
-        #expect(view.logScroll == 49)
-        var sort = ViewState()
-        var columns: [Int?] = []
-        for _ in 0..<4 {
-            sort = KeyMap.apply(.character("s"), to: sort, context: KeyContext(panelCount: 1, sortableColumns: 3)).0
-            columns.append(sort.sortColumn)
+        #expect(view.logAnchors[2] == 61)
+        view = KeyMap.apply(.character("g"), to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == 60)
+        view = KeyMap.apply(.end, to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == nil)
+        view = KeyMap.apply(.character("k"), to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == 99)
+        view = KeyMap.apply(.character("j"), to: view, context: Self.context).0
+        #expect(view.logAnchors[2] == nil, "down to the newest follows again")
+    }
+
+    /// On a focused table: j/k a row, PgDn/PgUp a page less one, End the last full page, Home the top.
+    @Test func theScrollKeysMoveAFocusedTable() {
+        var view = ViewState()
+        view.focus = 1
+        var offsets: [Int?] = []
+        for key in [Key.character("j"), .character("j"), .character("k"), .pageDown, .pageDown, .pageUp, .end, .character("j"),
+                    .home, .character("k"), .character("G"), .character("g")] {
+            view = KeyMap.apply(key, to: view, context: Self.context).0
+            offsets.append(view.rowOffsets[1])
         }
-        #expect(columns == [0, 1, 2, nil])
+        #expect(offsets == [1, 2, 1, 8, 15, 8, 92, 92, nil, nil, 92, nil])
+        #expect(view.logAnchors.isEmpty, "the log did not move")
+        // Esc goes back to following: the table at its top.
+        view = KeyMap.apply(.end, to: view, context: Self.context).0
+        #expect(KeyMap.apply(.escape, to: view, context: Self.context).0.rowOffsets.isEmpty)
+    }
+
+    /// `s` and `S` go forward and back through the focused table's columns, and none; with no
+    /// table focused, `s` sorts the first table and focuses it (never a hidden sort).
+    @Test func sortGoesForwardAndBackThroughTheFocusedTable() {
+        var view = ViewState()
+        var columns: [Int?] = []
+        for key in [Key.character("s"), .character("s"), .character("s"), .character("s"), .character("S"), .character("S")] {
+            view = KeyMap.apply(key, to: view, context: Self.context).0
+            columns.append(view.sortColumns[1])
+        }
+        #expect(columns == [0, 1, 2, nil, 2, 1])
+        #expect(view.focus == 1)
+        // With a log focused, s sorts nothing (the table it would sort is not the one in view).
+        var onLog = ViewState()
+        onLog.focus = 2
+        #expect(KeyMap.apply(.character("s"), to: onLog, context: Self.context).0.sortColumns.isEmpty)
+    }
+
+    /// Arrows move focus by screen position: Down from the top-left tile goes to the log below,
+    /// Right to the table, Down from the table to the log, Up from the log to the top-left one
+    /// (the panel above sharing its left edge), Left at the left edge stays.
+    @Test func arrowsMoveFocusByScreenPosition() {
+        func press(_ key: Key, from focus: Int?) -> Int? {
+            var view = ViewState()
+            view.focus = focus
+            return KeyMap.apply(key, to: view, context: Self.context).0.focus
+        }
+        #expect(press(.down, from: nil) == 0)
+        #expect(press(.down, from: 0) == 2)
+        #expect(press(.right, from: 0) == 1)
+        #expect(press(.down, from: 1) == 2)
+        #expect(press(.up, from: 2) == 0)
+        #expect(press(.left, from: 1) == 0)
+        #expect(press(.left, from: 0) == 0)
+        #expect(press(.tab, from: 0) == 1 && press(.tab, from: 2) == 0)
+    }
+
+    /// `/` on a focused table or log filters its rows; unfocused, the panels by title.
+    @Test func slashFiltersTheFocusedPanelsRows() {
+        var view = ViewState()
+        view.focus = 1
+        for key in [Key.character("/"), .character("w"), .character("e"), .character("b"), .enter] {
+            view = KeyMap.apply(key, to: view, context: Self.context).0
+        }
+        #expect(view.rowFilters == [1: "web"] && view.filter.isEmpty && !view.editingFilter)
+        var unfocused = ViewState()
+        for key in [Key.character("/"), .character("c"), .enter] { unfocused = KeyMap.apply(key, to: unfocused, context: Self.context).0 }
+        #expect(unfocused.filter == "c" && unfocused.rowFilters.isEmpty)
+        let cleared = KeyMap.apply(.escape, to: view, context: Self.context).0
+        #expect(cleared.rowFilters.isEmpty)
+    }
+
+    /// The `?` overlay and the README's key table come from the same bindings `apply` reads.
+    @Test func everyBindingIsInTheHelpAndTheReadme() throws {
+        for binding in KeyMap.bindings {
+            #expect(HelpOverlay.lines.contains { $0.hasPrefix(binding.label) && $0.hasSuffix(binding.help) })
+            for (key, action) in binding.keys { #expect(KeyMap.actions[key] == action) }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOfFile: root.appendingPathComponent("README.md").path, encoding: .utf8)
+        let start = try #require(readme.range(of: "<!-- keys: generated from KeyMap.markdownTable -->\n"))
+        let end = try #require(readme.range(of: "\n<!-- /keys -->"))
+        #expect(String(readme[start.upperBound..<end.lowerBound]) == KeyMap.markdownTable,
+                "README's key table differs from KeyMap; paste KeyMap.markdownTable:\n\(KeyMap.markdownTable)")
     }
 }
 
@@ -371,5 +462,113 @@ import Testing
         _ = loop.step([], sourcesFinished: false, monotonic: 2, wall: Self.t0 + 2)
         guard changes.count == 2, case .cleared = changes[1] else { Issue.record("not cleared: \(changes)"); return }
         #expect(loop.board.monitor.active.isEmpty)
+    }
+
+    /// A layout table on `/hosts` and a log beside it, on the TestBackend.
+    static func hostsLoop(_ backend: TestBackend, hosts: Int) -> DashboardLoop {
+        var table = Panel(kind: .table, title: "hosts", source: 0)
+        table.values = [.pattern(PointerPattern("/hosts")!)]
+        table.keyTitle = "host"
+        table.columns = [Panel.Column(key: "cpu", title: "cpu"),
+                         Panel.Column(key: "status", title: "status", thresholds: .states(["up": .ok, "degraded": .warn, "down": .crit]))]
+        let log = Panel(kind: .log, title: "log", source: 0)
+        let layout = Layout(sources: [SourceSpec(name: "main")], rows: [Layout.Row(panels: [table]), Layout.Row(panels: [log])])
+        let loop = Self.loop(backend, layout: layout)
+        let states = ["up", "degraded", "down"]
+        let body = (1...hosts).map { n in #""h\#(String(format: "%05d", n))":{"cpu":\#(n),"status":"\#(states[n % 3])"}"# }
+        _ = loop.step([Self.open(), Self.message(#"{"hosts":{"# + body.joined(separator: ",") + "}}", at: 0)], sourcesFinished: false,
+                      monotonic: 0, wall: Self.t0)
+        return loop
+    }
+
+    static func press(_ keys: [Key], _ loop: DashboardLoop, _ backend: TestBackend, at t: inout Double) -> String {
+        backend.keys = keys
+        t += 1
+        _ = loop.step([], sourcesFinished: false, monotonic: t, wall: Self.t0 + t)
+        return backend.screen.lines.joined(separator: "\n")
+    }
+
+    /// Every scroll, sort and filter key on a focused table of 1,000 hosts: the title counts
+    /// the rows and says how far it is scrolled; End reaches the last host; `s` sorts by host,
+    /// then cpu (largest first), then status (down first); `/` keeps matching rows or says none
+    /// match; Esc goes back to the top. Scrolling reuses the rows worked out for the frame before.
+    @Test func everyKeyOnATable() {
+        let backend = TestBackend(width: 80, height: 24)
+        let loop = Self.hostsLoop(backend, hosts: 1000)
+        var t = 0.0
+        var screen = backend.screen.lines.joined(separator: "\n")
+        #expect(screen.contains("hosts (1,000)") && screen.contains("│h00001 ") && screen.contains("more rows"), "\(screen)")
+        let computed = loop.tables.computed
+        screen = Self.press([.tab, .character("j")], loop, backend, at: &t)
+        #expect(!screen.contains("h00001 ") && screen.contains("h00002") && screen.contains("↑1 more above"), "\(screen)")
+        screen = Self.press([.pageDown], loop, backend, at: &t)
+        #expect(screen.contains("more above") && !screen.contains("h00002 "))
+        screen = Self.press([.end], loop, backend, at: &t)
+        #expect(screen.contains("h01000") && !screen.contains("more rows"), "\(screen)")
+        #expect(loop.tables.computed == computed, "scrolling a table whose store did not change reads no rows again")
+        screen = Self.press([.character("k")], loop, backend, at: &t)
+        #expect(!screen.contains("h01000") && screen.contains("+2 more rows"))
+        screen = Self.press([.home], loop, backend, at: &t)
+        #expect(screen.contains("│h00001 ") && !screen.contains("more above"))
+        screen = Self.press([.character("G")], loop, backend, at: &t)
+        #expect(screen.contains("h01000"))
+        screen = Self.press([.character("g")], loop, backend, at: &t)
+        #expect(screen.contains("│h00001 "))
+        // s: host (A to Z), s: cpu largest first, s: status worst first; S back to cpu.
+        screen = Self.press([.character("s")], loop, backend, at: &t)
+        #expect(screen.contains("▾host") && screen.contains("│h00001 "))
+        screen = Self.press([.character("s")], loop, backend, at: &t)
+        #expect(screen.contains("▾cpu") && screen.contains("h01000"), "\(screen)")
+        screen = Self.press([.character("s")], loop, backend, at: &t)
+        let rows = backend.screen.lines.filter { $0.contains("│h0") }
+        #expect(screen.contains("▾status") && rows.first?.contains("down") == true, "\(rows.prefix(3))")
+        screen = Self.press([.character("S")], loop, backend, at: &t)
+        #expect(screen.contains("▾cpu"))
+        // /: only matching rows, counted; nothing matching says so; Esc clears and goes to the top.
+        screen = Self.press([.character("/"), .character("h"), .character("0"), .character("0"), .character("9"), .character("9"),
+                             .enter], loop, backend, at: &t)
+        #expect(screen.contains("hosts (10 of 1,000) /h0099") && screen.contains("│h00999 999") && screen.contains("+2 more rows"), "\(screen)")
+        screen = Self.press([.character("/"), .character("x"), .character("y"), .character("z"), .enter], loop, backend, at: &t)
+        #expect(screen.contains("no rows match /h0099xyz"), "\(screen)")
+        screen = Self.press([.end, .escape], loop, backend, at: &t)
+        #expect(screen.contains("hosts (1,000)") && !screen.contains("more above") && !screen.contains("no rows match"))
+    }
+
+    /// On a focused log: k scrolls back and the title says SCROLLED; arriving messages do not
+    /// slide it; PgUp, Home, j, `/` filter (and none matching), End follows again; Down from the
+    /// table above focuses the log.
+    @Test func everyKeyOnALog() {
+        let backend = TestBackend(width: 80, height: 30)
+        let loop = Self.hostsLoop(backend, hosts: 3)
+        for n in 1...40 {
+            _ = loop.step([Self.message(#"{"event":"e\#(n)"}"#, at: 0)], sourcesFinished: false, monotonic: 0, wall: Self.t0)
+        }
+        var t = 0.0
+        var screen = Self.press([.down], loop, backend, at: &t)
+        #expect(loop.view.focus == nil || loop.view.focus == 0)
+        screen = Self.press([.down], loop, backend, at: &t)
+        #expect(loop.view.focus == 1, "Down from the table goes to the log below")
+        #expect(screen.contains("e40"))
+        screen = Self.press([.character("k")], loop, backend, at: &t)
+        #expect(screen.contains("SCROLLED, 1 newer below") && !screen.contains("\"e40\""), "\(screen)")
+        // New messages arrive: the scrolled log stays put, and counts them below.
+        t += 1
+        _ = loop.step([Self.message(#"{"event":"e41"}"#, at: t)], sourcesFinished: false, monotonic: t, wall: Self.t0 + t)
+        screen = backend.screen.lines.joined(separator: "\n")
+        #expect(screen.contains("\"e39\"") && !screen.contains("e41") && screen.contains("2 newer below"), "\(screen)")
+        screen = Self.press([.pageUp], loop, backend, at: &t)
+        #expect(!screen.contains("\"e39\""))
+        screen = Self.press([.home], loop, backend, at: &t)
+        #expect(screen.contains("hosts") && screen.contains("#1 "), "the oldest message: \(screen)")
+        screen = Self.press([.character("j")], loop, backend, at: &t)
+        #expect(!screen.contains("#1 ") && screen.contains("#2 "))
+        screen = Self.press([.end], loop, backend, at: &t)
+        #expect(screen.contains("e41") && !screen.contains("SCROLLED"))
+        screen = Self.press([.character("/"), .character("e"), .character("3"), .enter], loop, backend, at: &t)
+        #expect(screen.contains("e33") && !screen.contains("e41") && screen.contains("log /e3"), "\(screen)")
+        screen = Self.press([.character("/"), .character("q"), .enter], loop, backend, at: &t)
+        #expect(screen.contains("no lines match /e3q"))
+        screen = Self.press([.escape], loop, backend, at: &t)
+        #expect(screen.contains("e41") && !screen.contains("no lines match"))
     }
 }

@@ -23,6 +23,22 @@ import Testing
         }
     }
 
+    /// A table's `key`: renamed (`{title: host}` or a bare title), hidden (`false`), and a bad
+    /// one a one-line error with its place; the screen then heads (or drops) the column so.
+    @Test func aTablesKeyColumnIsRenamedOrHidden() throws {
+        let renamed = try Self.onlyPanel(Self.panel("{kind: table, rows: /hosts, key: {title: host}}"))
+        #expect(renamed.keyTitle == "host" && renamed.showKey)
+        #expect(try Self.onlyPanel(Self.panel("{kind: table, rows: /hosts, key: server}")).keyTitle == "server")
+        #expect(try Self.onlyPanel(Self.panel("{kind: table, rows: /hosts, key: false}")).showKey == false)
+        #expect(Self.errorText(Self.panel("{kind: table, rows: /hosts, key: {name: x}}")).contains("l.yaml:3:42: 'key' needs 'title'"),
+                "\(Self.errorText(Self.panel("{kind: table, rows: /hosts, key: {name: x}}")))")
+        var store = LiveStore()
+        store.apply(.messages(MessageBatch(texts: [#"{"hosts":{"a1":{"cpu":3}}}"#]), at: Timestamp(seconds: 1)))
+        let hidden = try Self.onlyPanel(Self.panel("{kind: table, rows: /hosts, key: false}"))
+        #expect(PanelContent(hidden, store: store).nameColumn == nil)
+        #expect(PanelContent(renamed, store: store).nameColumn == "host")
+    }
+
     static func onlyPanel(_ yaml: String) throws -> Panel {
         let panels = try LayoutFile.parse(yaml, file: "l.yaml").layout.panels
         try #require(panels.count == 1)

@@ -246,7 +246,7 @@ import Testing
             #"{"symbol":"SOL-USD","px":150.1,"venue":"x"}"#,
         ]), at: Self.now))
         var view = ViewState()
-        view.sortColumn = 1
+        view.sortColumns[0] = 1
         try Self.check("ticker-50x10", Screen.render(store, view: view, width: 50, height: 10, now: Self.now + 1))
     }
 

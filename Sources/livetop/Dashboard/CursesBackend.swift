@@ -151,6 +151,8 @@ final class CursesBackend: TerminalBackend {
             case lt_key_right(): return .right
             case lt_key_ppage(): return .pageUp
             case lt_key_npage(): return .pageDown
+            case lt_key_home(): return .home
+            case lt_key_end(): return .end
             case lt_key_btab(): return .backTab
             case lt_key_enter(): return .enter
             case lt_key_backspace(): return .backspace

@@ -31,6 +31,8 @@ final class DashboardLoop {
     /// live board (which keeps folding) until `p` again jumps to now.
     private var frozen: (board: Board, at: Timestamp)?
     private(set) var frames = 0
+    /// The tables' rows, kept between frames while their store does not change.
+    let tables = TableMemo()
     /// CPU seconds the UI thread spent rendering and drawing frames, for the render-cost benchmark.
     private(set) var renderCPU = 0.0
     /// The UI thread's CPU time (only for `renderCPU`; tests may swap it).
@@ -112,7 +114,7 @@ final class DashboardLoop {
                 (board, wall, zip(board.sources, f.board.sources).reduce(Int64(0)) { $0 + $1.0.store.stats.messages - $1.1.store.stats.messages })
             }
             let frame = Screen.render(frozen?.board ?? board, view: view, width: width, height: height, now: frozen?.at ?? wall,
-                                      message: message?.text, live: live)
+                                      message: message?.text, live: live, memo: tables)
             backend.draw(frame.buffer)
             renderCPU += cpuClock() - cpuBefore
             context = frame.context

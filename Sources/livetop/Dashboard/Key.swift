@@ -1,7 +1,7 @@
 /// A key the dashboard understands, as the terminal backend reads it.
 enum Key: Hashable, Sendable {
     case character(Character)
-    case up, down, left, right, pageUp, pageDown, tab, backTab, enter, escape, backspace, resize
+    case up, down, left, right, pageUp, pageDown, home, end, tab, backTab, enter, escape, backspace, resize
 }
 
 /// What a key asks of the world outside the view: the loop carries these out.
@@ -17,68 +17,274 @@ enum Command: Hashable, Sendable {
     case dismissMessage
 }
 
+/// Where a panel was drawn and what it holds, as the last frame left it: what focus by screen
+/// position and the scroll keys need.
+struct PanelPlace: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
+        /// `rows`: rows after the row filter; `columns`: the columns `s`/`S` go through.
+        case table(rows: Int, columns: Int)
+        /// The sequence numbers of the oldest and newest messages the log holds.
+        case log(oldest: Int64, newest: Int64)
+        case other
+    }
+
+    var rect: Rect
+    var kind: Kind
+    /// Rows (or lines) of data the panel shows at once: a page for PgUp/PgDn.
+    var page = 1
+}
+
 /// What the keys need to know of the screen as last drawn. Taken from the last frame, so a key
 /// press never derives the panels from the model again.
 struct KeyContext: Hashable, Sendable {
     var panelCount = 0
-    var logCount = 0
-    /// Columns of the table a sort key cycles through.
-    var sortableColumns = 12
+    /// The panels drawn, by index (panels filtered out or not fitting are missing).
+    var places: [Int: PanelPlace] = [:]
     /// Lines of the event panel, as last drawn.
     var eventLines = 0
+
+    /// The panel the scroll, sort and row-filter keys act on: the focused one when it is a table
+    /// or a log; with none focused, the first log drawn (as j/k always scrolled the log).
+    func target(of view: ViewState) -> Int? {
+        if let focus = view.focus, let place = places[focus] {
+            switch place.kind {
+            case .table, .log: return focus
+            case .other: break
+            }
+        }
+        return places.filter { if case .log = $0.value.kind { return true } else { return false } }.keys.min()
+    }
 }
 
-/// The keys as a pure function: the view and a key in, the new view and the commands out.
+/// The keys: one list of bindings says what each key does, and the same list writes the `?`
+/// overlay and the README's key table (`markdownTable`, checked by a test), so the three never
+/// disagree. `apply` is a pure function: the view and a key in, the new view and the commands out.
 enum KeyMap {
+    enum Action: Hashable, Sendable {
+        case quit, help, events, pause, reconnect, reload
+        case focusNext, focusPrevious, focusLeft, focusRight, focusUp, focusDown, zoom
+        case lineUp, lineDown, pageUp, pageDown, top, bottom
+        case filter, sortNext, sortPrevious, clear
+    }
+
+    struct Binding: Sendable {
+        /// The keys of one line of the help, each with what it does.
+        var keys: [(key: Key, action: Action)]
+        /// The keys as the help shows them.
+        var label: String
+        var help: String
+
+        init(_ keys: [(key: Key, action: Action)], _ label: String, _ help: String) {
+            self.keys = keys
+            self.label = label
+            self.help = help
+        }
+
+        init(_ keys: [Key], _ action: Action, _ label: String, _ help: String) {
+            self.init(keys.map { ($0, action) }, label, help)
+        }
+    }
+
+    static let bindings: [Binding] = [
+        Binding([.character("q"), .character("Q")], .quit, "q, Ctrl-C", "quit"),
+        Binding([.character("?")], .help, "?", "this help"),
+        Binding([.character("p")], .pause, "p", "pause every panel (p again: jump to now)"),
+        Binding([.character("r")], .reconnect, "r", "reconnect every source now"),
+        Binding([(.tab, .focusNext), (.backTab, .focusPrevious)], "Tab, S-Tab", "focus the next or previous panel"),
+        Binding([(.left, .focusLeft), (.right, .focusRight), (.up, .focusUp), (.down, .focusDown)], "arrows",
+                "focus the panel on that side on screen"),
+        Binding([.enter], .zoom, "Enter", "zoom the focused panel (again: back)"),
+        Binding([(.character("j"), .lineDown), (.character("k"), .lineUp)], "j, k",
+                "scroll the focused table or log (else the log)"),
+        Binding([(.pageDown, .pageDown), (.pageUp, .pageUp)], "PgDn, PgUp", "scroll it a page"),
+        Binding([.home, .character("g")], .top, "Home, g", "to the first row (a log: the oldest)"),
+        Binding([.end, .character("G")], .bottom, "End, G", "to the last row (a log: follow the newest)"),
+        Binding([.character("/")], .filter, "/", "filter the focused table's or log's rows, else panels"),
+        Binding([(.character("s"), .sortNext), (.character("S"), .sortPrevious)], "s, S",
+                "sort the focused table by the next or previous column"),
+        Binding([.character("L")], .reload, "L", "reload the layout file"),
+        Binding([.character("e")], .events, "e", "events: every state change and error, whole"),
+        Binding([.escape], .clear, "Esc", "clear filters, zoom, help, scrolling: follow again"),
+    ]
+
+    static let actions: [Key: Action] = {
+        var map: [Key: Action] = [:]
+        for binding in bindings { for (key, action) in binding.keys { map[key] = action } }
+        return map
+    }()
+
+    /// The `?` overlay's lines: the keys column, then what they do.
+    static var helpLines: [String] {
+        let width = bindings.map(\.label.count).max() ?? 0
+        return bindings.map { $0.label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.help }
+    }
+
+    /// The README's key table (a test compares it with the README between its markers).
+    static var markdownTable: String {
+        (["| key | what it does |", "|---|---|"] + bindings.map { b in
+            let keys = b.label.split(separator: ",").map { "`\($0.trimmingCharacters(in: .whitespaces))`" }.joined(separator: ", ")
+            return "| \(keys) | \(b.help.replacingOccurrences(of: "|", with: "\\|")) |"
+        }).joined(separator: "\n")
+    }
+
     static func apply(_ key: Key, to view: ViewState, context: KeyContext) -> (ViewState, [Command]) {
         var view = view
+        if key == .resize { return (view, [.redrawAll]) }
         if view.editingFilter {
+            var text = view.filterTarget.flatMap { view.rowFilters[$0] } ?? (view.filterTarget == nil ? view.filter : "")
             switch key {
             case .enter: view.editingFilter = false
             case .escape:
                 view.editingFilter = false
-                view.filter = ""
-            case .backspace: if !view.filter.isEmpty { view.filter.removeLast() }
-            case .character(let c): view.filter.append(c)
-            case .resize: return (view, [.redrawAll])
+                text = ""
+            case .backspace: if !text.isEmpty { text.removeLast() }
+            case .character(let c): text.append(c)
             default: break
+            }
+            if let target = view.filterTarget {
+                view.rowFilters[target] = text.isEmpty ? nil : text
+                // A new filter starts at the top of what it leaves.
+                view.rowOffsets[target] = nil
+                view.logAnchors[target] = nil
+            } else {
+                view.filter = text
+            }
+            return (view, [])
+        }
+        guard let action = actions[key] else { return (view, []) }
+        // With the event panel open, the scroll keys scroll it.
+        if view.showEvents, [.lineUp, .lineDown, .pageUp, .pageDown, .top, .bottom].contains(action) {
+            let last = max(0, context.eventLines - 1)
+            switch action {
+            case .lineUp: view.eventScroll = min(last, view.eventScroll + 1)
+            case .pageUp: view.eventScroll = min(last, view.eventScroll + 10)
+            case .lineDown: view.eventScroll = max(0, view.eventScroll - 1)
+            case .pageDown: view.eventScroll = max(0, view.eventScroll - 10)
+            case .top: view.eventScroll = last
+            default: view.eventScroll = 0
             }
             return (view, [])
         }
         let panels = max(1, context.panelCount)
-        // With the event panel open, the scroll keys scroll it.
-        if view.showEvents, [.character("k"), .pageUp, .character("j"), .pageDown].contains(key) {
-            let step = key == .pageUp || key == .pageDown ? 10 : 1
-            let back = key == .character("k") || key == .pageUp
-            view.eventScroll = back ? min(max(0, context.eventLines - 1), view.eventScroll + step) : max(0, view.eventScroll - step)
-            return (view, [])
-        }
-        switch key {
-        case .character("q"), .character("Q"): return (view, [.quit])
-        case .character("?"): view.showHelp.toggle()
-        case .character("e"):
+        switch action {
+        case .quit: return (view, [.quit])
+        case .help: view.showHelp.toggle()
+        case .events:
             view.showEvents.toggle()
             view.eventScroll = 0
-        case .character("p"): view.paused.toggle()
-        case .character("r"): return (view, [.reconnect])
-        case .character("L"): return (view, [.reloadLayout])
-        case .character("/"): view.editingFilter = true
-        case .character("s"):
-            view.sortColumn = view.sortColumn.map { $0 + 1 < context.sortableColumns ? $0 + 1 : nil } ?? 0
-        case .tab, .right, .down: view.focus = ((view.focus ?? -1) + 1) % panels
-        case .backTab, .left, .up: view.focus = ((view.focus ?? panels) - 1 + panels) % panels
-        case .enter: if view.focus != nil { view.zoomed.toggle() }
-        case .character("k"), .pageUp: view.logScroll = min(context.logCount, view.logScroll + (key == .pageUp ? 10 : 1))
-        case .character("j"), .pageDown: view.logScroll = max(0, view.logScroll - (key == .pageDown ? 10 : 1))
-        case .escape:
+        case .pause: view.paused.toggle()
+        case .reconnect: return (view, [.reconnect])
+        case .reload: return (view, [.reloadLayout])
+        case .focusNext: view.focus = ((view.focus ?? -1) + 1) % panels
+        case .focusPrevious: view.focus = ((view.focus ?? panels) - 1 + panels) % panels
+        case .focusLeft, .focusRight, .focusUp, .focusDown: view.focus = move(view.focus, action, context: context)
+        case .zoom: if view.focus != nil { view.zoomed.toggle() }
+        case .lineUp, .lineDown, .pageUp, .pageDown, .top, .bottom: scroll(&view, action, context: context)
+        case .filter:
+            view.editingFilter = true
+            view.filterTarget = context.target(of: view).flatMap { view.focus == $0 ? $0 : nil }
+        case .sortNext, .sortPrevious: sort(&view, forward: action == .sortNext, context: context)
+        case .clear:
             view.showHelp = false
             view.showEvents = false
             view.zoomed = false
             view.filter = ""
+            view.rowFilters = [:]
+            view.rowOffsets = [:]
+            view.logAnchors = [:]
             return (view, [.dismissMessage])
-        case .resize: return (view, [.redrawAll])
-        default: break
         }
         return (view, [])
+    }
+
+    /// Arrows move focus by where panels are on screen: the nearest panel whose box lies wholly
+    /// on that side, preferring the one that overlaps the current panel's span most (Down from
+    /// the top-left panel goes to the one below it, not the top-right one). Without a focus,
+    /// any arrow focuses the top-left panel; with nothing on that side, focus stays.
+    static func move(_ focus: Int?, _ action: Action, context: KeyContext) -> Int? {
+        let places = context.places
+        guard let focus, let here = places[focus]?.rect else {
+            return places.min { ($0.value.rect.y, $0.value.rect.x, $0.key) < ($1.value.rect.y, $1.value.rect.x, $1.key) }?.key
+                ?? (context.panelCount > 0 ? 0 : nil)
+        }
+        func overlap(_ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int) -> Int { max(0, min(aEnd, bEnd) - max(a, b)) }
+        let scored = places.compactMap { index, place -> (Int, Int, Int, Int)? in
+            let r = place.rect
+            guard index != focus else { return nil }
+            let distance: Int, span: Int, offset: Int
+            switch action {
+            case .focusDown where r.y >= here.maxY:
+                (distance, span, offset) = (r.y - here.maxY, overlap(r.x, r.maxX, here.x, here.maxX), abs(r.x - here.x))
+            case .focusUp where r.maxY <= here.y:
+                (distance, span, offset) = (here.y - r.maxY, overlap(r.x, r.maxX, here.x, here.maxX), abs(r.x - here.x))
+            case .focusRight where r.x >= here.maxX:
+                (distance, span, offset) = (r.x - here.maxX, overlap(r.y, r.maxY, here.y, here.maxY), abs(r.y - here.y))
+            case .focusLeft where r.maxX <= here.x:
+                (distance, span, offset) = (here.x - r.maxX, overlap(r.y, r.maxY, here.y, here.maxY), abs(r.y - here.y))
+            default: return nil
+            }
+            // Panels sharing some of the span come first, then the nearest, then the best aligned.
+            return (span > 0 ? 0 : 1, distance, offset, index)
+        }
+        return scored.min { ($0.0, $0.1, $0.2, $0.3) < ($1.0, $1.1, $1.2, $1.3) }?.3 ?? focus
+    }
+
+    /// j/k, PgUp/PgDn, Home/End on the target table (the first row shown) or log (the newest
+    /// message shown, by sequence number, so arriving messages do not slide a scrolled log).
+    private static func scroll(_ view: inout ViewState, _ action: Action, context: KeyContext) {
+        guard let target = context.target(of: view), let place = context.places[target] else { return }
+        let page = max(1, place.page)
+        switch place.kind {
+        case .table(let rows, _):
+            let last = max(0, rows - page)
+            let now = min(last, view.rowOffsets[target] ?? 0)
+            let step = max(1, page - 1)
+            let next: Int
+            switch action {
+            case .lineUp: next = now - 1
+            case .lineDown: next = now + 1
+            case .pageUp: next = now - step
+            case .pageDown: next = now + step
+            case .top: next = 0
+            default: next = last
+            }
+            let clamped = max(0, min(last, next))
+            view.rowOffsets[target] = clamped == 0 ? nil : clamped
+        case .log(let oldest, let newest):
+            let lowest = min(newest, oldest + Int64(page) - 1)
+            let now = view.logAnchors[target] ?? newest
+            let step = Int64(max(1, page - 1))
+            let next: Int64
+            switch action {
+            case .lineUp: next = now - 1
+            case .lineDown: next = now + 1
+            case .pageUp: next = now - step
+            case .pageDown: next = now + step
+            case .top: next = lowest
+            default: next = newest
+            }
+            let clamped = max(lowest, next)
+            view.logAnchors[target] = clamped >= newest ? nil : clamped
+        case .other:
+            break
+        }
+    }
+
+    /// `s`/`S` on the focused table (with nothing focused, the first table shown, which takes the
+    /// focus; with another panel focused, nothing): none, then each column forward (or back),
+    /// then none again.
+    private static func sort(_ view: inout ViewState, forward: Bool, context: KeyContext) {
+        let tables = context.places.filter { if case .table = $0.value.kind { return true } else { return false } }
+        guard let target = view.focus.map({ tables[$0] != nil ? $0 : nil }) ?? tables.keys.min(),
+              case .table(_, let columns)? = tables[target]?.kind, columns > 0 else { return }
+        let now = view.sortColumns[target]
+        let next: Int?
+        if forward {
+            next = now.map { $0 + 1 < columns ? $0 + 1 : nil } ?? 0
+        } else {
+            next = now.map { $0 > 0 ? $0 - 1 : nil } ?? columns - 1
+        }
+        view.sortColumns[target] = next
+        if view.focus == nil { view.focus = target }  // the table sorted is the one focused: seen, never hidden
     }
 }

@@ -289,6 +289,11 @@ struct Panel: Hashable, Sendable {
     }
     var sortKey: String?
     var sortDescending = false
+    /// table: the heading of the column of row names (`key: {title: host}`); nil: the rows
+    /// object's own name (`hosts` for `/hosts`).
+    var keyTitle: String?
+    /// table: `key: false` hides the column of row names.
+    var showKey = true
     /// gauge: the range of the bar (default 0…100); chart: a fixed y range (default: the data's).
     var min: Double?
     var max: Double?

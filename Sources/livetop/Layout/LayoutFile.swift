@@ -59,6 +59,7 @@ import Yams
 ///           - {key: latency_ms, title: latency, format: "%.0f ms", thresholds: {warn: 200}}
 ///           - {key: rx_bytes, rate: true, format: "%.0f B/s"}   # a column's own rate or delta
 ///         sort: -latency_ms # table: a column key; a leading '-' sorts descending
+///         key: {title: host} # table: the column of row names renamed (or `key: host`); `key: false` hides it
 ///         min: 0            # gauge, chart: the range
 ///         max: 100
 ///         format: "%.1f%%"  # tile, gauge: one of %d %i %f %e %g with flags, width, precision
@@ -293,7 +294,7 @@ private struct LayoutReader {
         case .tile: return commonPanelKeys.union(values).union(levels).union(derived).union(["format"])
         case .gauge: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max", "format"])
         case .chart: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max"])
-        case .table: return commonPanelKeys.union(levels).union(derived).union(["rows", "columns", "sort"])
+        case .table: return commonPanelKeys.union(levels).union(derived).union(["rows", "columns", "sort", "key"])
         case .log: return commonPanelKeys.union(["filter"])
         case .text: return commonPanelKeys.union(values).union(levels).union(["text"])
         }
@@ -368,6 +369,7 @@ private struct LayoutReader {
                 }
                 panel.sort = (key, text.hasPrefix("-"))
             }
+            if let keyNode = f["key"] { try keyColumn(keyNode, into: &panel) }
         case .log:
             panel.filter = try f["filter"].map { (node) throws(LayoutError) in try pointer(node, "filter") }
         }
@@ -422,6 +424,24 @@ private struct LayoutReader {
         case .log: return panel.filter.map { "log: \($0)" } ?? "log"
         case .text: return "text"
         }
+    }
+
+    /// A table's `key`: `false` hides the column of row names, `true` keeps it, a string or
+    /// `{title: host}` renames it.
+    mutating func keyColumn(_ node: Node, into panel: inout Panel) throws(LayoutError) {
+        if case .scalar(let scalar) = node {
+            if let show = Bool.construct(from: Node.Scalar(scalar.string)) {
+                panel.showKey = show
+            } else if scalar.string.isEmpty {
+                throw error("expected false, true, a title or {title: …} for 'key', not an empty string", at: node)
+            } else {
+                panel.keyTitle = scalar.string
+            }
+            return
+        }
+        let f = try fields(node, expected: "false, true, a title or {title: …} for 'key'", place: "in key", known: ["title"])
+        guard let titleNode = f["title"] else { throw error("'key' needs 'title' (or false to hide the column)", at: node) }
+        panel.keyTitle = try string(titleNode, "title")
     }
 
     mutating func column(_ node: Node) throws(LayoutError) -> Panel.Column {

@@ -65,10 +65,13 @@ struct PanelContent {
 
     /// `histories: false` leaves out the histories of values shown as they are (the alert
     /// monitor reads values only); derived values read theirs anyway.
-    init(_ panel: Panel, store: LiveStore, histories: Bool = true) {
+    /// `cells: false` (a table on the screen) leaves the rows' cells and levels empty: the
+    /// screen resolves only the rows it shows (`resolved(_:panel:store:)`), so a table of
+    /// 100,000 rows costs its keys, not its values.
+    init(_ panel: Panel, store: LiveStore, histories: Bool = true, cells: Bool = true) {
         switch panel.kind {
         case .table:
-            resolveTable(panel, store: store)
+            resolveTable(panel, store: store, cells: cells)
         case .log:
             break
         case .tile, .gauge, .chart, .text:
@@ -148,7 +151,7 @@ struct PanelContent {
         return History(values: values, times: times)
     }
 
-    private mutating func resolveTable(_ panel: Panel, store: LiveStore) {
+    private mutating func resolveTable(_ panel: Panel, store: LiveStore, cells: Bool) {
         let pattern = panel.rowsPattern
         let upsertRoot: Bool
         if case .upsert = store.configuration.fold, pattern.tokens.isEmpty { upsertRoot = true } else { upsertRoot = false }
@@ -165,37 +168,54 @@ struct PanelContent {
             // An object of plain values: one row per key, its value in one column.
             columns = [Panel.Column(key: "", title: "value", format: nil, thresholds: nil, derivation: panel.derivation)]
             nameColumn = pattern.tokens.isEmpty ? "key" : panel.title
-            rows = rowPointers.map { name, pointer in
-                let value = Self.value(at: pointer, as: panel.derivation, in: store, history: false).0
-                return Row(name: name, pointer: pointer, cells: [value], levels: [value.flatMap { panel.thresholds?.level(of: $0) }])
-            }
-            return
-        }
-        columns = panel.columns
-        if columns.isEmpty {
-            var seen = Set<String>()
-            for (_, pointer) in rowPointers {
-                for key in store.childKeys(at: pointer) ?? [] where !seen.contains(key) && seen.count < Self.discoveredColumnLimit {
-                    seen.insert(key)
-                    columns.append(Panel.Column(key: key, title: key, format: nil, thresholds: nil))
+        } else {
+            columns = panel.columns
+            if columns.isEmpty {
+                var seen = Set<String>()
+                // The columns come from the first rows: a table of 100,000 hosts is not read whole for them.
+                for (_, pointer) in rowPointers.prefix(Self.discoveryRows) {
+                    for key in store.childKeys(at: pointer) ?? [] where !seen.contains(key) && seen.count < Self.discoveredColumnLimit {
+                        seen.insert(key)
+                        columns.append(Panel.Column(key: key, title: key, format: nil, thresholds: nil))
+                    }
                 }
             }
+            nameColumn = upsertRoot ? nil : (pattern.tokens.last.map { token -> String in
+                if case .key(let k) = token { return k } else { return "name" }
+            } ?? "name")
+            for i in columns.indices where columns[i].derivation == nil { columns[i].derivation = panel.derivation }
         }
-        nameColumn = upsertRoot ? nil : (pattern.tokens.last.map { token -> String in
-            if case .key(let k) = token { return k } else { return "name" }
-        } ?? "name")
-        for i in columns.indices where columns[i].derivation == nil { columns[i].derivation = panel.derivation }
-        let thresholds = columns.map { panel.thresholds(column: $0.key) }
-        rows = rowPointers.map { name, pointer in
-            let cells = columns.map { column in
-                Self.value(at: JSONPointer(tokens: pointer.tokens + [column.key]), as: column.derivation ?? .value, in: store, history: false).0
-            }
-            let levels = zip(cells, thresholds).map { cell, t in cell.flatMap { t?.level(of: $0) } }
-            return Row(name: name, pointer: pointer, cells: cells, levels: levels)
+        // `key: {title: host}` renames the column of row names, `key: false` hides it.
+        if nameColumn != nil {
+            if !panel.showKey { nameColumn = nil } else if let title = panel.keyTitle { nameColumn = title }
         }
+        rows = rowPointers.map { Row(name: $0.0, pointer: $0.1, cells: [], levels: []) }
+        guard cells else { return }
+        rows = rows.map { resolved($0, panel: panel, store: store) }
         if let key = panel.sortKey, let index = columns.firstIndex(where: { $0.key == key }) {
             rows = Self.sorted(rows, by: index, descending: panel.sortDescending)
         }
+    }
+
+    /// Rows read for the columns a table discovers when it names none.
+    static let discoveryRows = 200
+
+    /// The pointer of a row's value under `column` (a key/value table's one column is the row's own value).
+    func pointer(of row: Row, column: Int) -> JSONPointer {
+        columns[column].key.isEmpty ? row.pointer : JSONPointer(tokens: row.pointer.tokens + [columns[column].key])
+    }
+
+    /// The value of one cell, without its level.
+    func value(of row: Row, column: Int, store: LiveStore) -> JSONValue? {
+        Self.value(at: pointer(of: row, column: column), as: columns[column].derivation ?? .value, in: store, history: false).0
+    }
+
+    /// `row` with its cells and their levels read from the store.
+    func resolved(_ row: Row, panel: Panel, store: LiveStore) -> Row {
+        var row = row
+        row.cells = columns.indices.map { value(of: row, column: $0, store: store) }
+        row.levels = columns.indices.map { i in row.cells[i].flatMap { panel.thresholds(column: columns[i].key)?.level(of: $0) } }
+        return row
     }
 
     /// Rows sorted by one column: numbers as numbers, text as text, missing values last.
@@ -211,6 +231,47 @@ struct PanelContent {
                 if let p = x.numberValue, let q = y.numberValue { return descending ? p > q : p < q }
                 let s = Format.value(x), t = Format.value(y)
                 return descending ? s > t : s < t
+            }
+        }
+    }
+
+    /// How bad a state word is, for sorting a status column worst first: its level by the
+    /// column's thresholds when they say, else the common words (down, critical, error, failed
+    /// are worst; degraded, warn, pending next; up, ok, healthy, running best); nil for others.
+    static func severity(_ value: JSONValue, thresholds: Thresholds?) -> Int? {
+        if let level = thresholds?.level(of: value) { return level.rawValue }
+        guard case .string(let text) = value else { return nil }
+        switch text.lowercased() {
+        case "down", "critical", "crit", "error", "err", "failed", "failing", "fail", "dead", "fatal", "unhealthy", "offline":
+            return 2
+        case "degraded", "warn", "warning", "pending", "stale", "unknown", "starting", "flapping": return 1
+        case "up", "ok", "healthy", "running", "pass", "passing", "online", "good", "ready": return 0
+        default: return nil
+        }
+    }
+
+    /// The `s` key's order for one column's values (indices into `values`, stable): worst
+    /// state first, then numbers largest first, then text A to Z, missing values last.
+    static func sortOrder(_ values: [JSONValue?], thresholds: Thresholds?) -> [Int] {
+        let keys = values.map { v -> (rank: Int, number: Double?, text: String?)? in
+            guard let v, !v.isNull else { return nil }
+            let number = v.numberValue
+            return (severity(v, thresholds: thresholds) ?? -1, number, number == nil ? Format.value(v) : nil)
+        }
+        return values.indices.sorted { a, b in
+            switch (keys[a], keys[b]) {
+            case (nil, nil): return a < b
+            case (nil, _): return false
+            case (_, nil): return true
+            case let (x?, y?):
+                if x.rank != y.rank { return x.rank > y.rank }
+                switch (x.number, y.number) {
+                case let (p?, q?): if p != q { return p > q }
+                case (_?, nil): return true
+                case (nil, _?): return false
+                case (nil, nil): if x.text != y.text { return (x.text ?? "") < (y.text ?? "") }
+                }
+                return a < b
             }
         }
     }

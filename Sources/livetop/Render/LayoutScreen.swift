@@ -15,22 +15,20 @@ struct LayoutScreen {
     static let minimumHeight = 3
     static let minimumWidth = 10
 
-    /// Draws into `area`; returns what the keys need to know (panels shown, log length).
+    /// The tables' rows as last worked out (the dashboard loop keeps one); nil works them out
+    /// every frame.
+    var memo: TableMemo? = nil
+
+    /// Draws into `area`; returns what the keys need to know (panels shown, where, their rows).
     func render(in area: Rect, into buffer: inout Buffer) -> KeyContext {
-        var context = KeyContext(panelCount: layout.panels.count, logCount: 0)
-        context.logCount = board.sources.map { $0.store.log.count }.max() ?? 0
-        // `s` cycles through the columns of the widest table shown (or of the focused one).
-        let tables = layout.panels.enumerated().filter { $0.element.kind == .table && (view.focus == nil || view.focus == $0.offset) }
-        let widest = tables.map { PanelContent($0.element, store: store(of: $0.element), histories: false) }
-            .map { $0.columns.count + ($0.nameColumn == nil ? 0 : 1) }.max()
-        if let widest { context.sortableColumns = max(1, widest) }
+        var context = KeyContext(panelCount: layout.panels.count)
         guard !area.isEmpty else { return context }
         let all = Array(layout.panels.enumerated())
         let filter = view.filter.lowercased()
         func shown(_ index: Int, _ panel: Panel) -> Bool { filter.isEmpty || panel.title.lowercased().contains(filter) }
 
         if view.zoomed, let focus = view.focus, focus < all.count {
-            drawPanel(all[focus].element, index: focus, in: area, into: &buffer)
+            drawPanel(all[focus].element, index: focus, in: area, into: &buffer, context: &context)
             return context
         }
         // Rows of (index, panel), with the filtered-out panels and empty rows dropped.
@@ -41,7 +39,11 @@ struct LayoutScreen {
             first += row.panels.count
             if !panels.isEmpty { rows.append((row.height, panels)) }
         }
-        guard !rows.isEmpty else { return context }
+        guard !rows.isEmpty else {
+            buffer.write(TerminalText.truncate("no panels match /\(view.filter)", to: area.width, ascii: glyphs.isASCII),
+                         x: area.x, y: area.y, style: .muted, clip: area)
+            return context
+        }
         guard let heights = Self.share(area.height, weights: rows.map(\.height), minimum: Self.minimumHeight) else {
             drawTitles(rows.map { $0.panels }, in: area, into: &buffer)
             return context
@@ -66,7 +68,8 @@ struct LayoutScreen {
             }
             var x = rowArea.x
             for ((index, panel), width) in zip(fitting, widths ?? []) {
-                drawPanel(panel, index: index, in: Rect(x: x, y: rowArea.y, width: width, height: rowArea.height), into: &buffer)
+                drawPanel(panel, index: index, in: Rect(x: x, y: rowArea.y, width: width, height: rowArea.height), into: &buffer,
+                          context: &context)
                 x += width
             }
             if fitting.count < row.panels.count {
@@ -100,7 +103,8 @@ struct LayoutScreen {
         for (r, row) in rows.prefix(lines).enumerated() {
             var x = area.x
             for (index, panel) in row {
-                let level = PanelContent(panel, store: store(of: panel), histories: false).worstLevel
+                let level = panel.kind == .table
+                    ? tableRows(panel, index: index).worstLevel : PanelContent(panel, store: store(of: panel), histories: false).worstLevel
                 let focused = view.focus == index
                 let style = focused ? Style(foreground: .cyan, bold: true, reverse: true) : level.map(Style.level) ?? .title
                 let mark = level.map { glyphs.symbol($0) }.map { $0.isEmpty ? "" : " " + $0 } ?? ""
@@ -139,9 +143,48 @@ struct LayoutScreen {
         board.sources.indices.contains(panel.source) ? board.sources[panel.source].store : LiveStore()
     }
 
-    private func drawPanel(_ panel: Panel, index: Int, in area: Rect, into buffer: inout Buffer) {
+    private func tableRows(_ panel: Panel, index: Int) -> TableRows {
         let store = store(of: panel)
-        let content = PanelContent(panel, store: store)
+        let sortColumn = view.sortColumns[index], filter = view.rowFilters[index]
+        return memo?.rows(index: index, panel: panel, store: store, sortColumn: sortColumn, filter: filter)
+            ?? TableRows(panel: panel, store: store, sortColumn: sortColumn, filter: filter)
+    }
+
+    private func drawPanel(_ panel: Panel, index: Int, in area: Rect, into buffer: inout Buffer, context: inout KeyContext) {
+        let store = store(of: panel)
+        let inside = PanelFrame.inner(of: area)
+        var place = PanelPlace(rect: area, kind: .other, page: max(1, inside.height))
+        var title = panel.title
+        var content: PanelContent
+        var level: Level?
+        var table: TableRows?
+        let rowFilter = view.rowFilters[index]
+        switch panel.kind {
+        case .table:
+            let rows = tableRows(panel, index: index)
+            content = rows.content
+            level = rows.worstLevel
+            table = rows
+            let columns = content.columns.count + (content.nameColumn == nil ? 0 : 1)
+            let capacity = RowTable.capacity(of: inside)
+            place.kind = .table(rows: rows.order.count, columns: columns)
+            place.page = max(1, capacity)
+            // The count of rows, those the filter keeps, and how far it is scrolled: `hosts (10,000) ↑120 more above`.
+            let count = Format.grouped(Int64(rows.total))
+            title += rowFilter == nil ? " (\(count))" : " (\(Format.grouped(Int64(rows.order.count))) of \(count)) /\(rowFilter ?? "")"
+            let offset = RowTable.clamped(view.rowOffsets[index] ?? 0, rows: rows.order.count, capacity: capacity)
+            if offset > 0 { title += " \(glyphs.isASCII ? "^" : "↑")\(Format.grouped(Int64(offset))) more above" }
+        case .log:
+            content = PanelContent(panel, store: store)
+            let (oldest, newest) = LogPanel.span(of: store.log)
+            place.kind = .log(oldest: oldest, newest: newest)
+            if let rowFilter { title += " /\(rowFilter)" }
+            title += LogPanel.scrolledMark(anchor: view.logAnchors[index], newest: newest)
+        default:
+            content = PanelContent(panel, store: store)
+            level = content.worstLevel
+        }
+        context.places[index] = place
         var note: String?
         if store.status.phase != .open && store.status.phase != .idle {
             note = store.status.word  // the panel's feed is down: what it shows is stale
@@ -152,7 +195,7 @@ struct LayoutScreen {
         }
         let evicted = Self.evictions(shownBy: panel, in: store)
         let warning = evicted > 0 ? "\(glyphs.warn) \(Format.grouped(evicted)) evicted" : nil
-        let inner = PanelFrame(title: panel.title, level: content.worstLevel, focused: view.focus == index, note: note,
+        let inner = PanelFrame(title: title, level: level, focused: view.focus == index, note: note,
                                warning: warning, glyphs: glyphs)
             .render(in: area, into: &buffer)
         guard !inner.isEmpty else { return }
@@ -160,9 +203,9 @@ struct LayoutScreen {
         case .tile: drawTiles(content.items, panel: panel, in: inner, into: &buffer)
         case .chart: drawChart(content.items, panel: panel, in: inner, into: &buffer)
         case .gauge: drawGauges(content.items, panel: panel, in: inner, into: &buffer)
-        case .table: drawTable(content, panel: panel, sortColumn: view.focus == nil || view.focus == index ? view.sortColumn : nil,
-                               in: inner, into: &buffer)
-        case .log: drawLog(panel, store: store, in: inner, into: &buffer)
+        case .table:
+            if let table { drawTable(table, panel: panel, store: store, index: index, in: inner, into: &buffer) }
+        case .log: drawLog(panel, store: store, index: index, in: inner, into: &buffer)
         case .text: drawText(panel, items: content.items, in: inner, into: &buffer)
         }
     }
@@ -237,57 +280,59 @@ struct LayoutScreen {
         }
     }
 
-    /// `sortColumn`: the `s` key's column, for the focused table (or every table when none is focused).
-    private func drawTable(_ content: PanelContent, panel: Panel, sortColumn: Int?, in area: Rect, into buffer: inout Buffer) {
+    /// Only the rows shown are read from the store and formatted.
+    private func drawTable(_ table: TableRows, panel: Panel, store: LiveStore, index: Int, in area: Rect, into buffer: inout Buffer) {
+        let content = table.content
         var headers = content.columns.map(\.title)
-        var rows = content.rows
-        let offset = content.nameColumn == nil ? 0 : 1
         if let name = content.nameColumn { headers.insert(name, at: 0) }
-        // `s` sorts by the next column, numbers largest first, over the declared sort.
-        if let column = sortColumn, column < headers.count {
-            if column >= offset {
-                rows = PanelContent.sorted(rows, by: column - offset, descending: true)
-            } else {
-                rows.sort { $0.name < $1.name }
-            }
-        }
-        var cells: [[String]] = []
-        var styles: [[Style]] = []
-        for row in rows {
+        let filter = view.rowFilters[index]
+        RowTable(columns: headers, rowCount: table.order.count, offset: view.rowOffsets[index] ?? 0, sortColumn: view.sortColumns[index],
+                 glyphs: glyphs, emptyNote: filter.map { "no rows match /\($0)" }) { i in
+            let row = content.resolved(content.rows[table.order[i]], panel: panel, store: store)
             var texts: [String] = content.nameColumn == nil ? [] : [row.name]
-            var rowStyles: [Style] = content.nameColumn == nil ? [] : [.plain]
-            for (i, column) in content.columns.enumerated() {
-                let (text, style) = valueText(row.cells[i], level: row.levels[i], format: column.format)
-                texts.append(row.cells[i] == nil ? "" : text)
-                rowStyles.append(style)
+            var styles: [Style] = content.nameColumn == nil ? [] : [.plain]
+            for (c, column) in content.columns.enumerated() {
+                let (text, style) = valueText(row.cells[c], level: row.levels[c], format: column.format)
+                texts.append(row.cells[c] == nil ? "" : text)
+                styles.append(style)
             }
-            cells.append(texts)
-            styles.append(rowStyles)
-        }
-        RowTable(columns: headers, rows: cells, sortColumn: sortColumn, glyphs: glyphs, styles: styles).render(in: area, into: &buffer)
+            return (texts, styles)
+        }.render(in: area, into: &buffer)
     }
 
-    private func drawLog(_ panel: Panel, store: LiveStore, in area: Rect, into buffer: inout Buffer) {
+    private func drawLog(_ panel: Panel, store: LiveStore, index: Int, in area: Rect, into buffer: inout Buffer) {
         let log = store.log
+        let anchor = view.logAnchors[index]
+        let needle = view.rowFilters[index]?.lowercased()
         // Newest at the bottom; with a filter, only messages with a value there, shown as that value.
         var lines: [(seq: Int64, text: String, style: Style)] = []
-        var i = log.count - 1 - min(view.logScroll, max(0, log.count - 1))
+        var i = log.count - 1
         while i >= 0 && lines.count < area.height {
             let entry = log.entry(at: i)
             i -= 1
+            if let anchor, entry.seq > anchor { continue }
+            let line: (seq: Int64, text: String, style: Style)
             switch entry.content {
             case .json(let text):
                 if let filter = panel.filter {
                     guard let value = try? JSONValue(parsing: text), let part = value[filter], !part.isNull else { continue }
-                    lines.append((entry.seq, Format.value(part), .plain))
+                    line = (entry.seq, Format.value(part), .plain)
                 } else {
-                    lines.append((entry.seq, text, .plain))
+                    line = (entry.seq, text, .plain)
                 }
             case .text(let text, _):
-                if panel.filter == nil { lines.append((entry.seq, text, .muted)) }
+                guard panel.filter == nil else { continue }
+                line = (entry.seq, text, .muted)
             case .binary(let size, let hex):
-                if panel.filter == nil { lines.append((entry.seq, "<binary \(size) bytes: \(hex)>", .muted)) }
+                guard panel.filter == nil else { continue }
+                line = (entry.seq, "<binary \(size) bytes: \(hex)>", .muted)
             }
+            if let needle, !line.text.lowercased().contains(needle) { continue }
+            lines.append(line)
+        }
+        if lines.isEmpty, let filter = view.rowFilters[index] {
+            buffer.write(TerminalText.truncate("no lines match /\(filter)", to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y,
+                         style: .muted, clip: area)
         }
         for (row, line) in lines.reversed().enumerated() {
             let x = buffer.write("#\(line.seq) ", x: area.x, y: area.y + row, style: .muted, clip: area)

@@ -25,6 +25,12 @@ struct PanelFrame {
         return style
     }
 
+    /// The area inside the frame `render(in:)` draws in `area`, known before drawing it.
+    static func inner(of area: Rect) -> Rect {
+        guard !area.isEmpty else { return area }
+        return area.height >= 2 && area.width >= 4 ? area.inset(1) : area.splitTop(1).rest
+    }
+
     /// Draws the border and title; returns the area inside. Areas under 2 rows or 4 columns get no
     /// border (it would leave no room inside): the title alone on the first row, and the rest is returned.
     @discardableResult

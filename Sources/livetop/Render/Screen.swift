@@ -31,7 +31,7 @@ enum Screen {
     static func panels(_ store: LiveStore, view: ViewState) -> [Panel] {
         var panels: [Panel] = []
         if case .upsert = store.configuration.fold {
-            if let panel = rowsPanel(title: "rows", keyColumn: nil, rows: store.rows.map { $0.value }, sort: view.sortColumn) {
+            if let panel = rowsPanel(title: "rows", keyColumn: nil, rows: store.rows.map { $0.value }) {
                 panels.append(panel)
             }
         } else {
@@ -48,7 +48,7 @@ enum Screen {
                             for (k, v) in inner.objectValue ?? JSONObject() where k != key { row[k] = v }
                             return .object(row)
                         }
-                        if let panel = rowsPanel(title: key, keyColumn: key, rows: rows, sort: view.sortColumn) { panels.append(panel) }
+                        if let panel = rowsPanel(title: key, keyColumn: key, rows: rows) { panels.append(panel) }
                     case .object(let o):
                         panels.append(.table(title: key, pairs: o.map { ($0.key, Format.value($0.value)) }))
                     case .array(let a):
@@ -70,9 +70,8 @@ enum Screen {
         return panels
     }
 
-    /// One table with a column per key found in the rows (first seen, first shown), sorted by
-    /// column `sort` when given: numbers descending, text ascending.
-    private static func rowsPanel(title: String, keyColumn: String?, rows: [JSONValue], sort: Int?) -> Panel? {
+    /// One table with a column per key found in the rows (first seen, first shown).
+    private static func rowsPanel(title: String, keyColumn: String?, rows: [JSONValue]) -> Panel? {
         var columns: [String] = keyColumn.map { [$0] } ?? []
         var seen = Set(columns)
         for row in rows {
@@ -82,14 +81,25 @@ enum Screen {
             }
         }
         guard !columns.isEmpty else { return nil }
-        var table = rows.map { row in columns.map { c in row.objectValue?[c].map(Format.value) ?? "" } }
-        if let sort, sort < columns.count {
-            table.sort { a, b in
-                if let x = Double(a[sort]), let y = Double(b[sort]) { return x > y }
-                return a[sort] < b[sort]
-            }
-        }
+        let table = rows.map { row in columns.map { c in row.objectValue?[c].map(Format.value) ?? "" } }
         return .rows(title: title, columns: columns, rows: table)
+    }
+
+    /// An auto table's rows as shown: those containing `filter`, sorted by column `sort` as `s`
+    /// sorts (worst state first, numbers largest first, text A to Z).
+    static func arranged(_ rows: [[String]], sort: Int?, filter: String?) -> [[String]] {
+        var rows = rows
+        if let needle = filter?.lowercased(), !needle.isEmpty {
+            rows = rows.filter { $0.contains { $0.lowercased().contains(needle) } }
+        }
+        if let sort {
+            let values = rows.map { row -> JSONValue? in
+                guard sort < row.count, !row[sort].isEmpty else { return nil }
+                return Double(row[sort]).map(JSONValue.double) ?? .string(row[sort])
+            }
+            rows = PanelContent.sortOrder(values, thresholds: nil).map { rows[$0] }
+        }
+        return rows
     }
 
     /// The auto layout of one store (no layout file), for tests and snapshots.
@@ -101,8 +111,9 @@ enum Screen {
     /// the alert strip when alerts are raised, and one status line per source at the bottom.
     /// While `p` has frozen the panels: `live` is the board as it is now, whose status lines (the
     /// connections go on) are drawn at `liveNow`, with the messages folded since the freeze.
+    /// `memo` keeps the tables' rows between frames (the loop's); nil works them out each frame.
     static func render(_ board: Board, view: ViewState, width: Int, height: Int, now: Timestamp, message: String? = nil,
-                       live: (board: Board, now: Timestamp, arrived: Int64)? = nil) -> Frame {
+                       live: (board: Board, now: Timestamp, arrived: Int64)? = nil, memo: TableMemo? = nil) -> Frame {
         var buffer = Buffer(width: width, height: height)
         var context = KeyContext()
         guard width > 0, height > 0 else { return Frame(buffer: buffer, context: context) }
@@ -126,16 +137,18 @@ enum Screen {
             main = rest
         }
         if let layout = board.layout {
-            context = LayoutScreen(layout: layout, board: board, view: view, now: now, glyphs: glyphs).render(in: main, into: &buffer)
+            context = LayoutScreen(layout: layout, board: board, view: view, now: now, glyphs: glyphs, memo: memo)
+                .render(in: main, into: &buffer)
         } else if let store = board.sources.first?.store {
-            var panels = panels(store, view: view)
+            let panels = panels(store, view: view)
             context.panelCount = panels.count
-            context.logCount = store.log.count
-            if view.zoomed, let focus = view.focus, focus < panels.count { panels = [panels[focus]] }
-            layout(panels, store: store, view: view, in: main, glyphs: glyphs, into: &buffer)
+            var indexed = Array(panels.enumerated())
+            if view.zoomed, let focus = view.focus, focus < panels.count { indexed = [indexed[focus]] }
+            context.places = layout(indexed, store: store, view: view, in: main, glyphs: glyphs, into: &buffer)
         }
+        let typed = view.filterTarget.map { view.rowFilters[$0] ?? "" } ?? view.filter
         if view.editingFilter || !view.filter.isEmpty, main.height > 0 {
-            let prompt = "/" + view.filter + (view.editingFilter ? "_" : "")
+            let prompt = "/" + (view.editingFilter ? typed : view.filter) + (view.editingFilter ? "_" : "")
             buffer.write(prompt, x: max(0, main.maxX - TerminalText.width(prompt) - 1), y: main.y, style: .color(.magenta, bold: true))
         }
         if view.showEvents {
@@ -146,14 +159,14 @@ enum Screen {
     }
 
     /// Tiles in a grid at the top, then tables, then the log in what is left; what does not fit
-    /// is summarised, never drawn over.
-    private static func layout(_ panels: [Panel], store: LiveStore, view: ViewState, in area: Rect, glyphs: Glyphs,
-                               into buffer: inout Buffer) {
-        guard !area.isEmpty else { return }
+    /// is summarised, never drawn over. Returns where each panel went, for the keys.
+    private static func layout(_ panels: [(offset: Int, element: Panel)], store: LiveStore, view: ViewState, in area: Rect,
+                               glyphs: Glyphs, into buffer: inout Buffer) -> [Int: PanelPlace] {
+        var places: [Int: PanelPlace] = [:]
+        guard !area.isEmpty else { return places }
         var rest = area
-        let indexed = Array(panels.enumerated())
-        let tiles = indexed.filter { if case .tile = $0.element { return true } else { return false } }
-        let others = indexed.filter { if case .tile = $0.element { return false } else { return true } }
+        let tiles = panels.filter { if case .tile = $0.element { return true } else { return false } }
+        let others = panels.filter { if case .tile = $0.element { return false } else { return true } }
         var hidden = 0
 
         if !tiles.isEmpty {
@@ -171,6 +184,7 @@ enum Screen {
                                 width: tileWidth, height: ValueTile.height)
                 ValueTile(title: title, value: value, history: history, focused: view.focus == item.offset, glyphs: glyphs)
                     .render(in: cell, into: &buffer)
+                places[item.offset] = PanelPlace(rect: cell, kind: .other)
             }
             hidden += max(0, tiles.count - capacity)
         }
@@ -188,14 +202,23 @@ enum Screen {
                 rest = after
                 KeyValueTable(title: title, pairs: pairs, focused: focused, glyphs: glyphs)
                     .render(in: Rect(x: box.x, y: box.y, width: box.width, height: max(0, box.height - 1)), into: &buffer)
+                places[index] = PanelPlace(rect: box, kind: .other)
             case .rows(_, let columns, let rows):
-                let wanted = min(rows.count + 1, max(2, rest.height - 3))
+                let shown = arranged(rows, sort: view.sortColumns[index], filter: view.rowFilters[index])
+                let wanted = min(max(shown.count, 1) + 1, max(2, rest.height - 3))
                 let (box, after) = rest.splitTop(min(rest.height, wanted + 1))
                 rest = after
-                RowTable(columns: columns, rows: rows, sortColumn: view.sortColumn, glyphs: glyphs)
-                    .render(in: Rect(x: box.x, y: box.y, width: box.width, height: max(0, box.height - 1)), into: &buffer)
+                let area = Rect(x: box.x, y: box.y, width: box.width, height: max(0, box.height - 1))
+                RowTable(columns: columns, rows: shown, offset: view.rowOffsets[index] ?? 0, sortColumn: view.sortColumns[index], glyphs: glyphs,
+                         emptyNote: view.rowFilters[index].map { "no rows match /\($0)" })
+                    .render(in: area, into: &buffer)
+                places[index] = PanelPlace(rect: box, kind: .table(rows: shown.count, columns: columns.count),
+                                           page: max(1, RowTable.capacity(of: area)))
             case .log:
-                LogPanel(log: store.log, scroll: view.logScroll, focused: focused, glyphs: glyphs).render(in: rest, into: &buffer)
+                LogPanel(log: store.log, anchor: view.logAnchors[index], filter: view.rowFilters[index], focused: focused, glyphs: glyphs)
+                    .render(in: rest, into: &buffer)
+                let (oldest, newest) = LogPanel.span(of: store.log)
+                places[index] = PanelPlace(rect: rest, kind: .log(oldest: oldest, newest: newest), page: max(1, LogPanel.page(of: rest)))
                 rest = Rect(x: rest.x, y: rest.maxY, width: rest.width, height: 0)
             case .tile:
                 break
@@ -205,5 +228,6 @@ enum Screen {
             let note = "+\(hidden) more"
             buffer.write(note, x: max(area.x, area.maxX - TerminalText.width(note)), y: area.maxY - 1, style: .muted)
         }
+        return places
     }
 }

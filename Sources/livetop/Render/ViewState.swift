@@ -10,14 +10,21 @@ struct ViewState: Hashable, Sendable {
     /// Index of the focused panel, if any.
     var focus: Int?
     var zoomed = false
-    /// Lines the log is scrolled back.
-    var logScroll = 0
-    /// Only panels whose key contains this text (typing after `/`).
+    /// Panels by index: a scrolled table's first row shown (absent: the top, following).
+    var rowOffsets: [Int: Int] = [:]
+    /// Panels by index: a scrolled log's newest message shown, by sequence number, so that
+    /// messages arriving meanwhile do not slide it (absent: following the newest).
+    var logAnchors: [Int: Int64] = [:]
+    /// Only panels whose title contains this text (typing after `/` with no table or log focused).
     var filter = ""
+    /// Panels by index: only the rows (or log lines) containing this text (`/` on a focused table or log).
+    var rowFilters: [Int: String] = [:]
     var editingFilter = false
+    /// The panel whose rows the filter being typed applies to; nil: the panels by title.
+    var filterTarget: Int?
     var ascii = false
-    /// Upsert table sorted by this column.
-    var sortColumn: Int?
+    /// Tables by panel index: the column `s`/`S` sorts by (as the table shows its columns).
+    var sortColumns: [Int: Int] = [:]
     /// Shown on the status line, e.g. that a replay has reached its end.
     var notice: String?
 }

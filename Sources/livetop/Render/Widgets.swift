@@ -114,92 +114,164 @@ struct KeyValueTable {
     }
 }
 
-/// Upsert rows as a table whose columns come from the rows' keys.
+/// A table whose columns come from the rows' keys (upsert rows) or a layout. Virtual: it asks
+/// `row` only for the rows it shows, from `offset` on, and sizes the columns by those, so a
+/// table of 100,000 rows costs what a screenful does. Rows below what is shown are counted on
+/// the last line (`+N more rows`), always the true number.
 struct RowTable {
     var columns: [String]
-    var rows: [[String]]
+    var rowCount: Int
+    /// The first row shown (clamped so the last page is full).
+    var offset = 0
+    /// The texts of row `i` (0..<rowCount) and, where a threshold colours them, their styles.
+    var row: (Int) -> (texts: [String], styles: [Style])
     var sortColumn: Int?
     var glyphs: Glyphs
-    /// Per cell, where a threshold colours it; missing cells are plain.
-    var styles: [[Style]] = []
+    /// Drawn under the header when there are no rows (`no rows match /xyz`).
+    var emptyNote: String? = nil
+
+    init(columns: [String], rowCount: Int, offset: Int = 0, sortColumn: Int?, glyphs: Glyphs, emptyNote: String? = nil,
+         row: @escaping (Int) -> (texts: [String], styles: [Style])) {
+        self.columns = columns
+        self.rowCount = rowCount
+        self.offset = offset
+        self.sortColumn = sortColumn
+        self.glyphs = glyphs
+        self.emptyNote = emptyNote
+        self.row = row
+    }
+
+    /// Rows held in memory (the auto layout's tables).
+    init(columns: [String], rows: [[String]], offset: Int = 0, sortColumn: Int?, glyphs: Glyphs, styles: [[Style]] = [],
+         emptyNote: String? = nil) {
+        self.init(columns: columns, rowCount: rows.count, offset: offset, sortColumn: sortColumn, glyphs: glyphs, emptyNote: emptyNote) { i in
+            (rows[i], i < styles.count ? styles[i] : [])
+        }
+    }
+
+    /// Rows of data that fit under the header.
+    static func capacity(of area: Rect) -> Int { max(0, area.height - 1) }
+
+    /// The first row shown for `offset`: never past the last full page.
+    static func clamped(_ offset: Int, rows: Int, capacity: Int) -> Int { max(0, min(offset, rows - capacity)) }
 
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty, !columns.isEmpty else { return }
+        let capacity = Self.capacity(of: area)
+        let first = Self.clamped(offset, rows: rowCount, capacity: capacity)
+        let below = rowCount - first
+        let overflow = below > capacity
+        let shown = overflow ? max(0, capacity - 1) : below
+        let visible = (0..<shown).map { row(first + $0) }
+        let marker = TerminalText.width(glyphs.sortMarker)
         var widths = columns.enumerated().map { i, c in
-            min(24, max(TerminalText.width(c), rows.map { i < $0.count ? TerminalText.width($0[i]) : 0 }.max() ?? 0))
+            // The sorted column's header has room for its marker too: `▾service`, never `▾servic…`.
+            min(24, max(TerminalText.width(c) + (sortColumn == i ? marker : 0),
+                        visible.map { i < $0.texts.count ? TerminalText.width($0.texts[i]) : 0 }.max() ?? 0))
         }
         // Columns past the right edge are dropped, never squeezed under each other.
         var used = 0
-        var visible = 0
+        var fitting = 0
         for w in widths {
             if used + w > area.width { break }
             used += w + 1
-            visible += 1
+            fitting += 1
         }
-        visible = max(1, visible)
-        widths[visible - 1] = min(widths[visible - 1], area.width - (used - widths[visible - 1] - 1) + 0)
+        fitting = max(1, fitting)
+        widths[fitting - 1] = min(widths[fitting - 1], area.width - (used - widths[fitting - 1] - 1) + 0)
         var x = area.x
-        for (i, c) in columns.prefix(visible).enumerated() {
+        for (i, c) in columns.prefix(fitting).enumerated() {
             let header = (sortColumn == i ? glyphs.sortMarker : "") + c
             buffer.write(TerminalText.truncate(header, to: widths[i], ascii: glyphs.isASCII), x: x, y: area.y,
                          style: Style(bold: true, reverse: true), clip: area)
             x += widths[i] + 1
         }
-        let capacity = area.height - 1
-        let overflow = rows.count > capacity
-        let shown = overflow ? max(0, capacity - 1) : rows.count
-        for (r, row) in rows.prefix(shown).enumerated() {
+        for (r, line) in visible.enumerated() {
             var x = area.x
-            for i in 0..<visible {
-                let text = i < row.count ? row[i] : ""
-                let style = r < styles.count && i < styles[r].count ? styles[r][i] : .plain
+            for i in 0..<fitting {
+                let text = i < line.texts.count ? line.texts[i] : ""
+                let style = i < line.styles.count ? line.styles[i] : .plain
                 buffer.write(TerminalText.truncate(text, to: widths[i], ascii: glyphs.isASCII), x: x, y: area.y + 1 + r,
                              style: style, clip: area)
                 x += widths[i] + 1
             }
         }
-        if overflow && capacity > 0 {
-            buffer.write("+\(rows.count - shown) more rows", x: area.x, y: area.y + capacity, style: .muted, clip: area)
+        if rowCount == 0, let emptyNote, capacity > 0 {
+            buffer.write(TerminalText.truncate(emptyNote, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y + 1,
+                         style: .muted, clip: area)
         }
-        if visible < columns.count, area.width > 12 {
-            let note = "+\(columns.count - visible) cols"
+        if overflow && capacity > 0 {
+            buffer.write("+\(Format.grouped(Int64(rowCount - first - shown))) more rows", x: area.x, y: area.y + capacity,
+                         style: .muted, clip: area)
+        }
+        if fitting < columns.count, area.width > 12 {
+            let note = "+\(columns.count - fitting) cols"
             buffer.write(note, x: area.maxX - TerminalText.width(note), y: area.y, style: .muted, clip: area)
         }
     }
 }
 
-/// The newest messages, one line each, scrolled back by `scroll` lines.
+/// The newest messages, one line each; scrolled, the newest shown is `anchor` (a sequence
+/// number), so messages arriving meanwhile do not slide it, and the title says so.
 struct LogPanel {
     var log: MessageLog
-    var scroll: Int
+    /// The sequence number of the newest message shown; nil follows the newest.
+    var anchor: Int64? = nil
+    /// Only lines containing this text (`/` on the focused log).
+    var filter: String? = nil
     var focused = false
     var glyphs: Glyphs
+
+    /// Lines of messages shown under the title.
+    static func page(of area: Rect) -> Int { max(0, area.height - 1) }
+
+    /// The log's oldest and newest sequence numbers, for the scroll keys.
+    static func span(of log: MessageLog) -> (oldest: Int64, newest: Int64) {
+        log.count == 0 ? (0, 0) : (log.entry(at: 0).seq, log.entry(at: log.count - 1).seq)
+    }
+
+    static func text(of entry: LogEntry) -> (String, Style) {
+        switch entry.content {
+        case .json(let t): return (t, .plain)
+        case .text(let t, _): return (t, .muted)
+        case .binary(let size, let hex): return ("<binary \(size) bytes: \(hex)>", .muted)
+        }
+    }
+
+    /// The title's mark for a scrolled log: how many newer messages are below.
+    static func scrolledMark(anchor: Int64?, newest: Int64) -> String {
+        guard let anchor, anchor < newest else { return "" }
+        return " SCROLLED, \(Format.grouped(newest - anchor)) newer below (End follows)"
+    }
 
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         let titleStyle = focused ? Style(foreground: .cyan, bold: true, reverse: true) : Style.title
-        buffer.write("log (\(log.total) messages)" + (scroll > 0 ? ", \(scroll) back" : ""), x: area.x, y: area.y, style: titleStyle, clip: area)
-        let lines = area.height - 1
-        guard lines > 0, log.count > 0 else { return }
-        let end = max(0, log.count - scroll)
-        let start = max(0, end - lines)
-        for (row, i) in (start..<end).enumerated() {
-            let e = log.entry(at: i)
-            let text: String
-            var style = Style.plain
-            switch e.content {
-            case .json(let t): text = t
-            case .text(let t, _):
-                text = t
-                style = .muted
-            case .binary(let size, let hex):
-                text = "<binary \(size) bytes: \(hex)>"
-                style = .muted
-            }
-            let prefix = "#\(e.seq) "
-            let x = buffer.write(prefix, x: area.x, y: area.y + 1 + row, style: .muted, clip: area)
-            buffer.write(TerminalText.truncate(text, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y + 1 + row,
-                         style: style, clip: area)
+        let (_, newest) = Self.span(of: log)
+        let title = "log (\(Format.grouped(Int64(log.total))) messages)" + (filter.map { " /\($0)" } ?? "")
+            + Self.scrolledMark(anchor: anchor, newest: newest)
+        buffer.write(TerminalText.truncate(title, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.y, style: titleStyle, clip: area)
+        let room = Self.page(of: area)
+        guard room > 0 else { return }
+        let needle = filter?.lowercased()
+        var lines: [(seq: Int64, text: String, style: Style)] = []
+        var i = log.count - 1
+        while i >= 0 && lines.count < room {
+            let entry = log.entry(at: i)
+            i -= 1
+            if let anchor, entry.seq > anchor { continue }
+            let (text, style) = Self.text(of: entry)
+            if let needle, !text.lowercased().contains(needle) { continue }
+            lines.append((entry.seq, text, style))
+        }
+        if lines.isEmpty, let filter {
+            buffer.write(TerminalText.truncate("no lines match /\(filter)", to: area.width, ascii: glyphs.isASCII), x: area.x,
+                         y: area.y + 1, style: .muted, clip: area)
+        }
+        for (row, line) in lines.reversed().enumerated() {
+            let x = buffer.write("#\(line.seq) ", x: area.x, y: area.y + 1 + row, style: .muted, clip: area)
+            buffer.write(TerminalText.truncate(line.text, to: max(0, area.maxX - x), ascii: glyphs.isASCII), x: x, y: area.y + 1 + row,
+                         style: line.style, clip: area)
         }
     }
 }
@@ -339,31 +411,20 @@ struct AlertStrip {
     }
 }
 
-/// Keys and what they do, drawn over the panels.
+/// Keys and what they do, drawn over the panels: `KeyMap`'s own list.
 struct HelpOverlay {
-    static let lines = [
-        "q, Ctrl-C    quit",
-        "?            this help",
-        "p            pause the display (folding goes on)",
-        "r            reconnect now",
-        "Tab, arrows  focus a panel",
-        "Enter        zoom the focused panel",
-        "j/k PgUp/Dn  scroll the log",
-        "/            filter panels by key",
-        "s            sort the table by the next column",
-        "L            reload the layout file",
-        "e            events: every state change and error, whole",
-        "Esc          clear filter, zoom, help, events",
-    ]
+    static var lines: [String] { KeyMap.helpLines }
 
     func render(in area: Rect, into buffer: inout Buffer) {
-        let width = min(area.width, (Self.lines.map(\.count).max() ?? 20) + 4)
-        let height = min(area.height, Self.lines.count + 2)
+        let lines = Self.lines
+        let width = min(area.width, (lines.map { TerminalText.width($0) }.max() ?? 20) + 4)
+        let height = min(area.height, lines.count + 2)
         let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width: width, height: height)
         buffer.fill(box, with: Cell(text: " ", style: Style(reverse: true)))
         buffer.write(" livetop keys", x: box.x, y: box.y, style: Style(bold: true, reverse: true), clip: box)
-        for (i, line) in Self.lines.prefix(max(0, height - 2)).enumerated() {
-            buffer.write("  " + line, x: box.x, y: box.y + 1 + i, style: Style(reverse: true), clip: box)
+        for (i, line) in lines.prefix(max(0, height - 2)).enumerated() {
+            buffer.write(TerminalText.truncate("  " + line, to: box.width, ascii: false), x: box.x, y: box.y + 1 + i,
+                         style: Style(reverse: true), clip: box)
         }
     }
 }
