@@ -125,19 +125,12 @@ struct RowTable {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty, !columns.isEmpty else { return }
-        var widths = columns.enumerated().map { i, c in
+        let natural = columns.enumerated().map { i, c in
             min(24, max(TerminalText.width(c), rows.map { i < $0.count ? TerminalText.width($0[i]) : 0 }.max() ?? 0))
         }
-        // Columns past the right edge are dropped, never squeezed under each other.
-        var used = 0
-        var visible = 0
-        for w in widths {
-            if used + w > area.width { break }
-            used += w + 1
-            visible += 1
-        }
-        visible = max(1, visible)
-        widths[visible - 1] = min(widths[visible - 1], area.width - (used - widths[visible - 1] - 1) + 0)
+        // Columns shrink (cut with …) before any is dropped; those past the right edge are counted.
+        let widths = ColumnWidths.fit(natural, in: area.width)
+        let visible = widths.count
         var x = area.x
         for (i, c) in columns.prefix(visible).enumerated() {
             let header = (sortColumn == i ? glyphs.sortMarker : "") + c
