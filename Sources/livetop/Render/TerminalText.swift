@@ -43,20 +43,20 @@ enum TerminalText {
         let scalars = character.unicodeScalars
         var iterator = scalars.makeIterator()
         guard let first = iterator.next() else { return 0 }
-        guard let second = iterator.next() else { return width(of: first) }
+        guard let second = iterator.next() else { return width(ofScalar: first) }
         if TerminalText.isRegionalIndicator(first) { return TerminalText.isRegionalIndicator(second) ? 2 : 1 }
-        if width(of: first) == 0 { return 0 }  // a lone mark, or ZWJ + VS: nothing to draw on
+        if width(ofScalar: first) == 0 { return 0 }  // a lone mark, or ZWJ + VS: nothing to draw on
         for s in scalars {
             if s.properties.isEmojiPresentation && !TerminalText.isRegionalIndicator(s) { return 2 }
             if s.value == 0xFE0F && first.properties.isEmoji { return 2 }
         }
-        return width(of: first)
+        return width(ofScalar: first)
     }
 
     static func isRegionalIndicator(_ s: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(s.value) }
 
     /// The width of one scalar standing alone (the base of a cluster).
-    static func width(of scalar: Unicode.Scalar) -> Int {
+    static func width(ofScalar scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
         if v < 0x300 { return v == 0xAD || v >= 0x20 && !(0x7F...0x9F).contains(v) ? 1 : 0 }
         switch scalar.properties.generalCategory {
