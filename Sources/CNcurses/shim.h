@@ -30,6 +30,7 @@ extern int wcwidth(wchar_t c);
 extern int wcswidth(const wchar_t *s, size_t n);
 
 static inline WINDOW *lt_stdscr(void) { return stdscr; }
+static inline FILE *lt_stdout(void) { return stdout; }
 static inline int lt_lines(void) { return LINES; }
 static inline int lt_cols(void) { return COLS; }
 static inline int lt_getmaxy(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)x; return y; }
@@ -68,11 +69,49 @@ static inline chtype lt_acs_lrcorner(void) { return ACS_LRCORNER; }
 static inline int lt_true(void) { return TRUE; }
 static inline int lt_false(void) { return FALSE; }
 
-// Draws one wide-character cell string with attributes at (y, x); returns ERR/OK.
+// Draws one cell's cluster with attributes at (y, x); returns ERR/OK. setcchar keeps the first
+// scalar and the zero-width ones after it (at most CCHARW_MAX); it drops the rest silently, so
+// the caller passes only clusters it keeps whole (CursesCanvas.ncursesHolds).
 static inline int lt_put_wide(WINDOW *w, int y, int x, const wchar_t *text, attr_t attrs, short pair) {
     cchar_t cell;
     if (setcchar(&cell, text, attrs, pair, NULL) == ERR) return ERR;
     return mvwadd_wch(w, y, x, &cell);
+}
+
+// A cluster ncurses cannot hold in one cell (more scalars than CCHARW_MAX, a part after the first
+// that wcwidth calls spacing, as in 👍🏽 or 🇯🇵, or a width wcwidth does not agree with) is drawn by
+// the caller over the placeholder ncurses holds: the terminal saves its cursor and attributes (sc),
+// moves (cup), draws the cluster with the cell's attributes and restores them (rc), so ncurses'
+// idea of the cursor and attributes stays true. Call after doupdate, which leaves attributes normal.
+static inline FILE **lt_overwrite_out(void) { static FILE *out = NULL; return &out; }
+static inline int lt_overwrite_putc(int c) { return fputc(c, *lt_overwrite_out()); }
+static inline const char *lt_cap(const char *name) {
+    char *s = tigetstr(name);
+    return s == (char *)-1 ? NULL : s;
+}
+// True when the terminal has what lt_overwrite needs.
+static inline int lt_can_overwrite(void) { return lt_cap("sc") && lt_cap("rc") && lt_cap("cup"); }
+static inline int lt_overwrite(FILE *out, int y, int x, const char *utf8, attr_t attrs, short pair) {
+    const char *sc = lt_cap("sc"), *rc = lt_cap("rc"), *cup = lt_cap("cup"), *sgr0 = lt_cap("sgr0");
+    if (!sc || !rc || !cup) return ERR;
+    *lt_overwrite_out() = out;
+    tputs(sc, 1, lt_overwrite_putc);
+    char *move = tiparm(cup, y, x);
+    if (move) tputs(move, 1, lt_overwrite_putc);
+    if (sgr0) tputs(sgr0, 1, lt_overwrite_putc);
+    const char *mode;
+    if ((attrs & A_BOLD) && (mode = lt_cap("bold"))) tputs(mode, 1, lt_overwrite_putc);
+    if ((attrs & A_DIM) && (mode = lt_cap("dim"))) tputs(mode, 1, lt_overwrite_putc);
+    if ((attrs & A_REVERSE) && (mode = lt_cap("rev"))) tputs(mode, 1, lt_overwrite_putc);
+    short fg = -1, bg = -1;
+    if (pair > 0 && pair_content(pair, &fg, &bg) == OK && fg >= 0 && (mode = lt_cap("setaf"))) {
+        char *color = tiparm(mode, fg);
+        if (color) tputs(color, 1, lt_overwrite_putc);
+    }
+    fputs(utf8, out);
+    if (sgr0) tputs(sgr0, 1, lt_overwrite_putc);
+    tputs(rc, 1, lt_overwrite_putc);
+    return OK;
 }
 
 // Opens the terminal without initscr's exit(1) on a bad TERM: NULL means "no screen".

@@ -2,7 +2,9 @@ import CNcurses
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Testing
+@testable import livetop
 
 /// Proves the ncursesw shim links and that its wrappers return what the C macros do.
 @Suite(.serialized) struct CNcursesTests {
@@ -58,5 +60,48 @@ import Testing
         #expect(lt_put_wide(window, 0, 0, &text, lt_a_bold(), 0) == OK)
         // A bad terminal type is a nil screen, not an exit.
         #expect(newterm("no-such-terminal-type", out, input) == nil)
+    }
+
+    /// The whole cluster reaches the terminal: é and ⌚️ in ncurses' own cell (read back with
+    /// getcchar), 👍🏽, 🇯🇵 and 👨‍👩‍👧‍👦 (which setcchar would cut to their first scalar) drawn over
+    /// a placeholder; the bytes ncurses and the canvas wrote hold each one whole.
+    @Test func wholeClustersReachTheTerminal() throws {
+        setlocale(LC_ALL, "C.UTF-8")
+        setenv("LINES", "5", 1)
+        setenv("COLUMNS", "30", 1)
+        defer {
+            unsetenv("LINES")
+            unsetenv("COLUMNS")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ncurses-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        let out = try #require(fopen(path, "w"))
+        let input = try #require(fopen("/dev/null", "r"))
+        defer { fclose(input) }
+        let screen = try #require(newterm("xterm-256color", out, input))
+        let window = try #require(lt_stdscr())
+        let canvas = CursesCanvas(window: window, output: out, colors: false, asciiOnly: false)
+        var buffer = Buffer(width: 30, height: 5)
+        buffer.write("e\u{301} ⌚️ 👍🏽 🇯🇵 👨‍👩‍👧‍👦 end", x: 1, y: 1)
+        canvas.draw(buffer)
+        var cell = cchar_t()
+        #expect(mvwin_wch(window, 1, 1, &cell) == OK)
+        var chars = [wchar_t](repeating: 0, count: Int(CCHARW_MAX) + 1)
+        var attributes: attr_t = 0
+        var pair: Int16 = 0
+        #expect(getcchar(&cell, &chars, &attributes, &pair, nil) == OK)
+        #expect(Array(chars.prefix(2)) == [0x65, 0x301])
+        #expect(!CursesCanvas.ncursesHolds([0x1F44D, 0x1F3FD], width: 2) && CursesCanvas.ncursesHolds([0x231A, 0xFE0F], width: 2))
+        // The next frame changes only "end": the clusters are not sent again, nor lost.
+        buffer.write("END", x: 19, y: 1)
+        canvas.draw(buffer)
+        endwin()
+        delscreen(screen)
+        fclose(out)
+        let bytes = try String(decoding: Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        for cluster in ["e\u{301}", "⌚️", "👍🏽", "🇯🇵", "👨‍👩‍👧‍👦", "END"] {
+            #expect(bytes.contains(cluster), "\(cluster) not written whole")
+        }
+        #expect(!bytes.contains("👨\u{200D}\u{1B}"), "a split family")
     }
 }

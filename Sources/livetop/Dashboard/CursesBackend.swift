@@ -3,14 +3,13 @@ import CNcurses
 import Glibc
 #endif
 
-/// The terminal: the only code that talks to ncurses. It keeps the previous frame and writes
+/// The terminal: with CursesCanvas (which draws the cells), the only code that talks to ncurses. It writes
 /// only the cells that changed. Every call happens on the one thread that created it, which
 /// sleeps in `wait(milliseconds:)` until a key, a resize, a `wake` or the timeout.
 final class CursesBackend: TerminalBackend {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
-    private var previous: Buffer?
-    private let colors: Bool
+    private let canvas: CursesCanvas
     /// The locale is not UTF-8: draw ASCII only.
     let asciiOnly: Bool
     /// Wakes `wait(milliseconds:)` from another thread.
@@ -55,7 +54,8 @@ final class CursesBackend: TerminalBackend {
         keypad(window, true)
         curs_set(0)
         let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
-        colors = !noColor && has_colors()
+        let colors = !noColor && has_colors()
+        canvas = CursesCanvas(window: window, output: lt_stdout(), colors: colors, asciiOnly: asciiOnly)
         if colors {
             start_color()
             use_default_colors()
@@ -68,34 +68,14 @@ final class CursesBackend: TerminalBackend {
 
     var size: (width: Int, height: Int) { (Int(lt_getmaxx(window)), Int(lt_getmaxy(window))) }
 
-    /// Draws a frame, sending only what differs from the last one.
-    func draw(_ buffer: Buffer) {
-        let whole = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
-        if whole { werase(window) }
-        for change in buffer.changes(since: previous) {
-            // The bottom-right cell would scroll the screen; ncurses refuses it, so skip it.
-            if change.y == buffer.height - 1 && change.x == buffer.width - 1 { continue }
-            var wide = change.cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
-            _ = lt_put_wide(window, Int32(change.y), Int32(change.x), &wide, attributes(change.cell.style),
-                            colors ? Int16(change.cell.style.foreground.rawValue) : 0)
-        }
-        wnoutrefresh(window)
-        doupdate()
-        previous = buffer
-    }
+    /// Draws a frame, sending only what differs from the last one (the bottom-right cell too:
+    /// ncurses places it without scrolling, though its call reports ERR).
+    func draw(_ buffer: Buffer) { canvas.draw(buffer) }
 
     func bell() { beep() }
 
     /// Forgets the last frame, so the next one is drawn whole (after a resize or Ctrl-Z).
-    func invalidate() { previous = nil }
-
-    private func attributes(_ style: Style) -> attr_t {
-        var a = lt_a_normal()
-        if style.bold { a |= lt_a_bold() }
-        if style.dim { a |= lt_a_dim() }
-        if style.reverse { a |= lt_a_reverse() }
-        return a
-    }
+    func invalidate() { canvas.invalidate() }
 
     /// Sleeps until input on the terminal, a wake-up, a resize or `milliseconds` pass
     /// (a negative value waits without limit). False when the terminal has gone (hung up or

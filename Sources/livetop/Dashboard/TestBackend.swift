@@ -43,6 +43,10 @@ final class TestBackend: TerminalBackend {
             var cell = change.cell
             if !colors { cell.style.foreground = .default }
             screen[change.x, change.y] = cell
+            // A wide cluster covers the next column too, as a terminal's does.
+            if change.x + 1 < buffer.width, buffer[change.x + 1, change.y].text.isEmpty {
+                screen[change.x + 1, change.y] = Cell(text: "", style: cell.style)
+            }
         }
         cellsWritten.append(changes.count)
         frames += 1

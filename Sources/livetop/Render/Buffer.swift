@@ -22,7 +22,9 @@ struct Rect: Hashable, Sendable {
     }
 }
 
-/// One cell: the text of one grapheme (or "" for the right half of a wide one) and its style.
+/// One cell: the text of one whole grapheme cluster (or "" for the right half of a wide one) and
+/// its style. A cluster of up to 15 UTF-8 bytes (every letter, 👍🏽, 🇯🇵, ❤️) is stored inline
+/// by String, so a cell costs no allocation; only longer ones (👨‍👩‍👧‍👦) do.
 struct Cell: Hashable, Sendable {
     var text: String
     var style: Style
@@ -48,11 +50,19 @@ struct Buffer: Hashable, Sendable {
         get { cells[y * width + x] }
         set {
             guard x >= 0, y >= 0, x < width, y < height else { return }
-            cells[y * width + x] = newValue
+            let i = y * width + x
+            // Never half a wide character: writing over either half blanks the other, as a terminal
+            // does, so that every row's cells still add up to the screen's width.
+            if cells[i].text.isEmpty, !newValue.text.isEmpty, x > 0 { cells[i - 1] = Cell(text: " ", style: cells[i - 1].style) }
+            if x + 1 < width, cells[i + 1].text.isEmpty, !cells[i].text.isEmpty {
+                cells[i + 1] = Cell(text: " ", style: cells[i + 1].style)
+            }
+            cells[i] = newValue
         }
     }
 
-    /// Writes sanitized text at (x, y), clipped to `clip`; wide characters are never cut in half.
+    /// Writes sanitized text at (x, y), clipped to `clip`, a grapheme cluster a cell; wide characters
+    /// are never cut in half.
     /// Returns the column after the last cell written.
     @discardableResult
     mutating func write(_ text: String, x: Int, y: Int, style: Style = .plain, clip: Rect? = nil) -> Int {
@@ -64,8 +74,10 @@ struct Buffer: Hashable, Sendable {
             if w == 0 { continue }  // sanitize keeps combining marks attached; a lone zero-width char is dropped
             if col + w > bounds.maxX { break }
             if col >= bounds.x {
-                self[col, y] = Cell(text: String(character), style: style)
-                if w == 2 { self[col + 1, y] = Cell(text: "", style: style) }
+                let text = TerminalText.cellText(character)
+                self[col, y] = Cell(text: text, style: style)
+                // The placeholder for a cluster no cell can hold is narrow: a blank after it keeps the width.
+                if w == 2 { self[col + 1, y] = Cell(text: text == TerminalText.placeholder ? " " : "", style: style) }
             }
             col += w
         }

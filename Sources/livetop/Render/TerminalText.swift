@@ -33,22 +33,83 @@ enum TerminalText {
         }
     }
 
-    /// Columns a grapheme takes: 2 for East Asian wide and fullwidth characters and emoji
-    /// presentation, 0 for a lone combining mark, else 1.
+    /// Columns a grapheme cluster takes, as terminals draw it (docs/architecture.md, "Text on the
+    /// grid"): 2 for East Asian Wide and Fullwidth characters, for a cluster with an emoji in
+    /// emoji presentation (👍🏽, 👨‍👩‍👧‍👦) or an emoji with VS16 (❤️), and for a regional-indicator
+    /// pair (🇯🇵); 0 for what draws nothing alone (a combining mark, ZWJ, a variation selector, a
+    /// format character), so that it is never written by itself; else 1.
     static func width(of character: Character) -> Int {
-        guard let first = character.unicodeScalars.first else { return 0 }
-        if character.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation })
-            || character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) && first.properties.isEmoji {
-            return 2
+        if character.isASCII { return 1 }
+        let scalars = character.unicodeScalars
+        var iterator = scalars.makeIterator()
+        guard let first = iterator.next() else { return 0 }
+        guard let second = iterator.next() else { return width(ofScalar: first) }
+        if TerminalText.isRegionalIndicator(first) { return TerminalText.isRegionalIndicator(second) ? 2 : 1 }
+        if width(ofScalar: first) == 0 { return 0 }  // a lone mark, or ZWJ + VS: nothing to draw on
+        for s in scalars {
+            if s.properties.isEmojiPresentation && !TerminalText.isRegionalIndicator(s) { return 2 }
+            if s.value == 0xFE0F && first.properties.isEmoji { return 2 }
         }
-        if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark { return 0 }
-        switch first.value {
-        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
-            return 2
+        return width(ofScalar: first)
+    }
+
+    static func isRegionalIndicator(_ s: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(s.value) }
+
+    /// The width of one scalar standing alone (the base of a cluster).
+    static func width(ofScalar scalar: Unicode.Scalar) -> Int {
+        let v = scalar.value
+        if v < 0x300 { return v == 0xAD || v >= 0x20 && !(0x7F...0x9F).contains(v) ? 1 : 0 }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format, .lineSeparator, .paragraphSeparator, .control: return 0
+        default: break
+        }
+        // Hangul medial vowels and final consonants join the syllable before them.
+        if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return 0 }
+        // A lone regional indicator is one letter; only a pair is a (wide) flag.
+        if scalar.properties.isEmojiPresentation { return TerminalText.isRegionalIndicator(scalar) ? 1 : 2 }
+        return isEastAsianWide(v) ? 2 : 1
+    }
+
+    /// East_Asian_Width W or F (Unicode 15.1 EastAsianWidth.txt), less the emoji that
+    /// `isEmojiPresentation` already covers.
+    static func isEastAsianWide(_ v: UInt32) -> Bool {
+        if v < 0x1100 { return false }
+        switch v {
+        case 0x1100...0x115F, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x3247, 0x3250...0x4DBF, 0x4E00...0xA4C6,
+             0xA960...0xA97C, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6B, 0xFF01...0xFF60,
+             0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x16FF0...0x16FF1, 0x17000...0x18CD5, 0x18D00...0x18D08,
+             0x1AFF0...0x1B2FB, 0x1F200...0x1F202, 0x1F210...0x1F23B, 0x1F240...0x1F248, 0x1F250...0x1F251,
+             0x1F260...0x1F265, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            return true
         default:
-            return 1
+            return false
         }
+    }
+
+    /// The most scalars a cluster may have to be drawn as itself; past it (stacked combining
+    /// marks, "Zalgo" text) a terminal's cell cannot hold it and it is drawn as `placeholder`.
+    static let maximumClusterScalars = 16
+    /// Drawn, one column wide, in place of a cluster a terminal cannot draw.
+    static let placeholder = "\u{FFFD}"
+
+    /// What a cell holds for a cluster of width > 0: the cluster itself, without a trailing ZWJ
+    /// (which would join it to the next cell's emoji in some terminals); `placeholder` for a
+    /// cluster too long for a cell, or one whose base is unassigned (no terminal agrees on its width).
+    static func cellText(_ character: Character) -> String {
+        if character.isASCII { return String(character) }
+        let scalars = character.unicodeScalars
+        var count = 0
+        var last: Unicode.Scalar = " "
+        for s in scalars {
+            count += 1
+            last = s
+        }
+        if count > maximumClusterScalars || scalars.first?.properties.generalCategory == .unassigned { return placeholder }
+        guard last.value == 0x200D else { return String(character) }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars.dropLast())
+        while view.last?.value == 0x200D { view.removeLast() }
+        return String(view)
     }
 
     /// Display width of a whole string (after sanitizing).

@@ -164,21 +164,14 @@ struct RowTable {
         let shown = overflow ? max(0, capacity - 1) : below
         let visible = (0..<shown).map { row(first + $0) }
         let marker = TerminalText.width(glyphs.sortMarker)
-        var widths = columns.enumerated().map { i, c in
+        let natural = columns.enumerated().map { i, c in
             // The sorted column's header has room for its marker too: `▾service`, never `▾servic…`.
             min(24, max(TerminalText.width(c) + (sortColumn == i ? marker : 0),
                         visible.map { i < $0.texts.count ? TerminalText.width($0.texts[i]) : 0 }.max() ?? 0))
         }
-        // Columns past the right edge are dropped, never squeezed under each other.
-        var used = 0
-        var fitting = 0
-        for w in widths {
-            if used + w > area.width { break }
-            used += w + 1
-            fitting += 1
-        }
-        fitting = max(1, fitting)
-        widths[fitting - 1] = min(widths[fitting - 1], area.width - (used - widths[fitting - 1] - 1) + 0)
+        // Columns shrink (cut with …) before any is dropped; those past the right edge are counted.
+        let widths = ColumnWidths.fit(natural, in: area.width)
+        let fitting = widths.count
         var x = area.x
         for (i, c) in columns.prefix(fitting).enumerated() {
             let header = (sortColumn == i ? glyphs.sortMarker : "") + c
