@@ -188,7 +188,7 @@ _livetop_watch() {
     repeating_flags=()
     non_repeating_flags=(--insecure --exit-on-close --no-proxy --no-deflate --restart --headless --ascii --exit-on-alert --print-layout --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --every --timeout --parse --expect --emit --max-messages --fps --fold --select --max-keys --layout --log-file --record)
+    non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --every --timeout --parse --expect --emit --max-messages --fps --fold --select --max-keys --since --last --layout --log-file --record)
     __livetop_offer_flags_options -1
 
     # Offer option value completions
@@ -294,6 +294,12 @@ _livetop_watch() {
     '--max-keys')
         return
         ;;
+    '--since')
+        return
+        ;;
+    '--last')
+        return
+        ;;
     '--layout')
         return
         ;;
@@ -310,7 +316,7 @@ _livetop_demo() {
     repeating_flags=()
     non_repeating_flags=(--headless --ascii --insecure --exit-on-close --no-proxy --no-deflate --exit-on-alert --auto-layout --chaos --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--emit --max-messages --fps --fold --select --max-keys --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
+    non_repeating_options=(--emit --max-messages --fps --fold --select --max-keys --since --last --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
     __livetop_offer_flags_options 0
 
     # Offer option value completions
@@ -332,6 +338,12 @@ _livetop_demo() {
         return
         ;;
     '--max-keys')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--last')
         return
         ;;
     '-H'|'--header')
@@ -488,7 +500,7 @@ _livetop_replay() {
     repeating_flags=()
     non_repeating_flags=(--headless --ascii --exit-on-alert --version -h --help)
     repeating_options=()
-    non_repeating_options=(--speed --emit --max-messages --fps --fold --select --max-keys --layout)
+    non_repeating_options=(--speed --emit --max-messages --fps --fold --select --max-keys --since --last --layout)
     __livetop_offer_flags_options 1
 
     # Offer option value completions
@@ -513,6 +525,12 @@ _livetop_replay() {
         return
         ;;
     '--max-keys')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--last')
         return
         ;;
     '--layout')
