@@ -51,6 +51,21 @@ import TestSupport
         #expect(!buffer.lines[0].contains("cols"))
     }
 
+    /// Columns dropped at the right edge are counted there, in room the shown columns leave.
+    @Test func theDroppedColumnsNoteSitsBesideTheHeaders() {
+        var buffer = Buffer(width: 30, height: 3)
+        let columns = (1...8).map { "column\($0)" }
+        RowTable(columns: columns, rows: [columns.map { _ in "xxxxxxxx" }], sortColumn: nil, glyphs: .unicode)
+            .render(in: buffer.area, into: &buffer)
+        let header = buffer.lines[0]
+        #expect(header.hasSuffix("cols"), "\(buffer.lines)")
+        let note = header.range(of: "+")!
+        // Every header cell shown ends before the note: the last one before it is a cut header or a gap.
+        #expect(header[..<note.lowerBound].hasSuffix(" "), "\(buffer.lines)")
+        let shown = header[..<note.lowerBound].split(separator: " ").count
+        #expect(header.hasSuffix("+\(8 - shown) cols"), "\(buffer.lines)")
+    }
+
     static let pool: [String] = ["a", "Z", "7", " ", "中", "文", "ｱ", "한", "e\u{301}", "👍🏽", "🇯🇵", "👨‍👩‍👧‍👦", "❤️", "🏽",
                                  "\u{200D}", "\u{FE0F}", "\u{301}", "\u{1F1EF}", "\u{202E}", "\u{200F}", "\u{1B}[31m", "\t", "\n",
                                  "\u{7}", "\u{85}", "…", "é", "ß", "\u{E000}", "\u{0378}", "✖", "⣿"]

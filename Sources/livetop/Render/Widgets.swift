@@ -170,7 +170,13 @@ struct RowTable {
                         visible.map { i < $0.texts.count ? TerminalText.width($0.texts[i]) : 0 }.max() ?? 0))
         }
         // Columns shrink (cut with …) before any is dropped; those past the right edge are counted.
-        let widths = ColumnWidths.fit(natural, in: area.width)
+        var widths = ColumnWidths.fit(natural, in: area.width)
+        // When some are dropped, the header row's right end says how many: the columns shown
+        // leave it room rather than run under it.
+        let dropNote = "+\(columns.count - widths.count) cols"
+        if widths.count < columns.count, area.width > 12 {
+            widths = ColumnWidths.fit(natural, in: area.width - TerminalText.width(dropNote) - 1)
+        }
         let fitting = widths.count
         var x = area.x
         for (i, c) in columns.prefix(fitting).enumerated() {
