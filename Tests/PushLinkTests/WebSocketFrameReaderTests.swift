@@ -6,7 +6,7 @@ import Testing
 /// small read bursts: the messages it hands on and the actions it asks for. The fuzz target
 /// ws-frames holds it equal to NIO's decoder on arbitrary bytes; these pin the cases by name.
 @Suite struct WebSocketFrameReaderTests {
-    /// One server frame: unmasked unless `mask` is given.
+    /// One server frame: unmasked unless `mask` is given; `rsv` bits 0b100 = RSV1, 0b010 = RSV2, 0b001 = RSV3.
     static func frame(_ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0, mask: [UInt8]? = nil) -> [UInt8] {
         var bytes: [UInt8] = [(fin ? 0x80 : 0) | rsv << 4 | opcode]
         let maskBit: UInt8 = mask == nil ? 0 : 0x80
@@ -95,11 +95,11 @@ import Testing
     @Test func reservedBits() {
         #expect(Self.read(Self.frame(0x1, [0x61], rsv: 0b010)).actions
                 == [Self.closedByUs(1002, "the server set reserved bits RSV2/RSV3 with no extension agreed")])
-        #expect(Self.read(Self.frame(0x1, [0x61], rsv: 0b001)).actions
+        #expect(Self.read(Self.frame(0x1, [0x61], rsv: 0b100)).actions
                 == [Self.closedByUs(1002, "the server set reserved bit RSV1 with no extension agreed")])
         // With permessage-deflate, RSV1 belongs on a message's first frame only.
         let inflater = try? MessageInflater(PerMessageDeflate())
-        let continued = Self.text("a", fin: false) + Self.frame(0x0, [0x62], rsv: 0b001)
+        let continued = Self.text("a", fin: false) + Self.frame(0x0, [0x62], rsv: 0b100)
         #expect(Self.read(continued, inflater: inflater).actions
                 == [Self.closedByUs(1002, "the server set RSV1 on a frame that does not start a message")])
     }
