@@ -173,6 +173,12 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         ended.succeed(endReason ?? .droppedWithoutClose)
     }
 
+    /// Socket errors (a reset, say) say why the connection ended; frame errors are the reader's.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if endReason == nil { endReason = LinkErrors.map(error) }
+        context.close(promise: nil)
+    }
+
     // MARK: Outbound
 
     /// Sends a text message (used for --send on every connect).
