@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 all_targets=(json-fold sse poll-body recording resp text-formats ws-frames)
 # Runs per target in CI mode: 15-30 s each on two busy cores (with a clean build: 2-3 minutes).
 declare -A runs=([json-fold]=20000 [sse]=300000 [poll-body]=200000 [recording]=150000 [resp]=120000
-                  [text-formats]=10000 [ws-frames]=15000)
+                  [text-formats]=10000 [ws-frames]=6000)
 
 long=false
 targets=()
