@@ -6,7 +6,7 @@
 #   bash Scripts/fuzz.sh --long          by hand: 600 s per target (FUZZ_SECONDS=N to change), the grown
 #                                        corpus kept in .build-fuzz/corpus/TARGET for the next run
 #   bash Scripts/fuzz.sh [--long] sse    only the targets named (json-fold, sse, poll-body, recording, resp,
-#                                        text-formats)
+#                                        text-formats, ws-frames)
 #
 # Every run starts from the seeds in Fuzz/Corpus/TARGET (never written to). Crash, leak, timeout
 # and out-of-memory inputs go to a fresh directory under $TMPDIR with each target's log; any of
@@ -16,10 +16,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(json-fold sse poll-body recording resp text-formats)
+all_targets=(json-fold sse poll-body recording resp text-formats ws-frames)
 # Runs per target in CI mode: 15-30 s each on two busy cores (with a clean build: 2-3 minutes).
 declare -A runs=([json-fold]=20000 [sse]=300000 [poll-body]=200000 [recording]=150000 [resp]=120000
-                  [text-formats]=10000)
+                  [text-formats]=10000 [ws-frames]=6000)
 
 long=false
 targets=()

@@ -57,7 +57,7 @@ public struct PerMessageDeflate: Hashable, Sendable {
 
 /// Inflates compressed messages, each bounded by the message limit: a message that would inflate
 /// past it stops there (1009), so a compression bomb costs at most the limit in memory.
-final class MessageInflater {
+final class MessageInflater: MessageInflating {
     private let decompressor: ZlibDecompressor
     private let settings: PerMessageDeflate
     /// The four bytes RFC 7692 §7.2.2 has the sender strip from every message.

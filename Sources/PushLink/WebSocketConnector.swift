@@ -100,10 +100,7 @@ enum WebSocketConnector {
 
         let maxMessage = configuration.maxMessageBytes
         let heartbeat = (configuration.pingInterval, configuration.pingTimeout)
-        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
-            maxFrameSize: min(maxMessage, Int(UInt32.max)),
-            enableAutomaticErrorHandling: false  // WebSocketFeedHandler answers decoding errors itself
-        ) { channel, answer in
+        let upgrader = WebSocketUpgrader<Upgrade> { channel, answer in
             channel.eventLoop.makeCompletedFuture {
                 let deflate = try PerMessageDeflate.negotiated(answer.headers.first(name: "Sec-WebSocket-Extensions"), offered: offered)
                 let ended = channel.eventLoop.makePromise(of: LinkError.self)
@@ -144,6 +141,33 @@ enum WebSocketConnector {
         // Frames that arrive in the same read as the 101 answer must reach the frame decoder.
         pipeline.leftOverBytesStrategy = .forwardBytes
         return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+    }
+}
+
+/// NIO's WebSocket client upgrade (the `Sec-WebSocket-Key` it sends and the `Sec-WebSocket-Accept`
+/// it checks), with NIO's frame encoder for what livetop sends but without NIO's frame decoder:
+/// `WebSocketFeedHandler` reads the frames straight from the bytes (docs/architecture.md).
+private struct WebSocketUpgrader<UpgradeResult: Sendable>: NIOTypedHTTPClientProtocolUpgrader {
+    private let nio: NIOTypedWebSocketClientUpgrader<UpgradeResult>
+    private let upgradePipelineHandler: @Sendable (Channel, HTTPResponseHead) -> EventLoopFuture<UpgradeResult>
+
+    init(upgradePipelineHandler: @escaping @Sendable (Channel, HTTPResponseHead) -> EventLoopFuture<UpgradeResult>) {
+        // NIO's upgrader is kept for the handshake only; its pipeline handler is never called.
+        nio = NIOTypedWebSocketClientUpgrader(upgradePipelineHandler: upgradePipelineHandler)
+        self.upgradePipelineHandler = upgradePipelineHandler
+    }
+
+    var supportedProtocol: String { nio.supportedProtocol }
+    var requiredUpgradeHeaders: [String] { nio.requiredUpgradeHeaders }
+    func addCustom(upgradeRequestHeaders: inout HTTPHeaders) { nio.addCustom(upgradeRequestHeaders: &upgradeRequestHeaders) }
+    func shouldAllowUpgrade(upgradeResponse: HTTPResponseHead) -> Bool { nio.shouldAllowUpgrade(upgradeResponse: upgradeResponse) }
+
+    func upgrade(channel: Channel, upgradeResponse: HTTPResponseHead) -> EventLoopFuture<UpgradeResult> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        }.flatMap {
+            upgradePipelineHandler(channel, upgradeResponse)
+        }
     }
 }
 

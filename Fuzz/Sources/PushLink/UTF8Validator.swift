@@ -1,0 +1,1 @@
+../../../Sources/PushLink/UTF8Validator.swift

@@ -1,0 +1,1 @@
+../../../Sources/PushLink/WebSocketFrameReader.swift
