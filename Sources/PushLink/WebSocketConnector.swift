@@ -89,11 +89,11 @@ enum WebSocketConnector {
         var protocols = configuration.protocols
         if ids != nil && protocols.isEmpty { protocols = [NchanMetaHeader.subprotocol] }
         if !protocols.isEmpty { extra.append(("Sec-WebSocket-Protocol", protocols.joined(separator: ", "))) }
-        // A resume asks Nchan for what came after the last message delivered (over any transport).
-        if protocols.contains(NchanMetaHeader.subprotocol), let last = ids?.withLockedValue({ $0.lastID }),
-           !configuration.headers.contains(where: { $0.name.lowercased() == "last-event-id" }) {
-            extra.append(("Last-Event-ID", last))
-        }
+        // No resume id (Last-Event-ID) on a reconnect: Nchan's ids are the publish second and a
+        // count that starts again with the server, so after an nginx restart within that second
+        // "after T:k" skips the new server's first k messages, silently. Nchan replays its
+        // buffer to a new subscriber instead, and the tracker drops what was already delivered
+        // (same id, same bytes) and reports what the buffer no longer held (docs/transports.md).
         if configuration.deflate { extra.append(("Sec-WebSocket-Extensions", PerMessageDeflate.offer)) }
         let offered = configuration.deflate
         let head = ClientConnector.requestHead(configuration.url, configuration: configuration, extra: extra)
