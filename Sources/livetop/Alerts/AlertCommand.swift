@@ -49,8 +49,11 @@ enum AlertCommand {
         let killed = KilledFlag()
         if !timeout.isNaN, timeout < 1e9 {
             DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) {
-                // Only while it runs: an ended child's pid may be someone else's by now.
-                if child.signalGroup(SIGKILL) { killed.set() }
+                // Only while it runs: an ended child's pid may be someone else's by now. The flag
+                // is set before the signal: the waiting thread can see the exit before this one
+                // runs again, and must read it as the timeout's.
+                killed.set(true)
+                if !child.signalGroup(SIGKILL) { killed.set(false) }
             }
         }
         let thread = Thread {
@@ -95,6 +98,6 @@ enum AlertCommand {
 private final class KilledFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    func set() { lock.withLock { value = true } }
+    func set(_ on: Bool) { lock.withLock { value = on } }
     var isSet: Bool { lock.withLock { value } }
 }
