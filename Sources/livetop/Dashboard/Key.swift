@@ -238,35 +238,28 @@ enum KeyMap {
         case .table(let rows, _):
             let last = max(0, rows - page)
             let now = min(last, view.rowOffsets[target] ?? 0)
-            let step = max(1, page - 1)
-            let next: Int
-            switch action {
-            case .lineUp: next = now - 1
-            case .lineDown: next = now + 1
-            case .pageUp: next = now - step
-            case .pageDown: next = now + step
-            case .top: next = 0
-            default: next = last
-            }
-            let clamped = max(0, min(last, next))
+            let clamped = max(0, min(last, scrolled(now, action, page: max(1, page - 1), top: 0, bottom: last)))
             view.rowOffsets[target] = clamped == 0 ? nil : clamped
         case .log(let oldest, let newest):
             let lowest = min(newest, oldest + Int64(page) - 1)
             let now = view.logAnchors[target] ?? newest
-            let step = Int64(max(1, page - 1))
-            let next: Int64
-            switch action {
-            case .lineUp: next = now - 1
-            case .lineDown: next = now + 1
-            case .pageUp: next = now - step
-            case .pageDown: next = now + step
-            case .top: next = lowest
-            default: next = newest
-            }
-            let clamped = max(lowest, next)
+            let clamped = max(lowest, scrolled(now, action, page: Int64(max(1, page - 1)), top: lowest, bottom: newest))
             view.logAnchors[target] = clamped >= newest ? nil : clamped
         case .other:
             break
+        }
+    }
+
+    /// Where a scroll key moves a position that grows downwards (a table's first row shown, a
+    /// log's newest message shown): a line, a page (`page`, one line kept), or to either end.
+    private static func scrolled<T: BinaryInteger>(_ now: T, _ action: Action, page: T, top: T, bottom: T) -> T {
+        switch action {
+        case .lineUp: now - 1
+        case .lineDown: now + 1
+        case .pageUp: now - page
+        case .pageDown: now + page
+        case .top: top
+        default: bottom
         }
     }
 
