@@ -93,7 +93,7 @@ import Testing
 
     @Test(arguments: [
         (0.0, "0", nil, "cpu  ░░░░░░░░░░  0", Style.Color.default),
-        (50, "50", .ok, "cpu  █████░░░░░  50", .default),
+        (50, "50", .ok, "cpu  █████░░░░░  50", .green),
         (75, "75", .warn, "cpu  ███████▌░░  75 ▲", .yellow),
         (100, "100", .crit, "cpu  ██████████  100 ✖", .red),
         (150, "150", .crit, "cpu  ██████████  150 ✖", .red),
@@ -105,7 +105,7 @@ import Testing
         #expect(buffer.lines[1] == line + String(repeating: "·", count: 25 - line.count))
         #expect(Self.untouchedOutside(area, buffer))
         if value > 0 { #expect(buffer[5, 1].style.foreground == color) }
-        #expect(buffer[14, 1].style == (value >= 100 ? Style.level(level ?? .ok) : .muted))
+        #expect(buffer[14, 1].style == (value >= 100 ? level.map(Style.level) ?? .plain : .muted))
         #expect(buffer[17, 1].style.foreground == color)
     }
 

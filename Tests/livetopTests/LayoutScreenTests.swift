@@ -66,6 +66,10 @@ import TestSupport
         let row = try #require(coloured.lines.firstIndex { $0.contains("down ✖") })
         let x = try #require(Array(coloured.lines[row]).firstIndex(of: "✖"))
         #expect(coloured[x, row].style.foreground == .red)
+        // A state its thresholds call ok is green, as in btop and sampler.
+        let upRow = try #require(coloured.lines.firstIndex { $0.contains(" up ") || $0.hasSuffix(" up") })
+        let u = try #require(coloured.lines[upRow].range(of: "up").map { coloured.lines[upRow].distance(from: coloured.lines[upRow].startIndex, to: $0.lowerBound) })
+        #expect(coloured[u, upRow].style.foreground == .green, "\(coloured.lines[upRow])")
     }
 
     @Test func theAlertStripAndTheStatusLineNameTheAlert() throws {

@@ -32,7 +32,7 @@ struct Gauge {
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         let row = area.splitTop(1).top
-        let style = Style.level(level ?? .ok)
+        let style = level.map(Style.level) ?? .plain
         let symbol = level.map(glyphs.symbol) ?? ""
         let tail = TerminalText.width(text) + (symbol.isEmpty ? 0 : 1 + TerminalText.width(symbol))
         let textColumns = Swift.max(Self.textColumns, tail)
@@ -56,7 +56,7 @@ struct Gauge {
     }
 
     private func bar(columns: Int) -> [Cell] {
-        let filled = Style.level(level ?? .ok)
+        let filled = level.map(Style.level) ?? .plain
         let empty = Cell(text: glyphs.barEmpty, style: .muted)
         let cells = fraction * Double(columns)
         if glyphs.isASCII {

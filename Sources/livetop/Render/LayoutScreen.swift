@@ -214,7 +214,8 @@ struct LayoutScreen {
     private func valueText(_ value: JSONValue?, level: Level?, format: String?) -> (String, Style) {
         guard let value else { return ("-", .muted) }
         let text = Format.value(value, format: format)
-        guard let level, level != .ok else { return (text, .plain) }
+        guard let level else { return (text, .plain) }
+        guard level != .ok else { return (text, Style.level(.ok)) }
         return (text + " " + glyphs.symbol(level), Style.level(level))
     }
 

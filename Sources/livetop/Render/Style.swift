@@ -15,11 +15,13 @@ struct Style: Hashable, Sendable {
 }
 
 extension Style {
-    /// How a value at `level` is drawn: yellow for warn, red for crit (the glyph beside it
-    /// carries the same meaning without colour).
+    /// How a value at `level` is drawn: green for ok (a value its thresholds judged fine, as
+    /// btop and sampler show it), yellow for warn, red for crit (the glyph beside warn and crit
+    /// carries the same meaning without colour). A value with no thresholds has no level and
+    /// stays plain.
     static func level(_ level: Level) -> Style {
         switch level {
-        case .ok: return .plain
+        case .ok: return Style(foreground: .green)
         case .warn: return Style(foreground: .yellow, bold: true)
         case .crit: return Style(foreground: .red, bold: true)
         }
