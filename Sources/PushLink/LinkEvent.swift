@@ -33,7 +33,7 @@ public struct FrameBatch: Sendable {
     /// Appends a message with the server's time for it (nil: none); `times` stays empty until a
     /// message has one.
     public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool, serverTime: Int64?) {
-        if let serverTime, times.count < frames.count {
+        if serverTime != nil, times.count < frames.count {
             times.append(contentsOf: repeatElement(Self.noTime, count: frames.count - times.count))
         }
         append(payload, isBinary: isBinary)

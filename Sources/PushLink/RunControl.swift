@@ -3,7 +3,7 @@ import NIOCore
 
 /// What a run loop (a `Link`'s, a `LocalLink`'s) shares with `stop()` and `reconnectNow()`, which
 /// come from other threads: whether either was asked for, and the wait under way.
-protocol RunControl {
+protocol RunControl: Sendable {
     var stopRequested: Bool { get set }
     var reconnectRequested: Bool { get set }
     /// A `pause` under way, resumed early by a stop (or a reconnect).

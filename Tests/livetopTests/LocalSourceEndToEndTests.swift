@@ -113,7 +113,7 @@ import TestSupport
         try await process.stdout.wait(20, for: "the stale alert") { $0.contains { $0.contains(#""type":"alert""#) } }
         let alert = try #require(process.stdout.all.first { $0.contains(#""type":"alert""#) })
         #expect(alert.contains(#""pointer":"(silent)""#) && alert.contains(#""level":"crit""#), "\(alert)")
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
         try await process.stdout.wait(20, for: "the alert cleared by the next message") { $0.contains { $0.contains(#""type":"alert_cleared""#) } }
     }
 
