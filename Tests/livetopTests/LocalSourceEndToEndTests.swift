@@ -150,6 +150,33 @@ import TestSupport
         #expect(said.lowerBound > restored.lowerBound, "the line came after the terminal was restored")
     }
 
+    /// `e` at 80x24 in a real terminal: a command's 300-character stderr line (a `note`), cut with
+    /// `…` on the status line, is whole in the event panel, wrapped over its rows.
+    @Test func theEventPanelShowsA300CharacterReasonWholeAt80x24() async throws {
+        // Words of 10 characters, numbered, so the wrap can only cut between them and every one is checked.
+        let words = (0..<30).map { String(format: "reason%03d", $0) + "." }
+        let reason = words.joined(separator: "")
+        #expect(reason.count == 300)
+        let tmux = try Tmux()
+        defer { tmux.stop() }
+        try await tmux.run(["new-session", "-d", "-s", "main", "-x", "80", "-y", "24",
+                            "TERM=screen LANG=C.UTF-8 '\(Self.binary)' -- sh -c 'echo {\\\"n\\\":1}; echo \(reason) >&2; sleep 60'; sleep 60"])
+        try await eventually(20, "the note on the status line, cut") {
+            let screen = try await tmux.screen()
+            return screen.contains("reason000") && screen.contains("…")
+        }
+        try await tmux.run(["send-keys", "-t", "main", "e"])
+        try await eventually(20, "the event panel with the whole reason") {
+            let screen = try await tmux.screen()
+            // The panel's rows, borders and padding taken off, joined: the reason is in them whole.
+            let inside = screen.split(separator: "\n").map { line in
+                line.trimmingCharacters(in: CharacterSet(charactersIn: "│|┃ ").union(.whitespaces))
+            }.joined()
+            return inside.contains(reason)
+        }
+        try await tmux.run(["send-keys", "-t", "main", "q"])
+    }
+
     /// Hostile stdin: a binary flood with few newlines and a 10 MB line. Memory stays bounded by
     /// --max-message, every line printed is JSON, and what was left out is said.
     @Test func aBinaryFloodAndAHugeLineOnStdinAreBoundedAndSaid() async throws {
