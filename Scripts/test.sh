@@ -326,14 +326,42 @@ verify_all() {
 
 # ------------------------------------------------------------------- running
 
+# Each step's output is also kept in a file of its own, and each step's outcome in STEPS: CI shows
+# only the end of a long run, so the summary at the end says which step failed, and why.
+STEP_LOGS=.build/ci-logs
+STEPS=()
+
 # Runs "$@" and prints how long it took; returns its status.
 timed() {
     local name=$1; shift
     local start=$SECONDS status=0
+    mkdir -p "$STEP_LOGS"
     log "== $name: $*"
-    "$@" || status=$?
+    "$@" 2>&1 | tee "$STEP_LOGS/$name.log" || status=$?
     log "== $name: exit $status after $((SECONDS - start)) s"
+    STEPS+=("$name:$status:$((SECONDS - start))")
     return "$status"
+}
+
+# The end of the run: every step's exit status, and for each failed one what failed (the failed
+# tests' lines for a test run, the end of the output otherwise).
+summary() {
+    local entry name status seconds
+    log "== summary"
+    for entry in "${STEPS[@]}"; do
+        IFS=: read -r name status seconds <<<"$entry"
+        log "$(printf '%-13s exit %-3s %5s s' "$name" "$status" "$seconds")"
+    done
+    for entry in "${STEPS[@]}"; do
+        IFS=: read -r name status seconds <<<"$entry"
+        [ "$status" -eq 0 ] && continue
+        log "== $name failed; from $STEP_LOGS/$name.log:"
+        if grep -q '✘' "$STEP_LOGS/$name.log"; then
+            grep -E '✘|recorded an issue|Expectation failed|error:' "$STEP_LOGS/$name.log" | head -80
+        else
+            tail -40 "$STEP_LOGS/$name.log"
+        fi
+    done
 }
 
 # The suite under ThreadSanitizer. Reports go to files (log_path), so that those of the livetop
@@ -379,9 +407,9 @@ main() {
     python_dir=$(dirname "$(python3 -c 'import sys; print(sys.executable)')")
     export PATH="$python_dir:$PATH"
     log "== python3 for the tests: $python_dir/python3"
-    timed build swift build --build-tests
+    timed build swift build --build-tests || { summary; exit 1; }
     # argument-parser's man page generator: GeneratedDocsTests compares its page with Packaging/.
-    timed build-manual swift build --product generate-manual
+    timed build-manual swift build --product generate-manual || { summary; exit 1; }
     local status=0
     # At most 8 tests at a time. Unbounded, Swift Testing starts every test at once: about a
     # hundred servers and livetop processes in the first seconds on 2 cores, and waits of 10-30 s
@@ -400,6 +428,7 @@ main() {
     # starts, runs several times slower under TSan; what the tests check is unchanged.
     timed tsan-build swift build --build-tests --sanitize=thread --scratch-path .build-tsan || status=$?
     timed tsan run_tsan || status=$?
+    summary
     exit "$status"
 }
 
