@@ -46,7 +46,7 @@ import TestSupport
         let (server, port) = try await Self.startServer()
         defer { server.stop() }
         let run = try LinkRun(url: "ws://127.0.0.1:\(port)/fault/\(fault)")
-        try await run.waitForStates(20, "two failed connections") { Self.failedCount($0) >= 2 }
+        try await run.waitForStates(60, "two failed connections") { Self.failedCount($0) >= 2 }
         let error = try #require(run.states.compactMap(\.failedError).first)
         #expect(error == .closedByUs(code: code, reason: reason))
         #expect(error.closeCode == code)
@@ -349,7 +349,7 @@ import TestSupport
             $0.transport = .sse
             $0.maxMessageBytes = 1 << 20
         }
-        try await run.waitForStates(20, "two failed connections") { Self.failedCount($0) >= 2 }
+        try await run.waitForStates(60, "two failed connections") { Self.failedCount($0) >= 2 }
         #expect(await run.stop())
         let error = try #require(run.states.compactMap(\.failedError).first)
         #expect(error == .tooLarge("event stream line", limit: 1 << 20))
