@@ -357,7 +357,8 @@ summary() {
         [ "$status" -eq 0 ] && continue
         log "== $name failed; from $STEP_LOGS/$name.log:"
         if grep -q '✘' "$STEP_LOGS/$name.log"; then
-            grep -E '✘|recorded an issue|Expectation failed|error:' "$STEP_LOGS/$name.log" | head -80
+            # A failed expectation's comment follows its ✘ line as "↳ …" lines.
+            grep -E '✘|↳|Expectation failed|error:' "$STEP_LOGS/$name.log" | head -80
         else
             tail -40 "$STEP_LOGS/$name.log"
         fi

@@ -61,12 +61,22 @@ import TestSupport
         #expect(await run.stop())
         let all = Self.requests(server.stdout.all)
         let first = try #require(all.first)
-        let n = all.filter { $0.t <= first.t + 10 }.count
-        print("REST requests in 10 s: \(n)")
-        #expect((10...11).contains(n), "\(all.map(\.t))")
+        let window = all.filter { $0.t <= first.t + 10 }
+        let n = window.count
         // Requests keep to a 1 s grid from the first: one sent late (a busy machine) is followed by
-        // the next slot, never sooner than half an interval after it.
+        // the next slot, never sooner than half an interval after it. One sent more than a slot
+        // late skips the slot it missed rather than catching up, so on a loaded machine (the
+        // suite with both cores busy) 10 s can hold fewer than 10; each such slot shows as a gap
+        // of about 2 s or more, and they are counted, not excused by a looser range.
         let gaps = zip(all, all.dropFirst()).map { $1.t - $0.t }
+        let windowGaps = zip(window, window.dropFirst()).map { $1.t - $0.t }
+        let skipped = windowGaps.reduce(0) { $0 + max(0, Int($1.rounded()) - 1) }
+        print("REST requests in 10 s: \(n), slots skipped after a late request: \(skipped)")
+        #expect(n <= 11, "\(all.map(\.t))")
+        #expect(n + skipped >= 10, "\(all.map(\.t))")
+        // Mostly on the 1 s interval: a 2 s interval (or any steady wrong one) fails here even
+        // though its slots would count as skipped above.
+        #expect(gaps.filter { (0.45...1.55).contains($0) }.count * 10 >= gaps.count * 7, "\(gaps)")
         #expect(gaps.allSatisfy { $0 > 0.45 }, "\(gaps)")
         #expect(all.allSatisfy { $0.ifNoneMatch == "-" && $0.status == 200 })
         let states = run.states
