@@ -3,15 +3,16 @@ import LiveModel
 import PushLink
 
 /// Prints every source's events as JSON lines until they all end: one consumer task per source,
-/// one write per read burst under one lock. With a layout that declares alerts it also folds each
-/// burst into a `Board` and prints `alert` and `alert_cleared` lines, with a timer for holds
-/// that end between messages. With a layout's alerts or an explicit `--max-keys` it keeps that
-/// store, and prints a `stats` line when the store evicts keys (at most once a second per source,
-/// and once at the end), since alerts then judge less than the feed sent.
+/// its events through the source's `SourcePipeline` (backlog, `--max-messages`, `--record`), one
+/// write per read burst under one lock. With a layout that declares alerts it also folds each
+/// burst into a `Board` and prints `alert` and `alert_cleared` lines (their commands as
+/// `AlertResponse` says), with a timer for holds that end between messages. With a layout's
+/// alerts or an explicit `--max-keys` it keeps that store, and prints a `stats` line when the
+/// store evicts keys (at most once a second per source, and once at the end), since alerts then
+/// judge less than the feed sent.
 final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     private let feeds: [Feed<Source>]
     private let emit: HeadlessWriter.Emit
-    private let exitOnAlert: Bool
     private let lock = NSLock()
     private var out = StandardOutput()
     /// Folded only when the layout has alerts or `--max-keys` is given: printing alone needs no store.
@@ -23,13 +24,13 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     private let statsInterval = 1.0
     private var ended = false
     /// An alert was raised under `--exit-on-alert`: the run ends with status 3.
-    var alerted: Bool { lock.withLock { raised } }
-    private var raised = false
+    var alerted: Bool { lock.withLock { response.endedRun } }
+    private var response: AlertResponse
 
     init(feeds: [Feed<Source>], layout: Layout?, emit: HeadlessWriter.Emit, exitOnAlert: Bool, keepsStore: Bool = false) {
         self.feeds = feeds
         self.emit = emit
-        self.exitOnAlert = exitOnAlert
+        response = AlertResponse(exitOnAlert: exitOnAlert)
         hasAlerts = layout?.panels.contains(where: { $0.alert != nil }) ?? false
         if hasAlerts || keepsStore {
             board = Board(layout: layout, sources: feeds.map { ($0.name, $0.configuration) })
@@ -68,33 +69,23 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
 
     private func print(_ feed: Feed<Source>, index: Int) async -> Bool {
         var writer = HeadlessWriter(emit: emit, source: tagSources ? feed.name : nil)
-        var limit = MessageLimit(feed.maxMessages)
-        var backlog = feed.backlog
+        var pipeline = SourcePipeline(feed)
         for await event in feed.source.events {
             let closed = lock.withLock { () -> Bool in
-                switch event {
-                case .messages(let received):
-                    // Exactly --max-messages are printed and recorded, of what --since and --last show.
-                    guard let shown = backlog.admit(received) else { return false }
-                    guard let batch = limit.admit(shown) else { return false }
-                    if let recording = feed.recording, sharesLines {
-                        let start = out.buffer.count
-                        writer.write(batch, into: &out, flushing: false)
-                        recording.record(lines: out.buffer[start...])
-                    } else {
-                        feed.recording?.record(.messages(batch))
-                        writer.write(batch, into: &out)
+                var actions = pipeline.receive(event)
+                while !actions.isEmpty {
+                    switch actions.removeFirst() {
+                    case .show(let shown, let record):
+                        show(shown, recording: record ? feed.recording : nil, writer: &writer, source: index)
+                        if record { actions += pipeline.recorded(failure: feed.recording?.failure) }
+                    case .stopSource:
+                        feed.source.stop()
+                    case .reportRecordingFailure(let failure):
+                        // No screen to keep clean: a failed recording is said at once, on stderr.
+                        Diagnostics.warn(failure)
                     }
-                    if limit.isReached { feed.source.stop() }
-                    fold(.messages(batch), source: index, at: Timestamp(nanoseconds: batch.receivedAt))
-                case .state(let state, let at):
-                    feed.recording?.record(event)
-                    writer.write(state, at: at, into: &out)
-                    fold(event, source: index, at: Timestamp(nanoseconds: at))
                 }
                 out.flush()  // the input has drained: one write per read burst
-                // No screen to keep clean: a failed recording is said at once, on stderr.
-                if let failure = feed.recording?.takeNewFailure() { Diagnostics.warn(failure) }
                 return out.isClosed
             }
             if closed {
@@ -102,7 +93,28 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
                 return true
             }
         }
-        return limit.isReached
+        return pipeline.reachedLimit
+    }
+
+    /// Prints one event the pipeline let through (and records it first, when `recording` is
+    /// given), then folds it. Called under the lock.
+    private func show(_ event: LinkEvent, recording: Recording?, writer: inout HeadlessWriter, source index: Int) {
+        switch event {
+        case .messages(let batch):
+            if let recording, sharesLines {
+                let start = out.buffer.count
+                writer.write(batch, into: &out, flushing: false)
+                recording.record(lines: out.buffer[start...])
+            } else {
+                recording?.record(event)
+                writer.write(batch, into: &out)
+            }
+            fold(event, source: index, at: Timestamp(nanoseconds: batch.receivedAt))
+        case .state(let state, let at):
+            recording?.record(event)
+            writer.write(state, at: at, into: &out)
+            fold(event, source: index, at: Timestamp(nanoseconds: at))
+        }
     }
 
     /// With alerts: folds the event and prints what was raised or cleared. Called under the lock.
@@ -129,26 +141,22 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
         HeadlessWriter(emit: emit).write(stats: store, source: feeds[source].name, at: time, into: &out)
     }
 
+    /// Prints each change and does what its rule says (`AlertResponse`; no bell without a
+    /// terminal). Called under the lock.
     private func report(_ changes: [AlertChange], at time: Timestamp) {
         let writer = HeadlessWriter(emit: emit)
         for change in changes {
             writer.write(change, at: time, into: &out)
-            guard case .raised(let alert) = change else {
-                if case .cleared(let alert, _) = change, let rule = board?.rule(for: alert), !rule.onClear.isEmpty {
-                    AlertCommand.run(rule.onClear, change: change, timeout: rule.timeout) { failure in
+            for action in response.respond(to: change, rule: board?.rule(for: change.alert)) {
+                switch action {
+                case .ringBell: break
+                case .run(let argv, let change, let timeout):
+                    AlertCommand.run(argv, change: change, timeout: timeout) { failure in
                         if let failure { Diagnostics.warn(failure) }
                     }
+                case .endRun:
+                    feeds.forEach { $0.source.stop() }
                 }
-                continue
-            }
-            if let rule = board?.rule(for: alert), !rule.command.isEmpty {
-                AlertCommand.run(rule.command, alert: alert, timeout: rule.timeout) { failure in
-                    if let failure { Diagnostics.warn(failure) }
-                }
-            }
-            if exitOnAlert && !raised {
-                raised = true
-                feeds.forEach { $0.source.stop() }
             }
         }
     }

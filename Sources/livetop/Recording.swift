@@ -14,11 +14,9 @@ final class Recording: @unchecked Sendable {
     private let fd: CInt
     private let path: String
     /// Why the recording stopped (a write failed), once it has: said where it can be seen (the
-    /// status line while the dashboard owns the terminal, stderr otherwise) and ends the run
-    /// with exit status 74 (EX_IOERR).
+    /// status line while the dashboard owns the terminal, stderr otherwise; `SourcePipeline`
+    /// says it once) and ends the run with exit status 74 (EX_IOERR).
     private(set) var failure: String?
-    /// The failure has been handed to the screen or stderr.
-    private var announced = false
 
     init?(path: String) {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -48,13 +46,6 @@ final class Recording: @unchecked Sendable {
         if out.isClosed && failure == nil {
             failure = "--record \(path): a write failed (\(String(cString: strerror(errno)))); the recording stopped there"
         }
-    }
-
-    /// The failure, the first time it is asked for after it happened.
-    func takeNewFailure() -> String? {
-        guard let failure, !announced else { return nil }
-        announced = true
-        return failure
     }
 
     func close() {

@@ -36,6 +36,15 @@ enum AlertChange: Hashable, Sendable {
     case cleared(Alert, value: JSONValue)
 }
 
+extension AlertChange {
+    /// The alert raised, or as it last was before it cleared: what finds its rule.
+    var alert: Alert {
+        switch self {
+        case .raised(let alert), .cleared(let alert, _): return alert
+        }
+    }
+}
+
 /// Turns the levels of the values panels show into raised and cleared alerts: a level at or above
 /// a panel's `AlertSpec.level` held for `hold` seconds raises one alert per (panel, pointer);
 /// dropping below clears it. Pure: time comes in with every input, and a caller sleeping until

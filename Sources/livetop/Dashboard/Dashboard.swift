@@ -76,26 +76,29 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         return true
     }
 
-    /// Hands one feed's events to the UI thread, one queue entry per burst.
+    /// Hands one feed's events to the UI thread through its `SourcePipeline` (backlog,
+    /// `--max-messages`, `--record`), one queue entry per burst.
     private func consume(_ feed: Feed<Source>, index: Int) async {
-        var limit = MessageLimit(feed.maxMessages)
-        var backlog = feed.backlog
+        var pipeline = SourcePipeline(feed)
         for await received in feed.source.events {
-            var event = received
-            if case .messages(let batch) = received {
-                // --max-messages: exactly that many are folded (and recorded), then the source stops;
-                // counted among what --since and --last show.
-                guard let shown = backlog.admit(batch), let admitted = limit.admit(shown) else { continue }
-                event = .messages(admitted)
-                if limit.isReached { feed.source.stop() }
-            }
-            feed.recording?.record(event)
-            if await !enqueue(.link(source: index, event)) { feed.source.stop() }
-            // Nothing may be written outside the screen while it is up: a failed recording is a
-            // note on the status line now, and a line on stderr once the terminal is restored.
-            if let failure = feed.recording?.takeNewFailure() {
-                let note = LinkEvent.state(.note(transport: received.transport ?? .websocket, text: failure), at: Link.wallClock())
-                if await !enqueue(.link(source: index, note)) { feed.source.stop() }
+            var actions = pipeline.receive(received)
+            while !actions.isEmpty {
+                switch actions.removeFirst() {
+                case .show(let event, let record):
+                    if record, let recording = feed.recording {
+                        recording.record(event)
+                        actions += pipeline.recorded(failure: recording.failure)
+                    }
+                    if await !enqueue(.link(source: index, event)) { feed.source.stop() }
+                case .stopSource:
+                    feed.source.stop()
+                case .reportRecordingFailure(let failure):
+                    // Nothing may be written outside the screen while it is up: a failed recording
+                    // is a note on the status line now, and a line on stderr once the terminal is
+                    // restored.
+                    let note = LinkEvent.state(.note(transport: received.transport ?? .websocket, text: failure), at: Link.wallClock())
+                    if await !enqueue(.link(source: index, note)) { feed.source.stop() }
+                }
             }
         }
     }
@@ -123,28 +126,20 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         if let reloadLayout {
             loop.onReload = { reloadLayout() }
         }
+        var response = AlertResponse(exitOnAlert: exitOnAlert)
         loop.onAlert = { [self] change in
-            guard case .raised(let alert) = change else {
-                // Recovery runs the alert's on_clear, if it has one.
-                if case .cleared(let alert, _) = change, let rule = loop.board.rule(for: alert), !rule.onClear.isEmpty {
-                    AlertCommand.run(rule.onClear, change: change, timeout: rule.timeout) { [self] failure in
+            for action in response.respond(to: change, rule: loop.board.rule(for: change.alert)) {
+                switch action {
+                case .ringBell: backend.bell()
+                case .run(let argv, let change, let timeout):
+                    AlertCommand.run(argv, change: change, timeout: timeout) { [self] failure in
                         guard let failure else { return }
                         Task { _ = await enqueue(.notice(failure)) }
                     }
+                case .endRun:
+                    endedOnAlert = true
+                    requestQuit()
                 }
-                return
-            }
-            let rule = loop.board.rule(for: alert)
-            if rule?.bell == true { backend.bell() }
-            if let rule, !rule.command.isEmpty {
-                AlertCommand.run(rule.command, alert: alert, timeout: rule.timeout) { [self] failure in
-                    guard let failure else { return }
-                    Task { _ = await enqueue(.notice(failure)) }
-                }
-            }
-            if exitOnAlert {
-                endedOnAlert = true
-                requestQuit()
             }
         }
         let clock = ContinuousClock()
