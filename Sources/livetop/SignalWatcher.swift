@@ -10,6 +10,9 @@ import Glibc
 final class SignalWatcher: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
 
+    /// The signals that end a viewer's run cleanly: Ctrl-C, `kill`, a closed terminal.
+    static let stopSignals: [CInt] = [SIGINT, SIGTERM, SIGHUP]
+
     init(signals: [CInt], handler: @escaping @Sendable () -> Void) {
         signal(SIGPIPE, SIG_IGN)  // a closed pipe is an EPIPE write error, handled as the reader going away
         sources = signals.map { number in

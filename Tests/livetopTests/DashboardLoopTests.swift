@@ -370,7 +370,7 @@ import Testing
     }
 
     /// A file read again with `L` warns as it does on start: the warning whole in the event
-    /// panel, and the status line counts it. Read through `Viewer.reload` from a real file.
+    /// panel, and the status line counts it. Read through `LayoutReload.load` from a real file.
     @Test func aReloadWarnsAboutUnknownKeysAsTheStartDoes() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-reload-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -379,7 +379,7 @@ import Testing
         let backend = TestBackend(width: 120, height: 10)
         let loop = Self.loop(backend)
         let running = try LayoutFile.load(path: path).layout.sources  // the same sources: no restart needed
-        loop.onReload = { Viewer.reload(path: path, sources: (running, nil)) }
+        loop.onReload = { LayoutReload.load(path: path, sources: (running, nil)) }
         backend.keys = [.character("L")]
         _ = loop.step([Self.open()], sourcesFinished: false, monotonic: 0, wall: Self.t0)
         #expect(backend.screen.lines.last?.contains("layout reloaded with 1 warning (e shows them)") == true, "\(backend.screen.lines.last ?? "")")
