@@ -206,12 +206,14 @@ import TestSupport
             store.apply(.messages(MessageBatch(texts: feed.tick(at: Self.now + Double(i)).map { String(decoding: $0, as: UTF8.self) }),
                                   at: Self.now + Double(i)))
         }
-        let yaml = LayoutPrinter.yaml(for: store, url: "ws://127.0.0.1:9000/")
+        let yaml = try LayoutPrinter.yaml(for: store, url: "ws://127.0.0.1:9000/")
         let (layout, warnings) = try LayoutFile.parse(yaml, file: "printed.yaml")
         #expect(warnings.isEmpty)
         #expect(layout.sources.map(\.url) == ["ws://127.0.0.1:9000/"])
         let kinds = layout.panels.map { "\($0.kind):\($0.title)" }
-        #expect(kinds.contains("chart:cpu_pct") && kinds.contains("tile:host") && kinds.contains("table:services") && kinds.contains("log:log"))
+        // A percentage is a gauge, a number that changes a chart (issue 21).
+        #expect(kinds.contains("gauge:cpu_pct") && kinds.contains("chart:load_1m") && kinds.contains("tile:host")
+            && kinds.contains("table:services") && kinds.contains("log:log"), "\(kinds)")
         let services = try #require(layout.panels.first { $0.title == "services" })
         #expect(services.columns.map(\.key) == ["status", "latency_ms", "version", "rps"])
     }

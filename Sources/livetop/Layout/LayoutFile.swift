@@ -94,6 +94,13 @@ enum LayoutFile {
         return (layout, reader.warnings)
     }
 
+    /// Whether a value's text is an expression rather than a pointer pattern: it holds a space,
+    /// `(` or a backtick, or starts with `-`, a digit or `.` (`LayoutEncoder` writes a pattern
+    /// that would read so in backticks).
+    static func readsAsExpression(_ text: String) -> Bool {
+        text.contains { $0.isWhitespace || $0 == "(" || $0 == "`" } || text.first.map { $0 == "-" || $0 == "." || $0.isASCIIDigit } == true
+    }
+
     /// Reads and parses the file at `path` (an unreadable file is a LayoutError without location).
     static func load(path: String) throws(LayoutError) -> (layout: Layout, warnings: [String]) {
         var isDirectory: ObjCBool = false
@@ -662,9 +669,7 @@ private struct LayoutReader {
     /// backtick, or starts with `-`, a digit or `.`. Anything else is a pointer (`/a-b` and
     /// `/a*2` are keys), so files written before expressions existed mean what they meant.
     func value(_ text: String, at node: Node) throws(LayoutError) -> PanelValue {
-        let isExpression = text.contains { $0.isWhitespace || $0 == "(" || $0 == "`" }
-            || text.first.map { $0 == "-" || $0 == "." || $0.isASCIIDigit } == true
-        guard isExpression else { return .pattern(try pattern(text, at: node)) }
+        guard LayoutFile.readsAsExpression(text) else { return .pattern(try pattern(text, at: node)) }
         let expression: Expression
         do {
             expression = try Expression(text)

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LiveModel
 import PushLink
 
@@ -41,81 +44,62 @@ enum LayoutPrinter {
             Diagnostics.error("no message arrived within \(Int(timeout)) s, so there is nothing to lay out")
             throw ExitCode.failure
         }
-        var place: (key: String, value: String)
+        var spec = SourceSpec(name: "main")
         switch source {
-        case .link(let link): place = ("url", quoted(link.configuration.url.description))
+        case .link(let link): spec.url = link.configuration.url.description
         case .local(let local):
             switch local.configuration.source {
-            case .command(let argv): place = ("command", "[" + argv.map(quoted).joined(separator: ", ") + "]")
-            case .stdin: place = ("url", quoted("-"))
-            case .file(let path): place = ("file", quoted(path))
+            case .command(let argv): spec.command = argv
+            case .stdin: spec.url = "-"
+            case .file(let path): spec.file = path
             }
-            if let every = local.configuration.every { place = (place.key, place.value + "\n    every: \(Interval(every))") }
+            spec.every = local.configuration.every.map(Interval.init)
         }
-        FileHandle.standardOutput.write(Data(yaml(for: store, source: source.address, place: place).utf8))
+        let text = try yaml(for: store, source: spec, described: source.address, width: terminalWidth() ?? 80)
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    /// The auto layout of `store` as a layout file.
-    static func yaml(for store: LiveStore, url: String) -> String {
-        yaml(for: store, source: url, place: ("url", quoted(url)))
+    /// The auto layout of `store` as a layout file for a screen `width` columns wide, reading from `url`.
+    static func yaml(for store: LiveStore, url: String, width: Int = 80) throws -> String {
+        var spec = SourceSpec(name: "main")
+        spec.url = url
+        return try yaml(for: store, source: spec, described: url, width: width)
     }
 
-    /// `place`: the source's key and its YAML value (`url: "ws://…"`, `command: [vmstat, …]`).
-    static func yaml(for store: LiveStore, source: String, place: (key: String, value: String)) -> String {
-        var out = """
-            # livetop layout, written by --print-layout from \(store.stats.messages) message\(store.stats.messages == 1 ? "" : "s") of
-            # \(source)
+    /// The file: a comment saying where it came from and how to go on, then `AutoLayout.file`
+    /// written by `LayoutEncoder`. The store's fold, select and time pointer go into the source.
+    static func yaml(for store: LiveStore, source: SourceSpec, described: String, width: Int) throws -> String {
+        var source = source
+        if store.configuration.fold != .merge { source.fold = store.configuration.fold }
+        source.select = store.configuration.select
+        source.time = store.configuration.timePointer
+        let layout = AutoLayout.file(store, width: width, source: source)
+        let messages = store.stats.messages
+        let header = """
+            # livetop layout, written by --print-layout from \(messages) message\(messages == 1 ? "" : "s") of
+            # \(described.replacingOccurrences(of: "\n", with: " "))
             # Edit it, then run: livetop --layout THIS-FILE
-            # Panel kinds: tile, chart, gauge, table, log, text. Thresholds colour values
-            # ({warn: 80, crit: 95}, or {up: ok, down: crit} for strings); alert: raises
-            # them when held ({level: crit, for: 10s}). Every key: docs/layouts.md.
+            # Panel kinds: tile, chart, gauge, table, log, text. Numbers that changed are charts,
+            # percentages (pct, percent, util or % in the name, 0-100) gauges, objects of objects
+            # tables. Laid out for a screen \(width) columns wide (from \(AutoLayout.wideScreen), tables and the log
+            # go two to a row).
+            # Thresholds colour values: thresholds: {warn: 80, crit: 95} on a panel or a column
+            # ({key: latency_ms, thresholds: {warn: 200}}), or {up: ok, down: crit} for strings;
+            # alert: raises them when held ({level: crit, for: 10s}). Every key: docs/layouts.md.
 
-            sources:
-              - name: main
-                \(place.key): \(place.value)
 
             """
-        if store.configuration.fold != .merge { out += "    fold: \(quoted(store.configuration.fold.description))\n" }
-        if let select = store.configuration.select { out += "    select: \(quoted(select.description))\n" }
-        if let time = store.configuration.timePointer { out += "    time: \(quoted(time.description))\n" }
-        out += "\nrows:\n"
-        let panels = Screen.panels(store, view: ViewState())
-        let tiles = panels.compactMap { panel -> String? in
-            guard case .tile(let title, _, let history) = panel else { return nil }
-            // The auto layout names a document that is one plain value "value".
-            let pointer = store.value.objectValue == nil ? "" : JSONPointer(tokens: [title]).description
-            // A number with a history reads best over time; other values as tiles.
-            let kind = history == nil ? "tile" : "chart"
-            return "{kind: \(kind), title: \(quoted(title)), value: \(quoted(pointer))}"
-        }
-        // Tiles four to a row, as the auto layout draws them.
-        stride(from: 0, to: tiles.count, by: 4).forEach { start in
-            out += "  - height: 1\n    panels:\n"
-            for tile in tiles[start..<min(tiles.count, start + 4)] { out += "      - \(tile)\n" }
-        }
-        for panel in panels {
-            switch panel {
-            case .tile: continue
-            case .table(let title, _):
-                out += "  - height: 1\n    panels:\n"
-                out += "      - {kind: table, title: \(quoted(title)), rows: \(quoted(JSONPointer(tokens: [title]).description))}\n"
-            case .rows(let title, let columns, _):
-                let upsert: Bool
-                if case .upsert = store.configuration.fold { upsert = true } else { upsert = false }
-                let rows = upsert ? "" : JSONPointer(tokens: [title]).description
-                // The first column of an object of objects is the row's name, not a key inside it.
-                let keys = upsert ? columns : Array(columns.dropFirst())
-                out += "  - height: 2\n    panels:\n"
-                out += "      - kind: table\n        title: \(quoted(title))\n        rows: \(quoted(rows))\n"
-                out += "        columns: [\(keys.map(quoted).joined(separator: ", "))]\n"
-                out += "        # thresholds per column, e.g. {key: latency_ms, thresholds: {warn: 200, crit: 1000}}\n"
-            case .log:
-                out += "  - height: 2\n    panels:\n      - {kind: log, title: \"log\"}\n"
-            }
-        }
-        return out
+        return header + (try LayoutEncoder.yaml(layout))
     }
 
-    /// A YAML double-quoted scalar (JSON's string syntax is valid YAML).
-    static func quoted(_ text: String) -> String { JSONValue.string(text).jsonText }
+    /// The width of the terminal this runs in (stdout is usually a file here, so stderr and stdin
+    /// are asked too), else `COLUMNS`; nil when neither says.
+    static func terminalWidth() -> Int? {
+        for fd in [STDOUT_FILENO, STDERR_FILENO, STDIN_FILENO] {
+            var size = winsize()
+            if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+
 }
