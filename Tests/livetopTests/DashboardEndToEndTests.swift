@@ -176,8 +176,9 @@ final class Tmux: @unchecked Sendable {
         try await tmux.run(["send-keys", "-t", "main", "p", "/", "g", "a", "m", "Enter"])
         try await eventually(10, "only gamma") {
             let lines = try await tmux.screen().split(separator: "\n")
-            // The tiles' title row is gone; the log line still shows the whole message.
-            return lines.contains { $0.hasPrefix("gamma") } && !lines.contains { $0.hasPrefix("alpha") }
+            // Only the panel titled gamma is framed on screen; the tiles and the log are hidden.
+            return lines.contains { $0.hasPrefix("┌ gamma") } && !lines.contains { $0.contains("┌ alpha") }
+                && !lines.contains { $0.contains("┌ log") }
                 && !lines.contains { $0.contains("PAUSED") }
         }
         try await tmux.run(["send-keys", "-t", "main", "q"])

@@ -130,7 +130,7 @@ import TestSupport
         let yaml = process.stdout.all.joined(separator: "\n")
         let (layout, warnings) = try LayoutFile.parse(yaml, file: "printed")
         #expect(warnings.isEmpty && layout.sources.first?.url == "ws://127.0.0.1:\(port)/")
-        #expect(layout.panels.map { "\($0.kind):\($0.title)" } == ["chart:cpu_pct", "tile:host", "table:services", "log:log"])
+        #expect(layout.panels.map { "\($0.kind):\($0.title)" } == ["gauge:cpu_pct", "tile:host", "table:services", "log:log"])
         #expect(yaml.hasPrefix("# livetop layout"))
     }
 
