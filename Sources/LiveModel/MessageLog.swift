@@ -22,8 +22,10 @@ public struct LogEntry: Hashable, Sendable {
 ///
 /// Entries do not copy their messages: each batch's byte array is kept (one reference per batch)
 /// and entries point into it, so logging costs a few stores per message. A message longer than
-/// `maxEntryBytes` gets a copy of its first `maxEntryBytes` instead, and a batch is let go once no
-/// entry points into it, so memory stays within about `capacity × maxEntryBytes`.
+/// `maxEntryBytes` gets a copy of its first `maxEntryBytes` instead. Each kept array counts the
+/// entries pointing into it and is let go when the last of them leaves the log, so a batch that
+/// held one huge message is not kept for the entries of the batches around it, and memory stays
+/// within about `capacity × maxEntryBytes` plus the batches the kept short messages came in.
 public struct MessageLog: Sendable {
     public let capacity: Int
     public let maxEntryBytes: Int
@@ -39,10 +41,18 @@ public struct MessageLog: Sendable {
     }
     private var entries: Arena<Entry>
     private var head = 0
-    /// Kept byte arrays by number; numbers grow in entry order.
+    /// Kept byte arrays by number.
     private var sources: [Int64: [UInt8]] = [:]
+    /// How many entries point into each kept array, but the current batch's (`currentReferences`
+    /// until `end()`). Counting, not the order of numbers, decides when an array goes: a cut
+    /// message's copy is numbered after its batch while the batch's later messages still point
+    /// into the batch.
+    private var references: [Int64: Int] = [:]
+    private var currentReferences = 0
+    /// Entries that left the log, by the array they pointed into, not yet subtracted: runs of
+    /// one array are the common case, so a dictionary write per run, not per message.
+    private var releasing: (source: Int64, count: Int) = (-1, 0)
     private var nextSource: Int64 = 0
-    private var oldestSource: Int64 = 0
     private var currentBatch: Int64 = -1
     /// Why a text message was not JSON, by seq, for the entries that have one.
     private var reasons: [Int64: String] = [:]
@@ -75,8 +85,11 @@ public struct MessageLog: Sendable {
         if bytes.count > limit {
             source = nextSource
             sources[source] = Array(UnsafeBufferPointer(rebasing: bytes[0..<keep]))
+            references[source] = 1
             nextSource += 1
             start = 0
+        } else {
+            currentReferences += 1
         }
         let entry = Entry(seq: seq, time: time, kind: isBinary ? .binary : (isJSON ? .json : .text), size: bytes.count,
                           source: source, offset: start, length: keep)
@@ -86,6 +99,8 @@ public struct MessageLog: Sendable {
         } else {
             head = head + 1 == capacity ? 0 : head + 1
             if entries.base[head].kind == .text { reasons[entries.base[head].seq] = nil }
+            // Never the current batch's: a batch logs at most `capacity` messages.
+            release(entries.base[head].source)
             entries.base[head] = entry
         }
         if let reason { reasons[seq] = reason }
@@ -94,14 +109,36 @@ public struct MessageLog: Sendable {
 
     /// Lets go of byte arrays that no entry points into any more. Called after each batch.
     mutating func end() {
-        let oldest = entry(index: entries.count < capacity ? 0 : (head + 1) % capacity)?.source ?? nextSource
-        while oldestSource < oldest {
-            sources[oldestSource] = nil
-            oldestSource += 1
+        flushReleases()
+        if currentReferences > 0 {
+            references[currentBatch] = currentReferences
+        } else {
+            sources[currentBatch] = nil  // every message of the batch was cut and copied, or none logged
+        }
+        currentReferences = 0
+    }
+
+    /// An entry pointing into `source` left the log.
+    private mutating func release(_ source: Int64) {
+        if source == releasing.source {
+            releasing.count += 1
+        } else {
+            flushReleases()
+            releasing = (source, 1)
         }
     }
 
-    private func entry(index: Int) -> Entry? { entries.count > 0 ? entries.base[index] : nil }
+    private mutating func flushReleases() {
+        guard releasing.count > 0 else { return }
+        let left = (references[releasing.source] ?? 0) - releasing.count
+        if left > 0 {
+            references[releasing.source] = left
+        } else {
+            references[releasing.source] = nil
+            sources[releasing.source] = nil
+        }
+        releasing = (-1, 0)
+    }
 
     /// The kept entries, oldest first.
     public var all: [LogEntry] { (0..<entries.count).map { entry(at: $0) } }

@@ -157,6 +157,28 @@ extension LiveStore {
         #expect(entries[4].content == .json(#"{"long":"zzzzzzz"#))
     }
 
+    /// A message cut for the log (longer than `maxLogEntryBytes`) followed by short ones in the
+    /// same batch: once the cut one is the oldest entry, the short ones still show their text (the
+    /// batch they point into was let go with the cut one's copy and the log showed `#20` with
+    /// nothing after it on the dashboard).
+    @Test func shortMessagesAfterACutOneKeepTheirText() {
+        var config = LiveStore.Configuration()
+        config.logLength = 4
+        config.maxLogEntryBytes = 16
+        var store = LiveStore(config)
+        store.fold([#"{"n":0}"#])
+        store.fold([#"{"long":"\#(String(repeating: "z", count: 100))"}"#, #"{"n":2}"#, #"{"n":3}"#], at: t0 + 1)
+        store.fold([#"{"n":4}"#], at: t0 + 2)  // the first batch's entry leaves: the cut one is the oldest
+        let entries = store.log.all
+        #expect(entries.map(\.seq) == [2, 3, 4, 5])
+        #expect(entries[0].isTruncated && entries[0].content == .json(#"{"long":"zzzzzzz"#))
+        #expect(entries[1].content == .json(#"{"n":2}"#) && entries[2].content == .json(#"{"n":3}"#))
+        #expect(entries[3].content == .json(#"{"n":4}"#))
+        // Each later batch pushes one out; what stays keeps its text to the end.
+        for n in 5...7 { store.fold([#"{"n":\#(n)}"#], at: t0 + Double(n)) }
+        #expect(store.log.all.map(\.content) == (4...7).map { .json(#"{"n":\#($0)}"#) })
+    }
+
     @Test func trackedKeysAreBoundedAndTheOldestEvicted() {
         var config = LiveStore.Configuration()
         config.maxKeys = 100
