@@ -57,6 +57,32 @@ static inline int lt_key_btab(void) { return KEY_BTAB; }
 static inline int lt_key_enter(void) { return KEY_ENTER; }
 static inline int lt_key_backspace(void) { return KEY_BACKSPACE; }
 static inline int lt_key_f(int n) { return KEY_F(n); }
+static inline int lt_key_mouse(void) { return KEY_MOUSE; }
+
+// The mouse, through ncurses (docs/keys.md, the mouse): ncurses reads from terminfo how the
+// terminal reports it (SGR 1006 where XM says so, as xterm's entry does; X10 after kmous=\E[M, as
+// screen's and tmux's do), sends the sequence that turns reporting on, and in endwin (every end,
+// Ctrl-Z, the crash handler) the one that turns it off, on again after a resume. Only presses of
+// the left button and the wheel are asked for; with mouseinterval(0) a press is reported at once
+// instead of waiting to see whether it becomes a click. Returns 0 when the terminal has no mouse
+// (no kmous): nothing was sent, and keys work as before.
+static inline int lt_mouse_on(void) {
+    mouseinterval(0);
+    return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0;
+}
+static inline void lt_mouse_off(void) { mousemask(0, NULL); }
+// After KEY_MOUSE: 1 a left press, 2 wheel up, 3 wheel down, 0 something else (a release, another
+// button), -1 no event; the cell in *x, *y.
+static inline int lt_read_mouse(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return -1;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON4_PRESSED) return 2;
+    if (event.bstate & BUTTON5_PRESSED) return 3;
+    if (event.bstate & BUTTON1_PRESSED) return 1;
+    return 0;
+}
 
 // ACS glyphs live in acs_map[], filled by initscr/newterm; valid only after that.
 static inline chtype lt_acs_hline(void) { return ACS_HLINE; }

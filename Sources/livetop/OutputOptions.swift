@@ -20,6 +20,9 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Draw the dashboard with ASCII only (also automatic without a UTF-8 locale).")
     var ascii = false
 
+    @Flag(help: "Leave the mouse to the terminal (its own selection): no clicks or wheel on the dashboard.")
+    var noMouse = false
+
     @Option(help: ArgumentHelp("""
         How each message changes the document: merge, replace, append or upsert:/POINTER \
         (default merge; replace for a command run --every, whose each run is the whole picture).

@@ -19,7 +19,7 @@ enum Viewer {
                 reload = { LayoutReload.load(path: layoutPath, sources: running) }
             }
             dashboard = Dashboard(feeds: feeds, layout: layout, reloadLayout: reload, fps: output.fps, ascii: output.ascii,
-                                  exitOnAlert: exitOnAlert, keysFromTTY: keysFromTTY)
+                                  exitOnAlert: exitOnAlert, keysFromTTY: keysFromTTY, mouse: !output.noMouse)
         }
         let signals = SignalWatcher(signals: SignalWatcher.stopSignals) { [dashboard] in
             dashboard?.requestQuit()

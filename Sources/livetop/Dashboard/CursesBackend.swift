@@ -17,10 +17,13 @@ final class CursesBackend: TerminalBackend {
     /// Where keys come from: stdin, or /dev/tty while stdin is the data.
     private let input: CInt
     private let tty: UnsafeMutablePointer<FILE>?
+    /// The terminal reports clicks and the wheel (asked for, and its terminfo has a mouse).
+    let mouse: Bool
 
     /// Opens the terminal; nil (instead of exiting, as initscr would) when TERM is unusable, or
-    /// when `keysFromTTY` and there is no /dev/tty to read keys from.
-    init?(keysFromTTY: Bool = false) {
+    /// when `keysFromTTY` and there is no /dev/tty to read keys from. `mouse`: ask the terminal to
+    /// report clicks and the wheel (false: --no-mouse, the terminal's own selection works).
+    init?(keysFromTTY: Bool = false, mouse: Bool = true) {
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         asciiOnly = codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8"
@@ -53,6 +56,7 @@ final class CursesBackend: TerminalBackend {
         noecho()
         keypad(window, true)
         curs_set(0)
+        self.mouse = mouse && lt_mouse_on() != 0
         let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
         let colors = !noColor && has_colors()
         canvas = CursesCanvas(window: window, output: lt_stdout(), colors: colors, asciiOnly: asciiOnly)
@@ -113,16 +117,25 @@ final class CursesBackend: TerminalBackend {
         return true
     }
 
-    /// The next key already typed, without waiting; nil when there is none.
+    /// The next key already typed, without waiting; nil when there is none. Input that is no key
+    /// of ours (a mouse release, an unknown function key) is skipped, not taken for the end of
+    /// input: ncurses may hold more bytes already read, which no poll() would wake for.
     func readKey() -> Key? {
         if resumed {
             resumed = false
             return .resize
         }
         wtimeout(window, 0)
-        var ch: wint_t = 0
-        let result = wget_wch(window, &ch)
-        if result == ERR { return nil }
+        for _ in 0..<256 {
+            var ch: wint_t = 0
+            let result = wget_wch(window, &ch)
+            if result == ERR { return nil }
+            if let key = key(result, ch) { return key }
+        }
+        return nil
+    }
+
+    private func key(_ result: Int32, _ ch: wint_t) -> Key? {
         if result == KEY_CODE_YES {
             switch Int32(ch) {
             case lt_key_up(): return .up
@@ -137,6 +150,14 @@ final class CursesBackend: TerminalBackend {
             case lt_key_enter(): return .enter
             case lt_key_backspace(): return .backspace
             case lt_key_resize(): return .resize
+            case lt_key_mouse():
+                var x: Int32 = 0, y: Int32 = 0
+                switch lt_read_mouse(&x, &y) {
+                case 1: return .mouse(MouseEvent(.press, x: Int(x), y: Int(y)))
+                case 2: return .mouse(MouseEvent(.wheelUp, x: Int(x), y: Int(y)))
+                case 3: return .mouse(MouseEvent(.wheelDown, x: Int(x), y: Int(y)))
+                default: return nil
+                }
             default: return nil
             }
         }
@@ -151,6 +172,8 @@ final class CursesBackend: TerminalBackend {
 
     /// Gives the terminal back as it was.
     func end() {
+        // endwin turns mouse reporting off too; said here so that no path depends on it alone.
+        if mouse { lt_mouse_off() }
         lt_restore_winch()
         lt_release_tstp()
         endwin()

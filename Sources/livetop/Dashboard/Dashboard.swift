@@ -11,6 +11,8 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     private let reloadLayout: (@Sendable () -> Result<(layout: Layout, warnings: [String]), LayoutError>)?
     private let fps: Int
     private let forceASCII: Bool
+    /// Ask the terminal for clicks and the wheel (false: --no-mouse).
+    private let mouse: Bool
     private let exitOnAlert: Bool
     private let lock = NSLock()
     /// Bursts queued at most: a UI thread that falls behind slows the sources (and so their
@@ -24,8 +26,9 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     private(set) var endedOnAlert = false
 
     init(feeds: [Feed<Source>], layout: Layout?, reloadLayout: (@Sendable () -> Result<(layout: Layout, warnings: [String]), LayoutError>)?, fps: Int, ascii: Bool,
-         exitOnAlert: Bool, keysFromTTY: Bool = false) {
+         exitOnAlert: Bool, keysFromTTY: Bool = false, mouse: Bool = true) {
         self.keysFromTTY = keysFromTTY
+        self.mouse = mouse
         self.feeds = feeds
         self.layout = layout
         self.reloadLayout = reloadLayout
@@ -48,7 +51,7 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
     func run() async -> Bool {
         let opened = await withCheckedContinuation { (started: CheckedContinuation<Bool, Never>) in
             let thread = Thread { [self] in
-                guard let backend = CursesBackend(keysFromTTY: keysFromTTY) else { return started.resume(returning: false) }
+                guard let backend = CursesBackend(keysFromTTY: keysFromTTY, mouse: mouse) else { return started.resume(returning: false) }
                 lock.withLock { wake = backend.wake }
                 started.resume(returning: true)
                 runLoop(backend)

@@ -2,6 +2,8 @@
 enum Key: Hashable, Sendable {
     case character(Character)
     case up, down, left, right, pageUp, pageDown, home, end, tab, backTab, enter, escape, backspace, resize
+    /// A click or the wheel (off with --no-mouse, or where the terminal reports none).
+    case mouse(MouseEvent)
 }
 
 /// What a key asks of the world outside the view: the loop carries these out.
@@ -32,6 +34,24 @@ struct PanelPlace: Hashable, Sendable {
     var kind: Kind
     /// Rows (or lines) of data the panel shows at once: a page for PgUp/PgDn.
     var page = 1
+    /// A table's header as drawn, for a click on a column's title.
+    var header: TableHeader? = nil
+
+    /// Where the cell (`x`, `y`) lies in this panel's box.
+    func contains(x: Int, y: Int) -> Bool { x >= rect.x && x < rect.maxX && y >= rect.y && y < rect.maxY }
+}
+
+/// A table's header row as last drawn: its line and the cells of each column shown, by the index
+/// `s`/`S` sort by (columns dropped for want of room are missing).
+struct TableHeader: Hashable, Sendable {
+    var y: Int
+    var columns: [Range<Int>]
+
+    /// The column whose title is at (`x`, `y`), if any.
+    func column(x: Int, y: Int) -> Int? {
+        guard y == self.y else { return nil }
+        return columns.firstIndex { $0.contains(x) }
+    }
 }
 
 /// What the keys need to know of the screen as last drawn. Taken from the last frame, so a key
@@ -65,7 +85,16 @@ enum KeyMap {
         case focusNext, focusPrevious, focusLeft, focusRight, focusUp, focusDown, zoom
         case lineUp, lineDown, pageUp, pageDown, top, bottom
         case filter, sortNext, sortPrevious, clear
+        /// What the mouse resolves to (`pointed`): a click focuses a panel, or sorts the focused
+        /// table by the column whose title it hit; a wheel notch scrolls the panel under the pointer.
+        case focusPanel(Int)
+        case sortBy(panel: Int, column: Int)
+        /// `panel` nil: the event panel (`e`).
+        case wheel(panel: Int?, down: Bool)
     }
+
+    /// Lines a wheel notch scrolls (as three j or k), the step most terminal programs take.
+    static let wheelLines = 3
 
     struct Binding: Sendable {
         /// The keys of one line of the help, each with what it does.
@@ -105,6 +134,9 @@ enum KeyMap {
         Binding([.character("L")], .reload, "L", "reload the layout file"),
         Binding([.character("e")], .events, "e", "events: every state change and error, whole"),
         Binding([.escape], .clear, "Esc", "clear filters, zoom, help, scrolling: follow again"),
+        // The mouse (off with --no-mouse): no key of its own; `pointed` turns each event into an action.
+        Binding([], "click", "focus the panel; on the focused table's header: sort by that column (again: reverse)"),
+        Binding([], "wheel", "scroll the table or log under the pointer (\(wheelLines) lines a notch)"),
     ]
 
     static let actions: [Key: Action] = {
@@ -130,6 +162,8 @@ enum KeyMap {
     static func apply(_ key: Key, to view: ViewState, context: KeyContext) -> (ViewState, [Command]) {
         var view = view
         if key == .resize { return (view, [.redrawAll]) }
+        // The mouse does not type: a click or a wheel notch while a filter is typed changes nothing.
+        if view.editingFilter, case .mouse = key { return (view, []) }
         if view.editingFilter {
             var text = view.filterTarget.flatMap { view.rowFilters[$0] } ?? (view.filterTarget == nil ? view.filter : "")
             switch key {
@@ -151,7 +185,52 @@ enum KeyMap {
             }
             return (view, [])
         }
-        guard let action = actions[key] else { return (view, []) }
+        let action: Action
+        if case .mouse(let mouse) = key {
+            guard let pointed = pointed(mouse, view: view, context: context) else { return (view, []) }
+            action = pointed
+        } else {
+            guard let bound = actions[key] else { return (view, []) }
+            action = bound
+        }
+        // With the event panel open, the scroll keys (and the wheel) scroll it.
+        if view.showEvents, case .wheel(_, let down) = action {
+            for _ in 0..<wheelLines { (view, _) = perform(down ? .lineDown : .lineUp, on: view, context: context) }
+            return (view, [])
+        }
+        return perform(action, on: view, context: context)
+    }
+
+    /// What the mouse event under the pointer asks: nil for nothing (a click on no panel, the
+    /// wheel over a panel that does not scroll). With the help shown a click closes it; with the
+    /// event panel open the wheel scrolls it.
+    static func pointed(_ mouse: MouseEvent, view: ViewState, context: KeyContext) -> Action? {
+        if view.showHelp { return mouse.button == .press ? .help : nil }
+        if view.showEvents {
+            return mouse.button == .press ? nil : .wheel(panel: nil, down: mouse.button == .wheelDown)
+        }
+        // Panels' boxes do not overlap; the lowest index wins should they ever.
+        guard let hit = context.places.filter({ $0.value.contains(x: mouse.x, y: mouse.y) }).min(by: { $0.key < $1.key }) else {
+            return nil
+        }
+        let (index, place) = (hit.key, hit.value)
+        switch mouse.button {
+        case .press:
+            if view.focus == index, case .table = place.kind, let column = place.header?.column(x: mouse.x, y: mouse.y) {
+                return .sortBy(panel: index, column: column)
+            }
+            return .focusPanel(index)
+        case .wheelUp, .wheelDown:
+            switch place.kind {
+            case .table, .log: return .wheel(panel: index, down: mouse.button == .wheelDown)
+            case .other: return nil
+            }
+        }
+    }
+
+    /// One action on the view; the keys and the mouse both end here.
+    private static func perform(_ action: Action, on view: ViewState, context: KeyContext) -> (ViewState, [Command]) {
+        var view = view
         // With the event panel open, the scroll keys scroll it.
         if view.showEvents, [.lineUp, .lineDown, .pageUp, .pageDown, .top, .bottom].contains(action) {
             let last = max(0, context.eventLines - 1)
@@ -179,7 +258,20 @@ enum KeyMap {
         case .focusPrevious: view.focus = ((view.focus ?? panels) - 1 + panels) % panels
         case .focusLeft, .focusRight, .focusUp, .focusDown: view.focus = move(view.focus, action, context: context)
         case .zoom: if view.focus != nil { view.zoomed.toggle() }
-        case .lineUp, .lineDown, .pageUp, .pageDown, .top, .bottom: scroll(&view, action, context: context)
+        case .lineUp, .lineDown, .pageUp, .pageDown, .top, .bottom:
+            if let target = context.target(of: view) { scroll(&view, action, target: target, context: context) }
+        case .focusPanel(let index): view.focus = index
+        case .sortBy(let panel, let column):
+            // The column sorted already: the other way round; another: that one, worst or largest first.
+            if view.sortColumns[panel] == column {
+                if view.sortReversed.remove(panel) == nil { view.sortReversed.insert(panel) }
+            } else {
+                view.sortColumns[panel] = column
+                view.sortReversed.remove(panel)
+            }
+        case .wheel(let panel, let down):
+            guard let panel else { break }
+            for _ in 0..<wheelLines { scroll(&view, down ? .lineDown : .lineUp, target: panel, context: context) }
         case .filter:
             view.editingFilter = true
             view.filterTarget = context.target(of: view).flatMap { view.focus == $0 ? $0 : nil }
@@ -231,8 +323,8 @@ enum KeyMap {
 
     /// j/k, PgUp/PgDn, Home/End on the target table (the first row shown) or log (the newest
     /// message shown, by sequence number, so arriving messages do not slide a scrolled log).
-    private static func scroll(_ view: inout ViewState, _ action: Action, context: KeyContext) {
-        guard let target = context.target(of: view), let place = context.places[target] else { return }
+    private static func scroll(_ view: inout ViewState, _ action: Action, target: Int, context: KeyContext) {
+        guard let place = context.places[target] else { return }
         let page = max(1, place.page)
         switch place.kind {
         case .table(let rows, _):
@@ -278,6 +370,7 @@ enum KeyMap {
             next = now.map { $0 > 0 ? $0 - 1 : nil } ?? columns - 1
         }
         view.sortColumns[target] = next
+        view.sortReversed.remove(target)  // `s` sorts each column its own way round
         if view.focus == nil { view.focus = target }  // the table sorted is the one focused: seen, never hidden
     }
 }

@@ -252,7 +252,9 @@ struct PanelContent {
 
     /// The `s` key's order for one column's values (indices into `values`, stable): worst
     /// state first, then numbers largest first, then text A to Z, missing values last.
-    static func sortOrder(_ values: [JSONValue?], thresholds: Thresholds?) -> [Int] {
+    /// `reversed` (a second click on the same header) turns the order of the values round;
+    /// rows without a value stay last, and equal ones keep their order.
+    static func sortOrder(_ values: [JSONValue?], thresholds: Thresholds?, reversed: Bool = false) -> [Int] {
         let keys = values.map { v -> (rank: Int, number: Double?, text: String?)? in
             guard let v, !v.isNull else { return nil }
             let number = v.numberValue
@@ -263,7 +265,8 @@ struct PanelContent {
             case (nil, nil): return a < b
             case (nil, _): return false
             case (_, nil): return true
-            case let (x?, y?):
+            case let (p?, q?):
+                let (x, y) = reversed ? (q, p) : (p, q)
                 if x.rank != y.rank { return x.rank > y.rank }
                 switch (x.number, y.number) {
                 case let (p?, q?): if p != q { return p > q }

@@ -145,9 +145,9 @@ struct LayoutScreen {
 
     private func tableRows(_ panel: Panel, index: Int) -> TableRows {
         let store = store(of: panel)
-        let sortColumn = view.sortColumns[index], filter = view.rowFilters[index]
-        return memo?.rows(index: index, panel: panel, store: store, sortColumn: sortColumn, filter: filter)
-            ?? TableRows(panel: panel, store: store, sortColumn: sortColumn, filter: filter)
+        let sortColumn = view.sortColumns[index], filter = view.rowFilters[index], reversed = view.sortReversed.contains(index)
+        return memo?.rows(index: index, panel: panel, store: store, sortColumn: sortColumn, reversed: reversed, filter: filter)
+            ?? TableRows(panel: panel, store: store, sortColumn: sortColumn, reversed: reversed, filter: filter)
     }
 
     private func drawPanel(_ panel: Panel, index: Int, in area: Rect, into buffer: inout Buffer, context: inout KeyContext) {
@@ -204,7 +204,9 @@ struct LayoutScreen {
         case .chart: drawChart(content.items, panel: panel, in: inner, into: &buffer)
         case .gauge: drawGauges(content.items, panel: panel, in: inner, into: &buffer)
         case .table:
-            if let table { drawTable(table, panel: panel, store: store, index: index, in: inner, into: &buffer) }
+            if let table {
+                context.places[index]?.header = drawTable(table, panel: panel, store: store, index: index, in: inner, into: &buffer)
+            }
         case .log: drawLog(panel, store: store, index: index, in: inner, into: &buffer)
         case .text: drawText(panel, items: content.items, in: inner, into: &buffer)
         }
@@ -282,13 +284,15 @@ struct LayoutScreen {
     }
 
     /// Only the rows shown are read from the store and formatted.
-    private func drawTable(_ table: TableRows, panel: Panel, store: LiveStore, index: Int, in area: Rect, into buffer: inout Buffer) {
+    /// Returns where the header went, for a click on it.
+    private func drawTable(_ table: TableRows, panel: Panel, store: LiveStore, index: Int, in area: Rect,
+                           into buffer: inout Buffer) -> TableHeader? {
         let content = table.content
         var headers = content.columns.map(\.title)
         if let name = content.nameColumn { headers.insert(name, at: 0) }
         let filter = view.rowFilters[index]
-        RowTable(columns: headers, rowCount: table.order.count, offset: view.rowOffsets[index] ?? 0, sortColumn: view.sortColumns[index],
-                 glyphs: glyphs, emptyNote: filter.map { "no rows match /\($0)" }) { i in
+        return RowTable(columns: headers, rowCount: table.order.count, offset: view.rowOffsets[index] ?? 0, sortColumn: view.sortColumns[index],
+                        sortReversed: view.sortReversed.contains(index), glyphs: glyphs, emptyNote: filter.map { "no rows match /\($0)" }) { i in
             let row = content.resolved(content.rows[table.order[i]], panel: panel, store: store)
             var texts: [String] = content.nameColumn == nil ? [] : [row.name]
             var styles: [Style] = content.nameColumn == nil ? [] : [.plain]

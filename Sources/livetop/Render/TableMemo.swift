@@ -14,7 +14,8 @@ struct TableRows {
     /// Rows before the filter.
     var total: Int
 
-    init(panel: Panel, store: LiveStore, sortColumn: Int?, filter: String?) {
+    /// `reversed`: the sort column's order turned round (a second click on its header).
+    init(panel: Panel, store: LiveStore, sortColumn: Int?, reversed: Bool = false, filter: String?) {
         let content = PanelContent(panel, store: store, histories: false, cells: false)
         self.content = content
         total = content.rows.count
@@ -32,11 +33,12 @@ struct TableRows {
         let nameOffset = content.nameColumn == nil ? 0 : 1
         if let sort = sortColumn {
             if sort < nameOffset {
-                order.sort { (rows[$0].name, $0) < (rows[$1].name, $1) }
+                order.sort { reversed ? (rows[$1].name, $0) < (rows[$0].name, $1) : (rows[$0].name, $0) < (rows[$1].name, $1) }
             } else if sort - nameOffset < columns.count {
                 let c = sort - nameOffset
                 let values = order.map { content.value(of: rows[$0], column: c, store: store) }
-                order = PanelContent.sortOrder(values, thresholds: panel.thresholds(column: columns[c].key)).map { order[$0] }
+                order = PanelContent.sortOrder(values, thresholds: panel.thresholds(column: columns[c].key), reversed: reversed)
+                    .map { order[$0] }
             }
         } else if let key = panel.sortKey, let c = columns.firstIndex(where: { $0.key == key }) {
             // The layout's own `sort:` (numbers as numbers, text as text, missing last).
@@ -71,6 +73,7 @@ final class TableMemo {
         var panel: Panel
         var revision: UInt64
         var sortColumn: Int?
+        var reversed: Bool
         var filter: String?
         var rows: TableRows
     }
@@ -79,13 +82,15 @@ final class TableMemo {
     /// How many times rows were worked out (tests check that scrolling reuses them).
     private(set) var computed = 0
 
-    func rows(index: Int, panel: Panel, store: LiveStore, sortColumn: Int?, filter: String?) -> TableRows {
-        if let e = entries[index], e.revision == store.revision, e.sortColumn == sortColumn, e.filter == filter, e.panel == panel {
+    func rows(index: Int, panel: Panel, store: LiveStore, sortColumn: Int?, reversed: Bool = false, filter: String?) -> TableRows {
+        if let e = entries[index], e.revision == store.revision, e.sortColumn == sortColumn, e.reversed == reversed, e.filter == filter,
+           e.panel == panel {
             return e.rows
         }
-        let rows = TableRows(panel: panel, store: store, sortColumn: sortColumn, filter: filter)
+        let rows = TableRows(panel: panel, store: store, sortColumn: sortColumn, reversed: reversed, filter: filter)
         computed += 1
-        entries[index] = Entry(panel: panel, revision: store.revision, sortColumn: sortColumn, filter: filter, rows: rows)
+        entries[index] = Entry(panel: panel, revision: store.revision, sortColumn: sortColumn, reversed: reversed, filter: filter,
+                               rows: rows)
         return rows
     }
 }

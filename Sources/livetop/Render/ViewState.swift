@@ -25,6 +25,8 @@ struct ViewState: Hashable, Sendable {
     var ascii = false
     /// Tables by panel index: the column `s`/`S` sorts by (as the table shows its columns).
     var sortColumns: [Int: Int] = [:]
+    /// Tables whose sort column's order is turned round (a click on the header already sorted by).
+    var sortReversed: Set<Int> = []
     /// Shown on the status line, e.g. that a replay has reached its end.
     var notice: String?
 }

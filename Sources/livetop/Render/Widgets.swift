@@ -34,6 +34,9 @@ struct Glyphs: Hashable, Sendable {
         }
     }
 
+    /// Marks the column a table is sorted by in reverse (a second click on its header).
+    var reversedSortMarker: String { isASCII ? "^" : "▴" }
+
     static func == (a: Glyphs, b: Glyphs) -> Bool { a.isASCII == b.isASCII }
     func hash(into hasher: inout Hasher) { hasher.combine(isASCII) }
 }
@@ -126,25 +129,29 @@ struct RowTable {
     /// The texts of row `i` (0..<rowCount) and, where a threshold colours them, their styles.
     var row: (Int) -> (texts: [String], styles: [Style])
     var sortColumn: Int?
+    /// The sort column's order is turned round: its marker points up.
+    var sortReversed = false
     var glyphs: Glyphs
     /// Drawn under the header when there are no rows (`no rows match /xyz`).
     var emptyNote: String? = nil
 
-    init(columns: [String], rowCount: Int, offset: Int = 0, sortColumn: Int?, glyphs: Glyphs, emptyNote: String? = nil,
-         row: @escaping (Int) -> (texts: [String], styles: [Style])) {
+    init(columns: [String], rowCount: Int, offset: Int = 0, sortColumn: Int?, sortReversed: Bool = false, glyphs: Glyphs,
+         emptyNote: String? = nil, row: @escaping (Int) -> (texts: [String], styles: [Style])) {
         self.columns = columns
         self.rowCount = rowCount
         self.offset = offset
         self.sortColumn = sortColumn
+        self.sortReversed = sortReversed
         self.glyphs = glyphs
         self.emptyNote = emptyNote
         self.row = row
     }
 
     /// Rows held in memory (the auto layout's tables).
-    init(columns: [String], rows: [[String]], offset: Int = 0, sortColumn: Int?, glyphs: Glyphs, styles: [[Style]] = [],
-         emptyNote: String? = nil) {
-        self.init(columns: columns, rowCount: rows.count, offset: offset, sortColumn: sortColumn, glyphs: glyphs, emptyNote: emptyNote) { i in
+    init(columns: [String], rows: [[String]], offset: Int = 0, sortColumn: Int?, sortReversed: Bool = false, glyphs: Glyphs,
+         styles: [[Style]] = [], emptyNote: String? = nil) {
+        self.init(columns: columns, rowCount: rows.count, offset: offset, sortColumn: sortColumn, sortReversed: sortReversed,
+                  glyphs: glyphs, emptyNote: emptyNote) { i in
             (rows[i], i < styles.count ? styles[i] : [])
         }
     }
@@ -155,15 +162,18 @@ struct RowTable {
     /// The first row shown for `offset`: never past the last full page.
     static func clamped(_ offset: Int, rows: Int, capacity: Int) -> Int { max(0, min(offset, rows - capacity)) }
 
-    func render(in area: Rect, into buffer: inout Buffer) {
-        guard !area.isEmpty, !columns.isEmpty else { return }
+    /// Returns where the header was drawn (for a click on it), nil when it was not.
+    @discardableResult
+    func render(in area: Rect, into buffer: inout Buffer) -> TableHeader? {
+        guard !area.isEmpty, !columns.isEmpty else { return nil }
         let capacity = Self.capacity(of: area)
         let first = Self.clamped(offset, rows: rowCount, capacity: capacity)
         let below = rowCount - first
         let overflow = below > capacity
         let shown = overflow ? max(0, capacity - 1) : below
         let visible = (0..<shown).map { row(first + $0) }
-        let marker = TerminalText.width(glyphs.sortMarker)
+        let sortMarker = sortReversed ? glyphs.reversedSortMarker : glyphs.sortMarker
+        let marker = TerminalText.width(sortMarker)
         let natural = columns.enumerated().map { i, c in
             // The sorted column's header has room for its marker too: `▾service`, never `▾servic…`.
             min(24, max(TerminalText.width(c) + (sortColumn == i ? marker : 0),
@@ -179,10 +189,12 @@ struct RowTable {
         }
         let fitting = widths.count
         var x = area.x
+        var header = TableHeader(y: area.y, columns: [])
         for (i, c) in columns.prefix(fitting).enumerated() {
-            let header = (sortColumn == i ? glyphs.sortMarker : "") + c
-            buffer.write(TerminalText.truncate(header, to: widths[i], ascii: glyphs.isASCII), x: x, y: area.y,
+            let title = (sortColumn == i ? sortMarker : "") + c
+            buffer.write(TerminalText.truncate(title, to: widths[i], ascii: glyphs.isASCII), x: x, y: area.y,
                          style: Style(bold: true, reverse: true), clip: area)
+            header.columns.append(x..<min(area.maxX, x + widths[i]))
             x += widths[i] + 1
         }
         for (r, line) in visible.enumerated() {
@@ -207,6 +219,7 @@ struct RowTable {
             let note = "+\(columns.count - fitting) cols"
             buffer.write(note, x: area.maxX - TerminalText.width(note), y: area.y, style: .muted, clip: area)
         }
+        return header
     }
 }
 
