@@ -13,6 +13,8 @@ struct LayoutScreen {
 
     /// A framed panel needs its border and one line inside; narrower than this it is not drawn.
     static let minimumHeight = 3
+    /// A table needs its header and a line under it (a row, or `+N more rows`): never a header alone.
+    static let minimumTableHeight = 4
     static let minimumWidth = 10
 
     /// The tables' rows as last worked out (the dashboard loop keeps one); nil works them out
@@ -44,12 +46,39 @@ struct LayoutScreen {
                          x: area.x, y: area.y, style: .muted, clip: area)
             return context
         }
-        guard let heights = Self.share(area.height, weights: rows.map(\.height), minimum: Self.minimumHeight) else {
-            drawTitles(rows.map { $0.panels }, in: area, into: &buffer)
-            return context
+        var minimums = rows.map { row in
+            row.panels.contains { $0.1.kind == .table } ? Self.minimumTableHeight : Self.minimumHeight
+        }
+        var heights = Self.share(area.height, weights: rows.map(\.height), minimums: minimums)
+        if heights == nil {
+            // Too small for every row framed: the rows that matter most (worst level first, then
+            // in layout order) are drawn whole and the rest hidden, with a line that says so,
+            // rather than every row shrunk to a line of titles over blank lines.
+            let worst = rows.map { row in row.panels.compactMap { level(of: $0.1, index: $0.0) }.max() }
+            let ranked = rows.indices.sorted { a, b in
+                (worst[a]?.rawValue ?? -1, -a) > (worst[b]?.rawValue ?? -1, -b)
+            }
+            var kept: [Int] = []
+            var used = 0
+            for r in ranked where used + minimums[r] <= area.height - 1 {
+                kept.append(r)
+                used += minimums[r]
+            }
+            kept.sort()
+            guard !kept.isEmpty else {
+                drawTitles(rows.map { $0.panels }, in: area, into: &buffer)
+                return context
+            }
+            let hidden = rows.indices.filter { !kept.contains($0) }.reduce(0) { $0 + rows[$1].panels.count }
+            let note = "\(hidden) panel\(hidden == 1 ? "" : "s") hidden: \(buffer.width)x\(buffer.height) too small"
+            buffer.write(TerminalText.truncate(note, to: area.width, ascii: glyphs.isASCII), x: area.x, y: area.maxY - 1, style: .muted,
+                         clip: area)
+            rows = kept.map { rows[$0] }
+            minimums = kept.map { minimums[$0] }
+            heights = Self.share(area.height - 1, weights: rows.map(\.height), minimums: minimums)
         }
         var y = area.y
-        for (row, height) in zip(rows, heights) {
+        for (row, height) in zip(rows, heights ?? []) {
             let rowArea = Rect(x: area.x, y: y, width: area.width, height: height)
             y += height
             // As many panels as fit at their least width; the rest are counted at the row's end.
@@ -82,12 +111,18 @@ struct LayoutScreen {
     /// Splits `total` cells by `weights`, each part at least `minimum`; nil when they cannot all
     /// have their minimum. Rounding leftovers go to the parts that lost the most.
     static func share(_ total: Int, weights: [Int], minimum: Int) -> [Int]? {
-        guard !weights.isEmpty, total >= weights.count * minimum else { return nil }
+        share(total, weights: weights, minimums: weights.map { _ in minimum })
+    }
+
+    /// As `share(_:weights:minimum:)`, with a minimum for each part.
+    static func share(_ total: Int, weights: [Int], minimums: [Int]) -> [Int]? {
+        guard !weights.isEmpty, total >= minimums.reduce(0, +) else { return nil }
         let sum = Double(weights.reduce(0) { $0 + max(1, $1) })
         let ideal = weights.map { Double(total) * Double(max(1, $0)) / sum }
-        var parts = ideal.map { max(minimum, Int($0)) }
-        // Too much (minimums pushed some up): take from the largest parts above the minimum.
-        while parts.reduce(0, +) > total, let i = parts.indices.filter({ parts[$0] > minimum }).max(by: { parts[$0] < parts[$1] }) {
+        var parts = zip(ideal, minimums).map { max($1, Int($0)) }
+        // Too much (minimums pushed some up): take from the largest parts above their minimum.
+        while parts.reduce(0, +) > total,
+              let i = parts.indices.filter({ parts[$0] > minimums[$0] }).max(by: { parts[$0] < parts[$1] }) {
             parts[i] -= 1
         }
         // Too little (rounding down): give to the parts furthest below their ideal.
@@ -103,8 +138,7 @@ struct LayoutScreen {
         for (r, row) in rows.prefix(lines).enumerated() {
             var x = area.x
             for (index, panel) in row {
-                let level = panel.kind == .table
-                    ? tableRows(panel, index: index).worstLevel : PanelContent(panel, store: store(of: panel), histories: false).worstLevel
+                let level = self.level(of: panel, index: index)
                 let focused = view.focus == index
                 let style = focused ? Style(foreground: .cyan, bold: true, reverse: true) : level.map(Style.level) ?? .title
                 let mark = level.map { glyphs.symbol($0) }.map { $0.isEmpty ? "" : " " + $0 } ?? ""
@@ -116,6 +150,11 @@ struct LayoutScreen {
         if hidden > 0 {
             buffer.write("+\(hidden) more", x: area.x, y: area.y + lines, style: .muted, clip: area)
         }
+    }
+
+    /// The worst level `panel` shows (a table's over every row, shown or not).
+    private func level(of panel: Panel, index: Int) -> Level? {
+        panel.kind == .table ? tableRows(panel, index: index).worstLevel : PanelContent(panel, store: store(of: panel), histories: false).worstLevel
     }
 
     /// Keys the store evicted from under what `panel` shows: the most under any of its values'

@@ -167,6 +167,11 @@ struct RowTable {
     func render(in area: Rect, into buffer: inout Buffer) -> TableHeader? {
         guard !area.isEmpty, !columns.isEmpty else { return nil }
         let capacity = Self.capacity(of: area)
+        if capacity == 0 && rowCount > 0 {
+            // One line: what it holds, not a header over nothing.
+            buffer.write("+\(Format.grouped(Int64(rowCount))) more rows", x: area.x, y: area.y, style: .muted, clip: area)
+            return nil
+        }
         let first = Self.clamped(offset, rows: rowCount, capacity: capacity)
         let below = rowCount - first
         let overflow = below > capacity
