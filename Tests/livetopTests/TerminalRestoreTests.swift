@@ -5,7 +5,7 @@ import TestSupport
 
 /// However the dashboard ends (a signal it handles, Ctrl-C, a hang-up, a crash) or pauses
 /// (Ctrl-Z), the shell it was started from gets its terminal back: the alternate screen left,
-/// the cursor visible, and the line discipline cooked with echo on.
+/// the cursor visible, mouse reporting off, and the line discipline cooked with echo on.
 @Suite(.timeLimit(.minutes(2)), .startsProcesses) struct TerminalRestoreTests {
     enum Ending: String, CustomTestStringConvertible, CaseIterable {
         case sigterm, sighup, ctrlC, segfault, abort
@@ -25,7 +25,9 @@ import TestSupport
     func theShellGetsAUsableTerminalBack(_ ending: Ending) async throws {
         let (tmux, server) = try await Self.dashboardInAShell()
         defer { tmux.stop(); Task { await server.stop() } }
-        #expect(try await Self.paneState(tmux).alternateScreen, "the dashboard runs on the alternate screen")
+        let running = try await Self.paneState(tmux)
+        #expect(running.alternateScreen, "the dashboard runs on the alternate screen")
+        #expect(running.mouse, "the dashboard asked for the mouse (TERM=screen has kmous)")
         let livetop = try await Self.livetopPID(tmux)
         switch ending {
         case .sigterm: kill(livetop, SIGTERM)
@@ -50,6 +52,7 @@ import TestSupport
             guard try await Self.paneState(tmux).alternateScreen else { return false }
             return try await tmux.screen().contains("● open websocket")
         }
+        #expect(try await Self.paneState(tmux).mouse, "mouse reporting is on again after fg")
         try await tmux.run(["send-keys", "-t", "main", "q"])
         try await Self.expectAUsableShell(tmux, lastStatus: 0)
     }
@@ -77,14 +80,17 @@ import TestSupport
     struct PaneState {
         var alternateScreen: Bool
         var cursorVisible: Bool
+        /// The program in the pane has asked for mouse reports (any mode).
+        var mouse: Bool
         var command: String
     }
 
     static func paneState(_ tmux: Tmux) async throws -> PaneState {
-        let fields = try await tmux.run(["display-message", "-p", "-t", "main", "#{alternate_on} #{cursor_flag} #{pane_current_command}"])
+        let fields = try await tmux.run(["display-message", "-p", "-t", "main",
+                                         "#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{pane_current_command}"])
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init)
         return PaneState(alternateScreen: fields.first == "1", cursorVisible: fields.dropFirst().first == "1",
-                         command: fields.dropFirst(2).joined(separator: " "))
+                         mouse: fields.dropFirst(2).first == "1", command: fields.dropFirst(3).joined(separator: " "))
     }
 
     /// livetop's PID: the child of the pane's shell whose name is livetop.
@@ -109,6 +115,7 @@ import TestSupport
         let state = try await paneState(tmux)
         #expect(!state.alternateScreen, "still on the alternate screen")
         #expect(state.cursorVisible, "the cursor is hidden")
+        #expect(!state.mouse, "mouse reporting is still on: the terminal's own selection would not work")
         let mark = "R\(Int.random(in: 1000...9999))"
         try await tmux.run(["send-keys", "-t", "main",
                             "echo \(mark) STATUS=$? MODES=$(stty -a | tr ' ' '\\n' | grep -xE -- '-?(echo|icanon)' | tr '\\n' ,)", "Enter"])
