@@ -186,7 +186,7 @@ _livetop() {
 
 _livetop_watch() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --exit-on-close --no-proxy --no-deflate --restart --headless --ascii --exit-on-alert --print-layout --version -h --help)
+    non_repeating_flags=(--insecure --exit-on-close --no-proxy --no-deflate --restart --headless --ascii --no-mouse --exit-on-alert --print-layout --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
     non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --every --timeout --parse --expect --emit --max-messages --fps --fold --select --max-keys --since --last --layout --log-file --record)
     __livetop_offer_flags_options -1
@@ -314,7 +314,7 @@ _livetop_watch() {
 
 _livetop_demo() {
     repeating_flags=()
-    non_repeating_flags=(--headless --ascii --insecure --exit-on-close --no-proxy --no-deflate --exit-on-alert --auto-layout --chaos --version -h --help)
+    non_repeating_flags=(--headless --ascii --no-mouse --insecure --exit-on-close --no-proxy --no-deflate --exit-on-alert --auto-layout --chaos --version -h --help)
     repeating_options=(-H --header --protocol --send --send-file --send-event)
     non_repeating_options=(--emit --max-messages --fps --fold --select --max-keys --since --last --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
     __livetop_offer_flags_options 0
@@ -498,7 +498,7 @@ _livetop_publish() {
 
 _livetop_replay() {
     repeating_flags=()
-    non_repeating_flags=(--headless --ascii --exit-on-alert --version -h --help)
+    non_repeating_flags=(--headless --ascii --no-mouse --exit-on-alert --version -h --help)
     repeating_options=()
     non_repeating_options=(--speed --emit --max-messages --fps --fold --select --max-keys --since --last --layout)
     __livetop_offer_flags_options 1

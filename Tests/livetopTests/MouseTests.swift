@@ -133,7 +133,7 @@ import Testing
         #expect(screen.contains("SCROLLED, 3 newer below") && !screen.contains("\"e40\"") && loop.view.focus == 0, "\(screen)")
     }
 
-    /// The automatic layout's upsert table: its header cells are known as well.
+    /// The automatic layout's upsert table (framed, as declared tables are): its header cells are known as well.
     @Test func aClickSortsAnAutoLayoutTable() throws {
         var store = LiveStore(.init(fold: .upsert(JSONPointer("/symbol")!)))
         store.apply(.connection(.open(transport: .sse), at: ScreenSnapshotTests.now))
@@ -147,9 +147,9 @@ import Testing
         let header = try #require(frame().context.places[0]?.header)
         let px = try #require(header.columns.dropFirst().first)
         view = KeyMap.apply(.mouse(MouseEvent(.press, x: px.lowerBound, y: header.y)), to: view, context: frame().context).0
-        #expect(frame().buffer.lines[header.y + 1].hasPrefix("BTC-USD") && frame().buffer.lines[header.y].contains("▾px"))
+        #expect(frame().buffer.lines[header.y + 1].hasPrefix("│BTC-USD") && frame().buffer.lines[header.y].contains("▾px"))
         view = KeyMap.apply(.mouse(MouseEvent(.press, x: px.lowerBound, y: header.y)), to: view, context: frame().context).0
-        #expect(frame().buffer.lines[header.y + 1].hasPrefix("SOL-USD") && frame().buffer.lines[header.y].contains("▴px"),
+        #expect(frame().buffer.lines[header.y + 1].hasPrefix("│SOL-USD") && frame().buffer.lines[header.y].contains("▴px"),
                 "\(frame().buffer.lines.joined(separator: "\n"))")
     }
 }
