@@ -47,15 +47,19 @@ import TestSupport
         return nil
     }
 
-    /// The bytes a terminal sends for `button` (0 the left press, 64 wheel up, 65 wheel down) at
-    /// the cell (x, y), in the form TERM's terminfo tells ncurses to expect; sent to the pane
-    /// as raw bytes (send-keys -H), as the terminal would write them.
+    /// The bytes a terminal sends for `button` (0 the left button: its press and its release, as
+    /// a click is; 64 wheel up, 65 wheel down) at the cell (x, y), in the form TERM's terminfo
+    /// tells ncurses to expect; sent to the pane as raw bytes (send-keys -H), as the terminal
+    /// would write them. Without the release ncurses takes the next press for the same button
+    /// still held and reports nothing.
     static func send(_ tmux: Tmux, term: String, button: Int, x: Int, y: Int) async throws {
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         if term.hasPrefix("xterm") {
             bytes = Array("\u{1B}[<\(button);\(x + 1);\(y + 1)M".utf8)
+            if button == 0 { bytes += Array("\u{1B}[<0;\(x + 1);\(y + 1)m".utf8) }
         } else {
             bytes = [0x1B, 0x5B, 0x4D, UInt8(32 + button), UInt8(33 + x), UInt8(33 + y)]
+            if button == 0 { bytes += [0x1B, 0x5B, 0x4D, 32 + 3, UInt8(33 + x), UInt8(33 + y)] }
         }
         try await tmux.run(["send-keys", "-t", "main", "-H"] + bytes.map { String(format: "%02x", $0) })
     }
