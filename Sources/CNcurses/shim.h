@@ -72,7 +72,8 @@ static inline int lt_mouse_on(void) {
 }
 static inline void lt_mouse_off(void) { mousemask(0, NULL); }
 // After KEY_MOUSE: 1 a left press, 2 wheel up, 3 wheel down, 0 something else (a release, another
-// button), -1 no event; the cell in *x, *y.
+// button), -1 no event; the cell in *x, *y. Called until -1: events read in one go share one
+// KEY_MOUSE and come out newest first.
 static inline int lt_read_mouse(int *x, int *y) {
     MEVENT event;
     if (getmouse(&event) != OK) return -1;

@@ -104,6 +104,8 @@ final class CursesBackend: TerminalBackend {
 
     /// Continued after Ctrl-Z: the next key read is a resize, so the loop draws a whole frame.
     private var resumed = false
+    /// Mouse events read with one KEY_MOUSE and not yet handed out, oldest first.
+    private var pendingMouse: [Key] = []
 
     /// Catches a resize whose signal was missed (it can land while no key read runs): compares
     /// the kernel's size with the screen's and resizes the screen. True when it did.
@@ -125,6 +127,7 @@ final class CursesBackend: TerminalBackend {
             resumed = false
             return .resize
         }
+        if !pendingMouse.isEmpty { return pendingMouse.removeFirst() }
         wtimeout(window, 0)
         for _ in 0..<256 {
             var ch: wint_t = 0
@@ -151,13 +154,23 @@ final class CursesBackend: TerminalBackend {
             case lt_key_backspace(): return .backspace
             case lt_key_resize(): return .resize
             case lt_key_mouse():
-                var x: Int32 = 0, y: Int32 = 0
-                switch lt_read_mouse(&x, &y) {
-                case 1: return .mouse(MouseEvent(.press, x: Int(x), y: Int(y)))
-                case 2: return .mouse(MouseEvent(.wheelUp, x: Int(x), y: Int(y)))
-                case 3: return .mouse(MouseEvent(.wheelDown, x: Int(x), y: Int(y)))
-                default: return nil
+                // Events that came in one read (two clicks, a click and a wheel notch) are queued
+                // behind a single KEY_MOUSE, newest first: read them all, or all but the newest
+                // are lost.
+                var events: [Key] = []
+                for _ in 0..<64 {
+                    var x: Int32 = 0, y: Int32 = 0
+                    let kind = lt_read_mouse(&x, &y)
+                    if kind < 0 { break }
+                    switch kind {
+                    case 1: events.append(.mouse(MouseEvent(.press, x: Int(x), y: Int(y))))
+                    case 2: events.append(.mouse(MouseEvent(.wheelUp, x: Int(x), y: Int(y))))
+                    case 3: events.append(.mouse(MouseEvent(.wheelDown, x: Int(x), y: Int(y))))
+                    default: break  // a release, another button
+                    }
                 }
+                pendingMouse += events.reversed()
+                return pendingMouse.isEmpty ? nil : pendingMouse.removeFirst()
             default: return nil
             }
         }
