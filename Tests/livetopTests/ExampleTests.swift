@@ -19,7 +19,7 @@ import TestSupport
 
         """
 
-    @Test(arguments: ["demo.yaml", "host.yaml", "host-ssh.yaml", "nchan-two-hosts.yaml", "node-exporter.yaml"])
+    @Test(arguments: ["demo.yaml", "demo-bars.yaml", "host.yaml", "host-ssh.yaml", "nchan-two-hosts.yaml", "node-exporter.yaml"])
     func parsesWithoutWarnings(_ name: String) throws {
         let (layout, warnings) = try LayoutFile.load(path: Self.examples.appendingPathComponent(name).path)
         #expect(warnings.isEmpty, "\(warnings)")

@@ -86,7 +86,7 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("rows:\n  - panels:\n      - {kind: pie, value: /x}\n", "3:16: unknown panel kind 'pie'; expected tile, chart, gauge, table, log or text"),
+        ("rows:\n  - panels:\n      - {kind: pie, value: /x}\n", "3:16: unknown panel kind 'pie'; expected tile, chart, gauge, bars, table, log or text"),
         ("rows:\n  - panels:\n      - {kind: tile, value: cpu}\n", "3:29: 'cpu' is not a JSON pointer"),
         ("rows: [{panels: [{kind: tile, source: db, value: /x}]}]\n", "1:39: no source named 'db'"),
         ("rows: [\n", "invalid YAML"),

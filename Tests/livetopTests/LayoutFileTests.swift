@@ -39,6 +39,20 @@ import Testing
         #expect(PanelContent(renamed, store: store).nameColumn == "host")
     }
 
+    /// A bars panel: its values, `sort` (largest first by default) and range; keys of other kinds warn.
+    @Test func aBarsPanelIsParsed() throws {
+        let bars = try Self.onlyPanel(Self.panel("{kind: bars, value: /cpu_by_core, max: 100, format: '%.0f%%', thresholds: {warn: 70}}"))
+        #expect(bars.kind == .bars && bars.barSort == .value(descending: true) && bars.max == 100 && bars.format == "%.0f%%")
+        #expect(bars.title == "cpu_by_core")
+        #expect(try Self.onlyPanel(Self.panel("{kind: bars, values: [/a, /b], sort: label}")).barSort == .label(descending: false))
+        #expect(try Self.onlyPanel(Self.panel("{kind: bars, value: /a, sort: none}")).barSort == BarSort.none)
+        let (_, warnings) = try LayoutFile.parse(Self.panel("{kind: bars, value: /a, filter: /x, columns: [a]}"), file: "l.yaml")
+        #expect(warnings == ["l.yaml:3:33: key 'filter' does not apply to a bars panel (ignored)",
+                             "l.yaml:3:45: key 'columns' does not apply to a bars panel (ignored)"])
+        // A table's sort is still a column key.
+        #expect(try Self.onlyPanel(Self.panel("{kind: table, sort: -value}")).sort?.key == "value")
+    }
+
     static func onlyPanel(_ yaml: String) throws -> Panel {
         let panels = try LayoutFile.parse(yaml, file: "l.yaml").layout.panels
         try #require(panels.count == 1)
@@ -250,7 +264,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("{kind: pie}", "l.yaml:3:16: unknown panel kind 'pie'; expected tile, chart, gauge, table, log or text"),
+        ("{kind: pie}", "l.yaml:3:16: unknown panel kind 'pie'; expected tile, chart, gauge, bars, table, log or text"),
         ("{title: x}", "l.yaml:3:9: a panel needs 'kind'"),
         ("{kind: tile, value: cpu}", "l.yaml:3:29: 'cpu' is not a JSON pointer; expected one starting with /, such as /cpu"),
         ("{kind: table, rows: /a~2}", "l.yaml:3:29: '/a~2' is not a JSON pointer; write ~0 for ~ and ~1 for / inside a key"),
@@ -279,6 +293,13 @@ import Testing
         ("{kind: table, columns: [{title: x}]}", "l.yaml:3:33: a column needs 'key'"),
         ("{kind: table, sort: '-'}", "l.yaml:3:29: expected a column key for 'sort', such as latency_ms or -latency_ms, not '-'"),
         ("[kind, tile]", "l.yaml:3:9: expected a mapping with 'kind' for a panel, not a list"),
+        ("{kind: bars, value: /a, sort: biggest}", "l.yaml:3:39: unknown sort 'biggest' for a bars panel; expected -value (largest first, the default), value, label, -label or none"),
+        ("{kind: bars, value: /a, sort: [value]}", "l.yaml:3:39: expected a string for 'sort', not a list"),
+        ("{kind: bars, values: []}", "l.yaml:3:30: a bars panel needs 'value', 'values' or 'series'"),
+        ("{kind: bars, value: /a, max: high}", "l.yaml:3:38: expected a number for 'max', not 'high'"),
+        ("{kind: table, columns: [{key: a, spark: wide}]}", "l.yaml:3:49: expected true, false or a width in cells for 'spark', not 'wide'"),
+        ("{kind: table, columns: [{key: a, spark: 99}]}", "l.yaml:3:49: 'spark' must be from 2 to 24 cells, not 99"),
+        ("{kind: table, columns: [{key: a, spark: [1]}]}", "l.yaml:3:49: expected true, false or a width in cells for 'spark', not a list"),
     ])
     func panelErrors(flow: String, expected: String) {
         #expect(Self.errorText(Self.panel(flow)) == expected)

@@ -253,6 +253,8 @@ struct Panel: Hashable, Sendable {
         case log
         /// Fixed text, or the value at a pointer, wrapped.
         case text
+        /// One horizontal bar per value (per key of an object, per `*` match, per listed value), sorted.
+        case bars
     }
 
     /// A column of a table: a key inside each row, its heading, number format and thresholds.
@@ -264,6 +266,9 @@ struct Panel: Hashable, Sendable {
         var thresholds: Thresholds?
         /// `rate: true` or `delta: true` on the column; nil: the panel's.
         var derivation: Derivation? = nil
+        /// `spark: true` (or a width): the column shows the value's recent history as a sparkline
+        /// this many cells wide instead of the value; nil shows the value.
+        var spark: Int? = nil
     }
 
     var kind: Kind
@@ -289,15 +294,19 @@ struct Panel: Hashable, Sendable {
     }
     var sortKey: String?
     var sortDescending = false
+    /// bars: the order of the bars (`sort: -value` by default).
+    var barSort = BarSort.default
     /// table: the heading of the column of row names (`key: {title: host}`); nil: the rows
     /// object's own name (`hosts` for `/hosts`).
     var keyTitle: String?
     /// table: `key: false` hides the column of row names.
     var showKey = true
-    /// gauge: the range of the bar (default 0…100); chart: a fixed y range (default: the data's).
+    /// gauge: the range of the bar (default 0…100); chart: a fixed y range (default: the data's);
+    /// bars: where the bars start and what fills a whole bar (default 0, or the least value when
+    /// one is negative, and the greatest value).
     var min: Double?
     var max: Double?
-    /// tile and gauge: printf-style format for numbers.
+    /// tile, gauge and bars: printf-style format for numbers.
     var format: String?
     var thresholds: Thresholds?
     var alert: AlertSpec?

@@ -37,14 +37,16 @@ import Yams
 /// rows:                     # required: at least one row with at least one panel
 ///   - height: 2             # relative height, 1...100, default 1
 ///     panels:
-///       - kind: chart       # required: tile, chart, gauge, table, log or text
+///       - kind: chart       # required: tile, chart, gauge, bars, table, log or text
 ///         title: CPU        # default: from the values (their last tokens, an expression's text cut
 ///                           #   to 32 characters, rate(…) with rate: true), "rows", "log" or "text"
 ///         source: demo      # a source name; default: the first source
 ///         width: 2          # relative width, 1...100, default 1
 ///         value: /cpu_pct   # a pointer pattern (`*` matches every key); `values` and
 ///         values: [/a, /b]  #   `series` are the same key with a list; give one of the three.
-///                           #   tile, gauge, chart: required; text: at most one
+///                           #   tile, gauge, chart, bars: required; text: at most one
+///                           #   bars: one bar per value; a value that is an object (or array)
+///                           #   gives one bar per member, labelled by its key
 ///         value: "/mem/used / /mem/total * 100"  # or an expression (see `Expression`): pointers,
 ///                           #   numbers, + - * /, parentheses, unary -, rate(/p) and delta(/p);
 ///                           #   a value is one when it holds a space, ( or a backtick, or starts
@@ -58,11 +60,13 @@ import Yams
 ///           - status
 ///           - {key: latency_ms, title: latency, format: "%.0f ms", thresholds: {warn: 200}}
 ///           - {key: rx_bytes, rate: true, format: "%.0f B/s"}   # a column's own rate or delta
+///           - {key: cpu, spark: true}   # the value's recent history as a sparkline (10 cells; or spark: 20)
 ///         sort: -latency_ms # table: a column key; a leading '-' sorts descending
+///         sort: -value      # bars: -value (largest first, the default), value, label, -label or none
 ///         key: {title: host} # table: the column of row names renamed (or `key: host`); `key: false` hides it
-///         min: 0            # gauge, chart: the range
+///         min: 0            # gauge, chart, bars: the range (bars: default 0 and the greatest value)
 ///         max: 100
-///         format: "%.1f%%"  # tile, gauge: one of %d %i %f %e %g with flags, width, precision
+///         format: "%.1f%%"  # tile, gauge, bars: one of %d %i %f %e %g with flags, width, precision
 ///         thresholds: {warn: 80, crit: 95}          # numbers: warn and/or crit
 ///         thresholds: {up: ok, degraded: warn, down: crit}  # states: ok, warn or crit
 ///         alert: {level: crit, for: 5s, bell: true, command: [notify-send, livetop], timeout: 10s, stale: 30s}
@@ -304,6 +308,7 @@ private struct LayoutReader {
         case .table: return commonPanelKeys.union(levels).union(derived).union(["rows", "columns", "sort", "key"])
         case .log: return commonPanelKeys.union(["filter"])
         case .text: return commonPanelKeys.union(values).union(levels).union(["text"])
+        case .bars: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max", "format", "sort"])
         }
     }
 
@@ -314,7 +319,7 @@ private struct LayoutReader {
         guard let kindNode = f["kind"] else { throw error("a panel needs 'kind'", at: node) }
         let kindName = try string(kindNode, "kind")
         guard let kind = Panel.Kind(rawValue: kindName) else {
-            throw error("unknown panel kind \(quote(kindName)); expected tile, chart, gauge, table, log or text", at: kindNode)
+            throw error("unknown panel kind \(quote(kindName)); expected tile, chart, gauge, bars, table, log or text", at: kindNode)
         }
         let applicable = Self.panelKeys(for: kind)
         for entry in f.entries where Self.allPanelKeys.contains(entry.name) && !applicable.contains(entry.name) {
@@ -348,7 +353,7 @@ private struct LayoutReader {
         }
 
         switch kind {
-        case .tile, .gauge, .chart:
+        case .tile, .gauge, .chart, .bars:
             guard !panel.values.isEmpty else { throw error("a \(kind) panel needs 'value', 'values' or 'series'", at: valuesNode ?? node) }
         case .text:
             if let valuesNode, panel.values.count > 1 {
@@ -379,6 +384,13 @@ private struct LayoutReader {
             if let keyNode = f["key"] { try keyColumn(keyNode, into: &panel) }
         case .log:
             panel.filter = try f["filter"].map { (node) throws(LayoutError) in try pointer(node, "filter") }
+        }
+        if kind == .bars, let sortNode = f["sort"] {
+            let text = try string(sortNode, "sort")
+            guard let order = BarSort(text) else {
+                throw error("unknown sort \(quote(text)) for a bars panel; expected \(BarSort.spellings)", at: sortNode)
+            }
+            panel.barSort = order
         }
 
         panel.min = try given("min").map { (node) throws(LayoutError) in try number(node, "min") }
@@ -426,7 +438,7 @@ private struct LayoutReader {
             }
         }
         switch panel.kind {
-        case .tile, .gauge, .chart: return panel.values.map(name).joined(separator: ", ")
+        case .tile, .gauge, .chart, .bars: return panel.values.map(name).joined(separator: ", ")
         case .table: return name(panel.rowsPattern) ?? "rows"
         case .log: return panel.filter.map { "log: \($0)" } ?? "log"
         case .text: return "text"
@@ -458,7 +470,7 @@ private struct LayoutReader {
             return Panel.Column(key: key, title: key)
         }
         let f = try fields(node, expected: "a key or a mapping with 'key' for a column", place: "in column",
-                           known: ["key", "title", "format", "thresholds", "rate", "delta"])
+                           known: ["key", "title", "format", "thresholds", "rate", "delta", "spark"])
         guard let keyNode = f["key"] else { throw error("a column needs 'key'", at: node) }
         let key = try string(keyNode, "key")
         guard !key.isEmpty else { throw error("a column key must not be empty", at: keyNode) }
@@ -467,8 +479,30 @@ private struct LayoutReader {
             title: try f["title"].map { (node) throws(LayoutError) in try string(node, "title") } ?? key,
             format: try f["format"].map { (node) throws(LayoutError) in try format(node) },
             thresholds: try f["thresholds"].map { (node) throws(LayoutError) in try thresholds(node) },
-            derivation: f["rate"] == nil && f["delta"] == nil ? nil : try derivation(f["rate"], f["delta"], f)
+            derivation: f["rate"] == nil && f["delta"] == nil ? nil : try derivation(f["rate"], f["delta"], f),
+            spark: try f["spark"].map { (node) throws(LayoutError) in try spark(node) } ?? nil
         )
+    }
+
+    /// Cells a sparkline column takes with `spark: true`: 10 samples read at a glance and leave
+    /// room for the other columns at 80 wide.
+    static let sparkWidth = 10
+    /// A table column is at most 24 cells wide (`RowTable`).
+    static let sparkWidths = 2...24
+
+    /// A column's `spark`: `true` (the default width), `false` (a value column) or a width in cells.
+    func spark(_ node: Node) throws(LayoutError) -> Int? {
+        if case .scalar(let scalar) = node {
+            if let on = Bool.construct(from: Node.Scalar(scalar.string)) { return on ? Self.sparkWidth : nil }
+            if let width = Int.construct(from: Node.Scalar(scalar.string)) {
+                guard Self.sparkWidths.contains(width) else {
+                    throw error("'spark' must be from \(Self.sparkWidths.lowerBound) to \(Self.sparkWidths.upperBound) cells, not \(width)",
+                                at: node)
+                }
+                return width
+            }
+        }
+        throw error("expected true, false or a width in cells for 'spark', not \(describe(node))", at: node)
     }
 
     /// `rate: true` or `delta: true` (not both).

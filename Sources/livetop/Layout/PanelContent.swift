@@ -74,16 +74,24 @@ struct PanelContent {
             resolveTable(panel, store: store, cells: cells)
         case .log:
             break
-        case .tile, .gauge, .chart, .text:
+        case .tile, .gauge, .chart, .text, .bars:
+            func add(_ pointer: JSONPointer, label: String) {
+                let (value, history) = Self.value(at: pointer, as: panel.derivation, in: store, history: histories)
+                items.append(Item(label: label,
+                                  name: Expression.Operand(pointer: pointer, derivation: panel.derivation).description,
+                                  value: value, level: value.flatMap { panel.thresholds?.level(of: $0) }, history: history,
+                                  exists: store.value(at: pointer) != nil))
+            }
             for entry in panel.values {
                 switch entry {
                 case .pattern(let pattern):
                     for pointer in pattern.expand(in: store) {
-                        let (value, history) = Self.value(at: pointer, as: panel.derivation, in: store, history: histories)
-                        items.append(Item(label: pattern.label(for: pointer),
-                                          name: Expression.Operand(pointer: pointer, derivation: panel.derivation).description,
-                                          value: value, level: value.flatMap { panel.thresholds?.level(of: $0) }, history: history,
-                                          exists: store.value(at: pointer) != nil))
+                        // A bars panel on an object (`value: /cpu_by_core`) has a bar per member, labelled by its key.
+                        if panel.kind == .bars, let keys = store.childKeys(at: pointer) {
+                            for key in keys { add(JSONPointer(tokens: pointer.tokens + [key]), label: key) }
+                            continue
+                        }
+                        add(pointer, label: pattern.label(for: pointer))
                     }
                 case .expression(let expression):
                     let (value, history) = Self.value(of: expression, as: panel.derivation, in: store)

@@ -220,7 +220,8 @@ struct LayoutScreen {
             if let rowFilter { title += " /\(rowFilter)" }
             title += LogPanel.scrolledMark(anchor: view.logAnchors[index], newest: newest)
         default:
-            content = PanelContent(panel, store: store)
+            // Bars draw no history: leave the copies out.
+            content = PanelContent(panel, store: store, histories: panel.kind != .bars)
             level = content.worstLevel
         }
         context.places[index] = place
@@ -248,6 +249,7 @@ struct LayoutScreen {
             }
         case .log: drawLog(panel, store: store, index: index, in: inner, into: &buffer)
         case .text: drawText(panel, items: content.items, in: inner, into: &buffer)
+        case .bars: BarChart(content.items, panel: panel, glyphs: glyphs).render(in: inner, into: &buffer)
         }
     }
 
@@ -330,18 +332,30 @@ struct LayoutScreen {
         var headers = content.columns.map(\.title)
         if let name = content.nameColumn { headers.insert(name, at: 0) }
         let filter = view.rowFilters[index]
-        return RowTable(columns: headers, rowCount: table.order.count, offset: view.rowOffsets[index] ?? 0, sortColumn: view.sortColumns[index],
-                        sortReversed: view.sortReversed.contains(index), glyphs: glyphs, emptyNote: filter.map { "no rows match /\($0)" }) { i in
+        var rowTable = RowTable(columns: headers, rowCount: table.order.count, offset: view.rowOffsets[index] ?? 0,
+                                sortColumn: view.sortColumns[index], sortReversed: view.sortReversed.contains(index), glyphs: glyphs,
+                                emptyNote: filter.map { "no rows match /\($0)" }) { i in
             let row = content.resolved(content.rows[table.order[i]], panel: panel, store: store)
             var texts: [String] = content.nameColumn == nil ? [] : [row.name]
             var styles: [Style] = content.nameColumn == nil ? [] : [.plain]
             for (c, column) in content.columns.enumerated() {
+                if let width = column.spark {
+                    // Only the rows shown read their history.
+                    let history = PanelContent.value(at: content.pointer(of: row, column: c), as: column.derivation ?? .value, in: store,
+                                                     history: true).1
+                    texts.append(SparkColumn.text(of: history, width: width, glyphs: glyphs))
+                    styles.append(SparkColumn.style(level: row.levels[c]))
+                    continue
+                }
                 let (text, style) = valueText(row.cells[c], level: row.levels[c], format: column.format)
                 texts.append(row.cells[c] == nil ? "" : text)
                 styles.append(style)
             }
             return (texts, styles)
-        }.render(in: area, into: &buffer)
+        }
+        let nameOffset = content.nameColumn == nil ? 0 : 1
+        rowTable.sparkColumns = Set(content.columns.indices.filter { content.columns[$0].spark != nil }.map { $0 + nameOffset })
+        return rowTable.render(in: area, into: &buffer)
     }
 
     private func drawLog(_ panel: Panel, store: LiveStore, index: Int, in area: Rect, into buffer: inout Buffer) {

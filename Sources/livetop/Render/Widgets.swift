@@ -134,6 +134,8 @@ struct RowTable {
     var glyphs: Glyphs
     /// Drawn under the header when there are no rows (`no rows match /xyz`).
     var emptyNote: String? = nil
+    /// Columns of sparklines (`SparkColumn`): cut from the left when narrowed, keeping the newest samples.
+    var sparkColumns: Set<Int> = []
 
     init(columns: [String], rowCount: Int, offset: Int = 0, sortColumn: Int?, sortReversed: Bool = false, glyphs: Glyphs,
          emptyNote: String? = nil, row: @escaping (Int) -> (texts: [String], styles: [Style])) {
@@ -207,8 +209,9 @@ struct RowTable {
             for i in 0..<fitting {
                 let text = i < line.texts.count ? line.texts[i] : ""
                 let style = i < line.styles.count ? line.styles[i] : .plain
-                buffer.write(TerminalText.truncate(text, to: widths[i], ascii: glyphs.isASCII), x: x, y: area.y + 1 + r,
-                             style: style, clip: area)
+                let shown = sparkColumns.contains(i)
+                    ? SparkColumn.newest(text, fitting: widths[i]) : TerminalText.truncate(text, to: widths[i], ascii: glyphs.isASCII)
+                buffer.write(shown, x: x, y: area.y + 1 + r, style: style, clip: area)
                 x += widths[i] + 1
             }
         }
