@@ -189,12 +189,13 @@ import Testing
                      alert: {level: crit, for: 1.5s, bell: true, command: [notify-send, "a b"], on_clear: [echo, cleared], timeout: 3s, stale: 30s}}
                   - {kind: text, text: "true"}
                   - {kind: text, title: "null", value: /motd}
+                  - {kind: bars, values: [/cpu_by_core, /mem/*], sort: label, max: 100, thresholds: {warn: 70}}
               - panels:
                   - kind: table
                     title: "80"
                     rows: /hosts/*/disks
                     rate: true
-                    columns: [status, {key: rx, title: "rx/s", format: "%.0f B/s", thresholds: {warn: 1000}, delta: true}, {key: lag, rate: false}]
+                    columns: [status, {key: rx, title: "rx/s", format: "%.0f B/s", thresholds: {warn: 1000}, delta: true}, {key: lag, rate: false}, {key: cpu, spark: true}, {key: rx, title: trend, spark: 12, rate: true}]
                     sort: -rx
                     key: {title: "false"}
                     thresholds: {up: ok, degraded: warn, down: crit, "yes": warn}
@@ -202,7 +203,7 @@ import Testing
                   - {kind: table, rows: "", key: false}
                   - {kind: log, title: events, filter: /event, source: log}
             """]
-        for name in ["demo.yaml", "host.yaml", "host-ssh.yaml", "nchan-two-hosts.yaml", "node-exporter.yaml"] {
+        for name in ["demo.yaml", "demo-bars.yaml", "host.yaml", "host-ssh.yaml", "nchan-two-hosts.yaml", "node-exporter.yaml"] {
             texts.append(try String(contentsOf: examples.appendingPathComponent(name), encoding: .utf8))
         }
         for text in texts {

@@ -79,9 +79,10 @@ enum LayoutEncoder {
             if let text = panel.text { f.append(("text", string(text))) } else if let value = panel.values.first { f.append(("value", string(self.text(value)))) }
         case .log:
             if let filter = panel.filter { f.append(("filter", string(filter.description))) }
-        case .tile, .gauge, .chart:
+        case .tile, .gauge, .chart, .bars:
             let texts = panel.values.map(text)
             f.append(texts.count == 1 ? ("value", string(texts[0])) : ("values", strings(texts)))
+            if panel.kind == .bars, panel.barSort != .default { f.append(("sort", string(panel.barSort.description))) }
         }
         switch panel.derivation {
         case .value: break
@@ -104,7 +105,7 @@ enum LayoutEncoder {
     }
 
     static func column(_ column: Panel.Column) -> Node {
-        if column.title == column.key, column.format == nil, column.thresholds == nil, column.derivation == nil {
+        if column.title == column.key, column.format == nil, column.thresholds == nil, column.derivation == nil, column.spark == nil {
             return string(column.key)
         }
         var f: [(String, Node)] = [("key", string(column.key))]
@@ -117,6 +118,7 @@ enum LayoutEncoder {
         case .rate?: f.append(("rate", bool(true)))
         case .delta?: f.append(("delta", bool(true)))
         }
+        if let spark = column.spark { f.append(("spark", number(Double(spark)))) }
         return mapping(f, style: .flow)
     }
 
