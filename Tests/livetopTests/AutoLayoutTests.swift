@@ -189,6 +189,8 @@ import Testing
                      alert: {level: crit, for: 1.5s, bell: true, command: [notify-send, "a b"], on_clear: [echo, cleared], timeout: 3s, stale: 30s}}
                   - {kind: text, text: "true"}
                   - {kind: text, title: "null", value: /motd}
+                  - {kind: chart, series: [{value: /rx, color: green}, /tx, {value: "/a + /b", color: grey}], format: "%.0f"}
+                  - {kind: tile, value: /load, baseline: 8}
                   - {kind: bars, values: [/cpu_by_core, /mem/*], sort: label, max: 100, thresholds: {warn: 70}}
               - panels:
                   - kind: table

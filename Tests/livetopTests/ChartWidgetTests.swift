@@ -130,21 +130,22 @@ import Testing
         #expect(buffer.lines == [
             "··································",
             "··● cpu  min 0  max 9  last 9·····",
-            "··9┤························⣀⡤⠖⠋··",
-            "···│···················⣀⡤⠖⠚⠉⠁·····",
-            "···│··············⣀⡤⠴⠒⠋⠁··········",
-            "···│········⢀⣀⡤⠴⠒⠋⠁···············",
-            "···│····⣀⣠⠴⠚⠉·····················",
-            "··0┤⣠⠴⠚⠉⠁·························",
-            "····-9s······················now··",
+            "··10┤·························⣀⡤··",
+            "····│····················⣀⣠⠤⠖⠋⠁···",
+            "····│···············⣀⡤⠖⠚⠉⠁········",
+            "···5┤··········⣀⣠⠤⠖⠋⠁·············",
+            "····│····⢀⣠⠤⠖⠚⠉⠁··················",
+            "···0┤⣀⡤⠴⠚⠉························",
+            "·····-9s········-5s··········now··",
             "··································",
         ])
         #expect(Self.untouchedOutside(area, buffer))
-        // Every plot column (4..<32, rows 2..<8) has a dot: the line has no gaps.
-        for x in 4..<32 { #expect((2..<8).contains { Self.isBraille(buffer[x, $0]) }, "column \(x) has a gap") }
-        #expect(buffer[4, 7].style == .color(.cyan) && buffer[31, 2].style == .color(.cyan))
+        // Every plot column (5..<32, rows 2..<8) has a dot: the line has no gaps. The axis is 0 to 10
+        // (round ticks around 0...9), the label at 5 in the row where the line crosses 5.
+        for x in 5..<32 { #expect((2..<8).contains { Self.isBraille(buffer[x, $0]) }, "column \(x) has a gap") }
+        #expect(buffer[5, 7].style == .color(.cyan) && buffer[31, 2].style == .color(.cyan))
         #expect(buffer[2, 1].style.foreground == .cyan && buffer[4, 1].style == .plain && buffer[10, 1].style == .muted)
-        #expect(buffer[2, 2].style == .muted && buffer[3, 4].style == .muted && buffer[4, 8].style == .muted)
+        #expect(buffer[2, 2].style == .muted && buffer[4, 4].style == .muted && buffer[5, 8].style == .muted && buffer[16, 8].style == .muted)
     }
 
     @Test func twoSeriesEachTakeTheirColour() {
@@ -154,17 +155,18 @@ import Testing
         #expect(buffer.lines == [
             "● cpu  min 0  max 9  last 9·············",
             "● mem  min 0  max 9  last 0·············",
-            "9┤⠉⠓⠦⢤⣀⡀···························⣀⣠⠴⠒⠋",
-            "·│·····⠉⠙⠒⠦⢤⣀················⣀⣠⠤⠖⠚⠉⠁····",
-            "·│··········⠈⠉⠓⠲⢤⣀⡀·····⣀⡤⠴⠒⠋⠁··········",
-            "·│················⣉⣹⠶⠶⢾⣉⡁···············",
-            "·│··········⢀⣀⡤⠴⠚⠉⠁·····⠉⠓⠲⠤⣄⡀··········",
-            "·│·····⣀⣠⠤⠖⠚⠉················⠉⠙⠒⠦⢤⣀⡀····",
-            "0┤⣀⡤⠖⠚⠉⠁···························⠉⠙⠲⠤⣄",
-            "··-9s································now",
+            "10┤⣀⡀·································⢀⣀",
+            "··│·⠉⠉⠓⠒⠦⣄⣀·····················⢀⣠⠤⠖⠚⠉⠉·",
+            "··│·······⠈⠉⠓⠦⢤⣀⡀··········⣀⣠⠴⠒⠋⠉·······",
+            "·5┤·············⠉⠓⠲⠤⢤⣀⣠⠤⠴⠚⠉⠁············",
+            "··│···········⢀⣀⡤⠖⠚⠉⠉·⠈⠉⠙⠲⠤⣄⣀···········",
+            "··│·····⣀⣀⡤⠤⠖⠋⠉·············⠈⠙⠒⠦⢤⣀⣀·····",
+            "·0┤⣀⡤⠖⠚⠉⠁·························⠈⠉⠙⠲⠤⣄",
+            "···-9s············-5s················now",
         ])
         #expect(buffer[0, 0].style.foreground == .cyan && buffer[0, 1].style.foreground == .magenta)
-        #expect(buffer[2, 2].style == .color(.magenta) && buffer[2, 8].style == .color(.cyan))
+        // The axis is 0 to 10 (round ticks around 0...9): mem starts at 9, under the top row's top dots.
+        #expect(buffer[3, 2].style == .color(.magenta) && buffer[3, 8].style == .color(.cyan))
         #expect(Set(buffer.cells.filter(Self.isBraille).map(\.style.foreground)) == [.cyan, .magenta])
     }
 
@@ -192,7 +194,7 @@ import Testing
             "·4|·············+++++·",
             "··|·······********····",
             "·0|*******············",
-            "···-4s············now·",
+            "···-4s·····-2s····now·",
             "······················",
         ])
         #expect(buffer[3, 4].style == .color(.cyan) && buffer[18, 2].style == .color(.green) && buffer[1, 1].style == .color(.green))
@@ -211,7 +213,7 @@ import Testing
             "5┤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤⠤",
             "·│··················",
             "·│··················",
-            "··-3s············now",
+            "··-3s··-2s·······now",
         ])
     }
 

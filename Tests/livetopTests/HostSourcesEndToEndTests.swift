@@ -80,13 +80,15 @@ import TestSupport
         try layout.write(to: path, atomically: true, encoding: .utf8)
         let tmux = try Tmux()
         defer { tmux.stop() }
-        let command = "TERM=screen LANG=C.UTF-8 '\(HeadlessEndToEndTests.binary)' --layout '\(path.path)'; sleep 60"
+        // NO_COLOR set on purpose (`swift test` sets it anyway): the chart's four series then draw
+        // their own marks, and its legend shows them (`*` for the first) in place of `●`.
+        let command = "TERM=screen LANG=C.UTF-8 NO_COLOR=1 '\(HeadlessEndToEndTests.binary)' --layout '\(path.path)'; sleep 60"
         try await tmux.run(["new-session", "-d", "-s", "main", "-x", "140", "-y", "30", command])
         try await eventually(30, "load and a cpu rate on the dashboard") {
             let s = try await tmux.screen()
             // A rate needs two scrapes: its legend has a last value once it does.
             return s.contains("● open polling every 0.5 s") && s.contains("load 1m")
-                && s.range(of: #"● node_cpu_seconds_total\{cpu="0",mode="user"\}  min [0-9.]+  max [0-9.]+  last \d"#,
+                && s.range(of: #"\* node_cpu_seconds_total\{cpu="0",mode="user"\}  min [0-9.]+  max [0-9.]+  last \d"#,
                            options: .regularExpression) != nil
         }
         try await tmux.run(["send-keys", "-t", "main", "q"])

@@ -56,14 +56,14 @@ import Testing
 }
 
 @Suite struct WidgetTests {
-    @Test func sparklineScalesBetweenMinAndMax() {
+    @Test func sparklineScalesFromZeroToTheMax() {
         var buffer = Buffer(width: 6, height: 1, fill: Cell(text: "·", style: .plain))
         Sparkline(values: [0, 1, 2, 3, 7], glyphs: .unicode).render(in: buffer.area, into: &buffer)
         #expect(buffer.lines == ["·▁▂▃▄█"])
         #expect(buffer[5, 0].style.foreground == .cyan)
         var ascii = Buffer(width: 3, height: 1)
         Sparkline(values: [1, 2, 3], glyphs: .ascii).render(in: ascii.area, into: &ascii)
-        #expect(ascii.lines == ["_=#"])
+        #expect(ascii.lines == ["-+#"])  // from zero, not from the min
     }
 
     static func store(_ events: [ConnectionEvent], at now: Timestamp) -> LiveStore {

@@ -80,12 +80,12 @@ import Testing
 
     /// A rate column's sparkline is of the rate: rx grows faster every second, so its rate
     /// rises steadily, one glyph a step over the 8 cells declared; a counter that never moves
-    /// has a flat rate (the middle glyph).
+    /// has a flat rate of 0: the lowest glyph, as sparklines scale from zero.
     @Test func aRateColumnDrawsTheRatesHistory() throws {
         let lines = Self.render(try Self.board(), width: 80, height: 10).lines
         let alpha = try Self.row(lines, "alpha"), gamma = try Self.row(lines, "gamma")
         #expect(lines[alpha].contains("▁▂▃▄▅▆▇█ up "), "\(lines[alpha])")
-        #expect(lines[gamma].contains("▅▅▅▅▅▅▅▅ degraded"), "\(lines[gamma])")
+        #expect(lines[gamma].contains("▁▁▁▁▁▁▁▁ degraded"), "\(lines[gamma])")
     }
 
     /// The sparkline takes the level of the row's value now: alpha at 99 is crit (red), gamma at
@@ -146,8 +146,8 @@ import Testing
             store.apply(.messages(MessageBatch(texts: [#"{"hosts":{\#(hosts)}}"#]), at: Self.now + Double(i)))
         }
         let lines = Self.render(Board(layout: layout, stores: [("main", store)]), width: 40, height: 12).lines
-        // Under the header, rows h00000 (cpu always 0: flat), h00001 (0, 1, 2, 3), h00002 (0, 2, 4, 6).
-        #expect(lines[2].hasPrefix("│h00000 ▅▅▅▅"), "\(lines.joined(separator: "\n"))")
+        // Under the header, rows h00000 (cpu always 0: flat at the lowest glyph), h00001 (0, 1, 2, 3), h00002 (0, 2, 4, 6).
+        #expect(lines[2].hasPrefix("│h00000 ▁▁▁▁"), "\(lines.joined(separator: "\n"))")
         #expect(lines[3].hasPrefix("│h00001 ▁▃▆█") && lines[4].hasPrefix("│h00002 ▁▃▆█"), "\(lines.joined(separator: "\n"))")
         #expect(lines[9].contains("+19,993 more rows"), "\(lines.joined(separator: "\n"))")
     }

@@ -12,6 +12,8 @@ final class CursesBackend: TerminalBackend {
     private let canvas: CursesCanvas
     /// The locale is not UTF-8: draw ASCII only.
     let asciiOnly: Bool
+    /// Colours are shown: not under NO_COLOR, and the terminal has them.
+    let colors: Bool
     /// Wakes `wait(milliseconds:)` from another thread.
     let wake: WakePipe
     /// Where keys come from: stdin, or /dev/tty while stdin is the data.
@@ -58,7 +60,7 @@ final class CursesBackend: TerminalBackend {
         curs_set(0)
         self.mouse = mouse && lt_mouse_on() != 0
         let noColor = getenv("NO_COLOR").map { String(cString: $0).isEmpty == false } ?? false
-        let colors = !noColor && has_colors()
+        colors = !noColor && has_colors()
         canvas = CursesCanvas(window: window, output: lt_stdout(), colors: colors, asciiOnly: asciiOnly)
         if colors {
             start_color()

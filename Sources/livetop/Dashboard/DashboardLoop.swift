@@ -53,6 +53,7 @@ final class DashboardLoop {
         self.backend = backend
         scheduler = FrameScheduler(fps: fps)
         view.ascii = ascii || backend.asciiOnly
+        view.noColor = !backend.colors
     }
 
     /// One pass. `monotonic` is seconds on a steady clock, `wall` the time shown. Returns the

@@ -6,6 +6,8 @@ protocol TerminalBackend: AnyObject {
     var size: (width: Int, height: Int) { get }
     /// The terminal cannot draw box, braille or block glyphs (no UTF-8 locale).
     var asciiOnly: Bool { get }
+    /// The terminal shows colours (false under NO_COLOR, or when it has none).
+    var colors: Bool { get }
     /// Draws a frame, sending only the cells that differ from the last one.
     func draw(_ buffer: Buffer)
     /// Forgets the last frame, so the next one is drawn whole.

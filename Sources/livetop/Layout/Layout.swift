@@ -280,6 +280,9 @@ struct Panel: Hashable, Sendable {
     /// tile, gauge, chart: the values (series); table: one pattern for the rows object (empty
     /// pointer for upsert rows); text: at most one.
     var values: [PanelValue] = []
+    /// chart: the colour of the series each entry of `values` gives (`color:` on the entry, or
+    /// on the panel), by index; nil or missing: the palette's colour for the series' place.
+    var colors: [Style.Color?] = []
     /// tile, gauge, chart, table: every value shown as its rate or delta (`rate: true`, `delta: true`).
     var derivation: Derivation = .value
     /// table: the columns; empty shows every key found.
@@ -306,7 +309,10 @@ struct Panel: Hashable, Sendable {
     /// one is negative, and the greatest value).
     var min: Double?
     var max: Double?
-    /// tile, gauge and bars: printf-style format for numbers.
+    /// tile: the value a sparkline's lowest glyph stands for (`baseline:`); nil: zero. Values
+    /// below it move it down to their min.
+    var baseline: Double?
+    /// tile, gauge, chart and bars: printf-style format for numbers.
     var format: String?
     var thresholds: Thresholds?
     var alert: AlertSpec?
@@ -321,6 +327,9 @@ struct Panel: Hashable, Sendable {
         if let column, let own = columns.first(where: { $0.key == column })?.thresholds { return own }
         return thresholds
     }
+
+    /// The colour declared for the series of `values[index]`, if any.
+    func color(ofValue index: Int) -> Style.Color? { colors.indices.contains(index) ? colors[index] : nil }
 
     /// A table's rows pattern (the first of `values`); the root when there is none.
     var rowsPattern: PointerPattern {

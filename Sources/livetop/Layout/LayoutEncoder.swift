@@ -81,7 +81,16 @@ enum LayoutEncoder {
             if let filter = panel.filter { f.append(("filter", string(filter.description))) }
         case .tile, .gauge, .chart, .bars:
             let texts = panel.values.map(text)
-            f.append(texts.count == 1 ? ("value", string(texts[0])) : ("values", strings(texts)))
+            if panel.colors.isEmpty {
+                f.append(texts.count == 1 ? ("value", string(texts[0])) : ("values", strings(texts)))
+            } else {
+                // A chart's series colours: each entry that has one as `{value: …, color: …}`.
+                let entries = texts.indices.map { i -> Node in
+                    guard let color = panel.color(ofValue: i) else { return string(texts[i]) }
+                    return mapping([("value", string(texts[i])), ("color", string(color.name))], style: .flow)
+                }
+                f.append(("series", .sequence(.init(entries, .implicit, .block))))
+            }
             if panel.kind == .bars, panel.barSort != .default { f.append(("sort", string(panel.barSort.description))) }
         }
         switch panel.derivation {
@@ -92,6 +101,7 @@ enum LayoutEncoder {
         if let min = panel.min { f.append(("min", number(min))) }
         if let max = panel.max { f.append(("max", number(max))) }
         if let format = panel.format { f.append(("format", string(format))) }
+        if let baseline = panel.baseline { f.append(("baseline", number(baseline))) }
         if let thresholds = panel.thresholds { f.append(("thresholds", self.thresholds(thresholds))) }
         if let alert = panel.alert { f.append(("alert", self.alert(alert))) }
         return mapping(f, style: f.allSatisfy { isPlain($0.1) } ? .flow : .block)

@@ -64,9 +64,15 @@ import Yams
 ///         sort: -latency_ms # table: a column key; a leading '-' sorts descending
 ///         sort: -value      # bars: -value (largest first, the default), value, label, -label or none
 ///         key: {title: host} # table: the column of row names renamed (or `key: host`); `key: false` hides it
+///         series:           # chart: an entry may be a mapping with its colour:
+///           - {value: /cpu, color: red}   #   red, green, yellow, blue, magenta, cyan, white, gray, default
+///           - /mem          #   (the others keep the palette's colour for their place)
+///         color: green      # chart: the colour of the series whose entries name none
 ///         min: 0            # gauge, chart, bars: the range (bars: default 0 and the greatest value)
 ///         max: 100
-///         format: "%.1f%%"  # tile, gauge, bars: one of %d %i %f %e %g with flags, width, precision
+///         format: "%.1f%%"  # tile, gauge, chart, bars: one of %d %i %f %e %g with flags, width, precision
+///         baseline: 8       # tile: the value a sparkline's lowest glyph stands for (default 0;
+///                           #   values below it move it down to their min)
 ///         thresholds: {warn: 80, crit: 95}          # numbers: warn and/or crit
 ///         thresholds: {up: ok, degraded: warn, down: crit}  # states: ok, warn or crit
 ///         alert: {level: crit, for: 5s, bell: true, command: [notify-send, livetop], timeout: 10s, stale: 30s}
@@ -302,9 +308,9 @@ private struct LayoutReader {
         let levels: Set = ["thresholds", "alert"]
         let derived: Set = ["rate", "delta"]
         switch kind {
-        case .tile: return commonPanelKeys.union(values).union(levels).union(derived).union(["format"])
+        case .tile: return commonPanelKeys.union(values).union(levels).union(derived).union(["format", "baseline"])
         case .gauge: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max", "format"])
-        case .chart: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max"])
+        case .chart: return commonPanelKeys.union(values).union(levels).union(derived).union(["min", "max", "color", "format"])
         case .table: return commonPanelKeys.union(levels).union(derived).union(["rows", "columns", "sort", "key"])
         case .log: return commonPanelKeys.union(["filter"])
         case .text: return commonPanelKeys.union(values).union(levels).union(["text"])
@@ -347,10 +353,16 @@ private struct LayoutReader {
         var valuesNode: Node?
         if let key = valueKeys.first, let node = f[key] {
             valuesNode = node
-            for (text, valueNode) in try stringNodes(node, key) {
-                panel.values.append(try value(text, at: valueNode))
+            for entry in try valueEntries(node, key, kind: kind) {
+                panel.values.append(try value(entry.text, at: entry.node))
+                panel.colors.append(try entry.color.map { (node) throws(LayoutError) in try color(node) })
             }
         }
+        if let colorNode = given("color") {
+            let color = try color(colorNode)
+            panel.colors = panel.colors.map { $0 ?? color }
+        }
+        if panel.colors.allSatisfy({ $0 == nil }) { panel.colors = [] }
 
         switch kind {
         case .tile, .gauge, .chart, .bars:
@@ -398,6 +410,7 @@ private struct LayoutReader {
         if let min = panel.min, let max = panel.max, min >= max, let maxNode = f["max"] {
             throw error("'max' must be more than 'min' (\(Format.number(min))), not \(Format.number(max))", at: maxNode)
         }
+        panel.baseline = try given("baseline").map { (node) throws(LayoutError) in try number(node, "baseline") }
         panel.derivation = try derivation(given("rate"), given("delta"), f)
         panel.format = try given("format").map { (node) throws(LayoutError) in try format(node) }
         panel.thresholds = try given("thresholds").map { (node) throws(LayoutError) in try thresholds(node) }
@@ -625,6 +638,48 @@ private struct LayoutReader {
         guard let node else { return nil }
         return try string(node, key)
     }
+
+    /// A panel's `value`, `values` or `series`: a string, or a list whose entries are strings or
+    /// `{value: …, color: …}` (a chart series' colour; on other kinds a warning).
+    mutating func valueEntries(_ node: Node, _ key: String, kind: Panel.Kind) throws(LayoutError)
+        -> [(text: String, node: Node, color: Node?)] {
+        guard case .sequence(let sequence) = node else {
+            return try stringNodes(node, key).map { ($0.text, $0.node, nil) }
+        }
+        var entries: [(text: String, node: Node, color: Node?)] = []
+        for item in sequence {
+            switch item {
+            case .scalar(let scalar):
+                entries.append((scalar.string, item, nil))
+            case .mapping:
+                let f = try fields(item, expected: "a mapping for an entry of '\(key)'", place: "in an entry of '\(key)'",
+                                   known: ["value", "color"])
+                guard let valueNode = f["value"] else {
+                    throw error("an entry of '\(key)' written as a mapping needs 'value', such as {value: /cpu, color: red}", at: item)
+                }
+                var colorNode = f["color"]
+                if kind != .chart, let colorKey = f.key("color") {
+                    warn("key 'color' does not apply to a \(kind) panel (ignored)", at: colorKey)
+                    colorNode = nil
+                }
+                entries.append((try string(valueNode, "value"), valueNode, colorNode))
+            default:
+                throw error("expected strings or {value: …, color: …} in '\(key)', not \(describe(item))", at: item)
+            }
+        }
+        return entries
+    }
+
+    /// A colour name (`color:`): one of `Style.Color`'s names.
+    func color(_ node: Node) throws(LayoutError) -> Style.Color {
+        let name = try string(node, "color")
+        guard let color = Style.Color(name: name) else {
+            throw error("unknown color \(quote(name)); expected \(Self.colorNames)", at: node)
+        }
+        return color
+    }
+
+    static let colorNames = "red, green, yellow, blue, magenta, cyan, white, gray (or grey) or default"
 
     /// A string or a list of strings, each with its node for errors about it.
     func stringNodes(_ node: Node, _ key: String) throws(LayoutError) -> [(text: String, node: Node)] {

@@ -16,6 +16,8 @@ struct PanelContent {
         /// What the value is made from is in the store, though it may give no value: a rate
         /// before its second sample, a division by zero.
         var exists: Bool
+        /// A chart series' colour from the layout (`color:`); nil: the palette's.
+        var color: Style.Color? = nil
     }
 
     /// One row of a table.
@@ -75,30 +77,31 @@ struct PanelContent {
         case .log:
             break
         case .tile, .gauge, .chart, .text, .bars:
-            func add(_ pointer: JSONPointer, label: String) {
+            func add(_ pointer: JSONPointer, label: String, color: Style.Color?) {
                 let (value, history) = Self.value(at: pointer, as: panel.derivation, in: store, history: histories)
                 items.append(Item(label: label,
                                   name: Expression.Operand(pointer: pointer, derivation: panel.derivation).description,
                                   value: value, level: value.flatMap { panel.thresholds?.level(of: $0) }, history: history,
-                                  exists: store.value(at: pointer) != nil))
+                                  exists: store.value(at: pointer) != nil, color: color))
             }
-            for entry in panel.values {
+            for (index, entry) in panel.values.enumerated() {
                 switch entry {
                 case .pattern(let pattern):
                     for pointer in pattern.expand(in: store) {
                         // A bars panel on an object (`value: /cpu_by_core`) has a bar per member, labelled by its key.
                         if panel.kind == .bars, let keys = store.childKeys(at: pointer) {
-                            for key in keys { add(JSONPointer(tokens: pointer.tokens + [key]), label: key) }
+                            for key in keys { add(JSONPointer(tokens: pointer.tokens + [key]), label: key, color: nil) }
                             continue
                         }
-                        add(pointer, label: pattern.label(for: pointer))
+                        add(pointer, label: pattern.label(for: pointer), color: panel.color(ofValue: index))
                     }
                 case .expression(let expression):
                     let (value, history) = Self.value(of: expression, as: panel.derivation, in: store)
                     let name = panel.derivation == .value ? expression.text : "\(panel.derivation)(\(expression.text))"
                     items.append(Item(label: expression.text, name: name, value: value,
                                       level: value.flatMap { panel.thresholds?.level(of: $0) }, history: history,
-                                      exists: expression.operands.allSatisfy { store.value(at: $0.pointer) != nil }))
+                                      exists: expression.operands.allSatisfy { store.value(at: $0.pointer) != nil },
+                                      color: panel.color(ofValue: index)))
                 }
             }
         }

@@ -272,7 +272,7 @@ struct LayoutScreen {
                   let lo = history.min, let hi = history.max else { return }
             let range = " \(Format.number(lo, format: panel.format))..\(Format.number(hi, format: panel.format))"
             let sparkWidth = max(1, area.width - (TerminalText.width(range) < area.width / 2 ? TerminalText.width(range) : 0))
-            Sparkline(values: history.values, glyphs: glyphs)
+            Sparkline(values: history.values, glyphs: glyphs, baseline: panel.baseline ?? 0)
                 .render(in: Rect(x: area.x, y: area.y + 1, width: sparkWidth, height: 1), into: &buffer)
             if sparkWidth < area.width { buffer.write(range, x: area.x + sparkWidth, y: area.y + 1, style: .muted, clip: area) }
             return
@@ -288,7 +288,8 @@ struct LayoutScreen {
                                    style: style, clip: area)
             let sparkX = max(end + 1, valueX + 12)
             if let history = item.history, history.values.count > 1, sparkX < area.maxX {
-                Sparkline(values: history.values, glyphs: glyphs).render(in: Rect(x: sparkX, y: y, width: area.maxX - sparkX, height: 1), into: &buffer)
+                Sparkline(values: history.values, glyphs: glyphs, baseline: panel.baseline ?? 0)
+                    .render(in: Rect(x: sparkX, y: y, width: area.maxX - sparkX, height: 1), into: &buffer)
             }
         }
     }
@@ -303,13 +304,14 @@ struct LayoutScreen {
     private func drawChart(_ items: [PanelContent.Item], panel: Panel, in area: Rect, into buffer: inout Buffer) {
         let series = items.enumerated().compactMap { i, item -> LineChart.Series? in
             guard let history = item.history else { return nil }
-            return LineChart.Series(name: item.label, history: history, color: LineChart.palette[i % LineChart.palette.count])
+            return LineChart.Series(name: item.label, history: history, color: item.color ?? LineChart.palette[i % LineChart.palette.count])
         }
-        var chart = LineChart(series: series, now: now, glyphs: glyphs)
+        var chart = LineChart(series: series, now: now, glyphs: glyphs, monochrome: view.noColor)
         chart.fixedMin = panel.min
         chart.fixedMax = panel.max
         let format = panel.format
         chart.format = { Format.number($0, format: format) }
+        if format != nil { chart.tickFormat = chart.format }
         chart.render(in: area, into: &buffer)
     }
 

@@ -1,7 +1,19 @@
 /// How a cell looks. Colours carry meaning (green open, yellow waiting, red failed); the
 /// backend drops them under NO_COLOR.
 struct Style: Hashable, Sendable {
-    enum Color: UInt8, Hashable, Sendable { case `default`, red, green, yellow, blue, magenta, cyan, white, gray }
+    enum Color: UInt8, Hashable, Sendable, CaseIterable {
+        case `default`, red, green, yellow, blue, magenta, cyan, white, gray
+
+        /// A colour as a layout names it (`color: red`); `grey` is `gray`, `default` the
+        /// terminal's own foreground. Nil for any other name.
+        init?(name: String) {
+            if name == "grey" { self = .gray; return }
+            guard let color = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = color
+        }
+
+        var name: String { self == .default ? "default" : "\(self)" }
+    }
 
     var foreground: Color = .default
     var bold = false

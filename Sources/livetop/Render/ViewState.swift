@@ -23,6 +23,9 @@ struct ViewState: Hashable, Sendable {
     /// The panel whose rows the filter being typed applies to; nil: the panels by title.
     var filterTarget: Int?
     var ascii = false
+    /// The terminal shows no colour (NO_COLOR, or a terminal without colours): what colour
+    /// tells apart elsewhere is drawn with marks (a chart's series).
+    var noColor = false
     /// Tables by panel index: the column `s`/`S` sorts by (as the table shows its columns).
     var sortColumns: [Int: Int] = [:]
     /// Tables whose sort column's order is turned round (a click on the header already sorted by).
