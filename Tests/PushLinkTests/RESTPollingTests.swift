@@ -35,6 +35,18 @@ import TestSupport
         }
     }
 
+    /// Requests at least half an interval apart, as the server saw them (`gaps[from...]`). The
+    /// server's clock sees arrivals: a request that reached it late (a loaded machine: 0.8 s after
+    /// it was sent, seen in CI) makes the gap before it long and the one after it short, while the
+    /// two together still span the interval. So a short gap is one that follows such a late
+    /// arrival; a tight loop has short gaps in a row and fails. The exact rule is PollScheduleTests'
+    /// (a moved clock).
+    static func keepApart(_ gaps: [Double], from first: Int = 0) -> Bool {
+        gaps.indices.dropFirst(first).allSatisfy { i in
+            gaps[i] > 0.45 || (i > 0 && gaps[i - 1] > 0.45 && gaps[i - 1] + gaps[i] > 0.9)
+        }
+    }
+
     static let reason = "answered at once with no cursor that moves: a plain REST resource, polling every 1 s"
 
     static func longPoll(_ port: Int) throws -> LinkRun {
@@ -77,7 +89,7 @@ import TestSupport
         // Mostly on the 1 s interval: a 2 s interval (or any steady wrong one) fails here even
         // though its slots would count as skipped above.
         #expect(gaps.filter { (0.45...1.55).contains($0) }.count * 10 >= gaps.count * 7, "\(gaps)")
-        #expect(gaps.allSatisfy { $0 > 0.45 }, "\(gaps)")
+        #expect(Self.keepApart(gaps), "\(gaps)")
         #expect(all.allSatisfy { $0.ifNoneMatch == "-" && $0.status == 200 })
         let states = run.states
         #expect(states.prefix(3) == [
@@ -108,9 +120,9 @@ import TestSupport
         #expect(notModified.count >= 5)
         #expect(all.dropFirst(5).allSatisfy { $0.status == 304 && $0.ifNoneMatch == #""v2""# })
         // On the 1 s grid: never sooner than half an interval after the one before (a late one,
-        // on a busy machine, is followed by the next slot).
-        let gaps = zip(all.dropFirst(), all.dropFirst(2)).map { $1.t - $0.t }
-        #expect(gaps.allSatisfy { $0 > 0.45 }, "\(gaps)")
+        // on a busy machine, is followed by the next slot). The first gap is the at-once 304.
+        let gaps = zip(all, all.dropFirst()).map { $1.t - $0.t }
+        #expect(Self.keepApart(gaps, from: 1), "\(gaps)")
         #expect(run.states.contains(.fallback(transport: .poll, reason: Self.reason)))
     }
 
