@@ -19,7 +19,8 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup(title: "Output")
     var output: OutputOptions
 
-    @OptionGroup(title: "Connection")
+    /// Untitled: its groups carry their own titles (an outer title would replace them).
+    @OptionGroup
     var connection: ConnectionOptions
 
     @OptionGroup(title: "Files")
@@ -57,7 +58,7 @@ struct Demo: AsyncParsableCommand {
         let url = try FeedURL("ws://127.0.0.1:\(port)/")
         let declared: Layout? = autoLayout ? nil : try layout.load() ?? DemoLayout.parsed()
         let feeds = try FeedBuilder(connection: connection, sources: try SourceOptions.parse([]), output: output, files: files)
-            .feeds(layout: declared, urls: [], spare: url.description)
+            .feeds(layout: declared, urls: [], spare: .feed(url))
         let seed = self.seed ?? UInt64(bitPattern: Link.wallClock())
         let stalled = StallSwitch()
         let interval = Duration.nanoseconds(Int64(1e9 / rate))

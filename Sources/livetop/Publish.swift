@@ -46,7 +46,8 @@ struct Publish: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long SIGINT or SIGTERM waits for what was sent to be acknowledged.", valueName: "seconds"))
     var grace: Double = 3
 
-    @OptionGroup(title: "Connection")
+    /// Untitled: its groups carry their own titles.
+    @OptionGroup
     var connection: PublishConnectionOptions
 
     func validate() throws {
@@ -141,9 +142,7 @@ struct Publish: AsyncParsableCommand {
         }
         let notes = RetryNotes()
         configuration.report = { notes.report($0) }
-        if connection.insecure {
-            Diagnostics.warn("--insecure: TLS certificates are NOT verified; anyone on the path can read and change what is published")
-        }
+        connection.tls.warnIfInsecure("what is published")
         return try NchanPublisher(url: target, link: link, configuration: configuration)
     }
 }

@@ -1,56 +1,27 @@
 import ArgumentParser
 import PushLink
 
-/// The connection options of the other commands that apply to publishing.
+/// The connection option groups of the feed commands that apply to publishing: the same types,
+/// so they are parsed, checked and applied alike.
 struct PublishConnectionOptions: ParsableArguments {
-    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("A request header, 'Name: value' (repeatable).", valueName: "header"))
-    var header: [String] = []
+    @OptionGroup(title: "Headers")
+    var headers: HeaderOptions
 
-    @Option(help: ArgumentHelp("Send 'Authorization: Bearer <value of VAR>'; the token is never printed.", valueName: "VAR"))
-    var bearerEnv: String?
+    @OptionGroup(title: "TLS")
+    var tls: TLSOptions
 
-    @Option(help: ArgumentHelp("Trust the certificates in this PEM file, besides the system's.", valueName: "file"))
-    var cacert: String?
+    @OptionGroup(title: "Proxy")
+    var proxy: ProxyOptions
 
-    @Flag(help: "Do not verify TLS certificates (dangerous; says so on stderr).")
-    var insecure = false
-
-    @Option(help: ArgumentHelp("Limit for connecting: TCP, TLS and a proxy together.", valueName: "seconds"))
-    var connectTimeout: Double = 10
-
-    @Option(help: ArgumentHelp("The longest wait before sending again, reached after a while without an acknowledgement.",
-                               valueName: "seconds"))
-    var retryMax: Double = 5
-
-    @Option(help: ArgumentHelp("The bound on the first wait after a failure.", valueName: "seconds"))
-    var retryMin: Double = 0.5
-
-    @Option(help: ArgumentHelp("Go through this proxy: http://host:port (CONNECT), socks5://host:port or socks5h://host:port.",
-                               valueName: "url"))
-    var proxy: String?
-
-    @Flag(help: "Connect directly, whatever the proxy environment variables say.")
-    var noProxy = false
-
-    func validate() throws { _ = try connectionOptions() }
-
-    /// The same settings as the feed commands' options, so that they are checked and applied alike.
-    func connectionOptions() throws -> ConnectionOptions {
-        var arguments = header.flatMap { ["--header", $0] }
-        if let bearerEnv { arguments += ["--bearer-env", bearerEnv] }
-        if let cacert { arguments += ["--cacert", cacert] }
-        if insecure { arguments.append("--insecure") }
-        arguments += ["--connect-timeout", String(connectTimeout), "--retry-max", String(retryMax), "--retry-min", String(retryMin)]
-        if let proxy { arguments += ["--proxy", proxy] }
-        if noProxy { arguments.append("--no-proxy") }
-        do {
-            return try ConnectionOptions.parse(arguments)
-        } catch {
-            throw ValidationError(ConnectionOptions.message(for: error))
-        }
-    }
+    @OptionGroup(title: "Retrying")
+    var retry: RetryOptions
 
     func linkConfiguration(url: FeedURL) throws -> LinkConfiguration {
-        try connectionOptions().linkConfiguration(url: url)
+        var c = LinkConfiguration(url: url)
+        c.headers = headers.fields()
+        tls.apply(to: &c)
+        c.proxies = try proxy.settings()
+        retry.apply(to: &c)
+        return c
     }
 }

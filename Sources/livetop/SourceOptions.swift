@@ -46,8 +46,8 @@ struct SourceOptions: ParsableArguments {
         c.runTimeout = timeout?.duration
         c.restart = restart
         c.format = parse
-        c.maxMessageBytes = connection.maxMessage.bytes
-        c.backoff = Backoff(base: .milliseconds(Int64(connection.retryMin * 1000)), cap: .milliseconds(Int64(connection.retryMax * 1000)))
+        c.maxMessageBytes = connection.limits.maxMessage.bytes
+        c.backoff = connection.retry.backoff
         c.expect = expect?.duration
         return c
     }

@@ -22,15 +22,16 @@ struct Watch: AsyncParsableCommand {
     @Argument(help: """
         The feed: a ws://, wss://, http://, https://, socketio:// or redis:// URL, - (stdin) or a file to follow. \
         With --layout, one for each source the file gives no url.
-        """)
-    var urls: [String] = []
+        """, transform: SourceAddress.parse)
+    var urls: [SourceAddress] = []
 
     /// After `--`: a command to run (no shell), each stdout line a message; with --every, each
     /// run's output one message. `Livetop.main` takes it off the arguments before they are parsed.
     @TaskLocal static var command: [String] = []
     private var command: [String] { Self.command }
 
-    @OptionGroup(title: "Connection")
+    /// Untitled: its groups carry their own titles (an outer title would replace them).
+    @OptionGroup
     var connection: ConnectionOptions
 
     @OptionGroup(title: "Sources on this host")
@@ -49,13 +50,6 @@ struct Watch: AsyncParsableCommand {
     var files: FileOptions
 
     mutating func validate() throws {
-        for url in urls {
-            do {
-                _ = try SourceAddress(url)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        }
         if !command.isEmpty {
             if layout.layout != nil { throw ValidationError("with --layout, give commands in the file (command: [vmstat, -n, \"1\"])") }
             if !urls.isEmpty { throw ValidationError("a command or a URL: one source at a time; several on one screen need --layout FILE") }
@@ -71,7 +65,7 @@ struct Watch: AsyncParsableCommand {
         let feeds = try FeedBuilder(connection: connection, sources: sources, output: output, files: files)
             .feeds(layout: declared, urls: urls, command: command)
         if printLayout {
-            try await LayoutPrinter.print(feeds[0], timeout: connection.connectTimeout + 5)
+            try await LayoutPrinter.print(feeds[0], timeout: connection.retry.connectTimeout + 5)
             return
         }
         try await Viewer.show(feeds, layout: declared, layoutPath: layout.layout, output: output, exitOnAlert: layout.exitOnAlert)
@@ -86,11 +80,14 @@ struct FeedBuilder {
     var output: OutputOptions
     var files: FileOptions
 
-    /// `spare`: a URL for url-less sources that need not be used up (the demo's own server).
-    func feeds(layout: Layout?, urls: [String], command: [String] = [], spare: String? = nil) throws -> [Feed<LiveSource>] {
+    /// `urls`: the command line's, parsed once by argument-parser; `spare`: a URL for url-less
+    /// sources that need not be used up (the demo's own server).
+    func feeds(layout: Layout?, urls: [SourceAddress], command: [String] = [], spare: SourceAddress? = nil) throws -> [Feed<LiveSource>] {
         let logger = try ConnectionOptions.logger(file: files.logFile)
         guard let layout else {
-            let address = command.isEmpty ? try address(urls.first ?? spare ?? "", source: nil) : .local(.command(command))
+            guard let address = command.isEmpty ? urls.first ?? spare : .local(.command(command)) else {
+                throw usage("give the feed's URL, - for stdin, a file, or -- and a command")
+            }
             let source = try make(address, connection: connection, sources: sources, logger: logger)
             return [Feed(name: "main", source: source, configuration: output.storeConfiguration(snapshots: source.isSampled),
                          maxMessages: output.maxMessages, recording: try files.openRecording(), backlog: output.backlog)]
@@ -103,8 +100,8 @@ struct FeedBuilder {
                 address = .local(.command(argv))
             } else if let path = spec.file {
                 address = .local(.file(path))
-            } else if let text = spec.url ?? unbound.popFirst() ?? spare {
-                address = try self.address(text, source: spec.name)
+            } else if let given = spec.url ?? unbound.popFirst() ?? spare {
+                address = given
             } else {
                 throw usage("source '\(spec.name)' has no url, command or file in the layout: give a URL on the command line")
             }
@@ -127,18 +124,10 @@ struct FeedBuilder {
         return feeds
     }
 
-    private func address(_ text: String, source: String?) throws -> SourceAddress {
-        do {
-            return try SourceAddress(text)
-        } catch {
-            throw usage((source.map { "source '\($0)': " } ?? "") + error.description)
-        }
-    }
-
     private func make(_ address: SourceAddress, connection: ConnectionOptions, sources: SourceOptions, logger: Logger) throws -> LiveSource {
         switch address {
         case .feed(var url):
-            try checkTransport(connection.transport, url: url)
+            try checkTransport(connection.transport.transport, url: url)
             // --last N asks the server too (livetop serve reads ?last=N; others ignore it).
             if let last = output.last, [.ws, .wss, .http, .https].contains(url.scheme) {
                 url.target = PollCursor.setting("last", to: String(last), in: url.target)

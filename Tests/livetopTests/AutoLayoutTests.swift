@@ -1,5 +1,6 @@
 import Foundation
 import LiveModel
+import PushLink
 import Testing
 @testable import livetop
 
@@ -153,11 +154,11 @@ import Testing
         command.command = ["sh", "-c", "echo '{\"a\": 1}'"]
         command.every = Interval(seconds: 0.5)
         let cases: [(LiveStore, SourceSpec)] = [
-            (Self.demoStore(), SourceSpec(name: "main", url: "ws://127.0.0.1:9000/")),
+            (Self.demoStore(), SourceSpec(name: "main", url: .feed(try FeedURL("ws://127.0.0.1:9000/")))),
             (ScreenSnapshotTests.metricsStore(), command),
             (Self.store([#"{"symbol":"A","px":1,"true":"yes"}"#, #"{"symbol":"B","px":2,"null":"80"}"#], fold: .upsert(JSONPointer("/symbol")!)),
              SourceSpec(name: "main", file: "/var/log/a b.log")),
-            (Self.store([##"{"weird: key":1,"#":"x","%":5,"":2,"a/b~c":"y"}"##]), SourceSpec(name: "main", url: "-")),
+            (Self.store([##"{"weird: key":1,"#":"x","%":5,"":2,"a/b~c":"y"}"##]), SourceSpec(name: "main", url: .local(.stdin))),
         ]
         for (store, source) in cases {
             let yaml = try LayoutPrinter.yaml(for: store, source: source, described: "test", width: width)

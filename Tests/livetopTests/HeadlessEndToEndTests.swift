@@ -182,8 +182,9 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (["ftp://host/"], "unsupported scheme"),
-        (["ws://127.0.0.1:1/", "-H", "NoColon"], "-H must look like"),
+        (["ftp://host/"], "The value 'ftp://host/' is invalid for '<urls>': unsupported scheme 'ftp'"),
+        (["ws://127.0.0.1:1/", "--sse-url", "ws://x/"], "The value 'ws://x/' is invalid for '--sse-url <url>': must be http:// or https://"),
+        (["ws://127.0.0.1:1/", "-H", "NoColon"], "invalid for '-H <header>': expected 'Name: value'"),
         (["ws://127.0.0.1:1/", "--fold", "nope"], "The value 'nope' is invalid for '--fold <rule>'"),
         (["ws://127.0.0.1:1/", "--transport", "udp"], "The value 'udp' is invalid for '--transport <name>'"),
         (["ws://127.0.0.1:1/", "--max-message", "2G"], "The value '2G' is invalid for '--max-message <bytes>'"),

@@ -1,5 +1,6 @@
 import Foundation
 import LiveModel
+import PushLink
 import Testing
 @testable import livetop
 
@@ -108,19 +109,19 @@ import Testing
         #expect(layout.history == 300)
 
         var demo = SourceSpec(name: "demo", location: SourceLocation(line: 3, column: 5))
-        demo.url = "ws://127.0.0.1:9000/"
-        demo.headers = ["X-Key: v"]
+        demo.url = .feed(try FeedURL("ws://127.0.0.1:9000/"))
+        demo.headers = [Header(name: "X-Key", value: "v")]
         demo.bearerEnv = "TOKEN"
         demo.protocols = ["chat"]
         demo.origin = "https://x"
         demo.send = [#"{"op":"sub"}"#]
-        demo.transport = "longpoll"
+        demo.transport = .only(.longpoll)
         demo.fold = .upsert(JSONPointer(tokens: ["id"]))
         demo.select = JSONPointer(tokens: ["data"])
-        demo.pollCursor = "query:cursor,header:X-Next-Cursor"
-        demo.pollItems = "/results"
-        demo.sseURL = "http://x/sse"
-        demo.pollURL = "http://x/poll"
+        demo.pollCursor = PollCursor.Convention("query:cursor,header:X-Next-Cursor")
+        demo.pollItems = JSONPointer(tokens: ["results"])
+        demo.sseURL = try HTTPEndpoint(parsing: "http://x/sse")
+        demo.pollURL = try HTTPEndpoint(parsing: "http://x/poll")
         #expect(layout.sources == [demo, SourceSpec(name: "host", location: SourceLocation(line: 17, column: 5))])
 
         #expect(layout.rows.map(\.height) == [2, 1])
@@ -312,6 +313,12 @@ import Testing
         (sources("{name: a, fold: upsert}"), "l.yaml:2:21: unknown fold 'upsert'; expected merge, replace, append or upsert:/pointer"),
         (sources(#"{name: a, headers: ["X Key: v"]}"#), "l.yaml:2:25: 'X Key: v' is not a header; expected 'Name: value' with no spaces in the name"),
         (sources(#"{name: a, headers: ["X-Key"]}"#), "l.yaml:2:25: 'X-Key' is not a header; expected 'Name: value' with no spaces in the name"),
+        (sources(#"{name: a, headers: ["X@Key: v"]}"#), "l.yaml:2:25: 'X@Key: v' is not a header; a header name cannot hold '@'"),
+        (sources("{name: a, sse_url: ws://x/}"), "l.yaml:2:24: 'sse_url' 'ws://x/': must be http:// or https://"),
+        (sources("{name: a, poll_url: x/poll}"), "l.yaml:2:25: 'poll_url' 'x/poll': missing scheme (ws://, wss://, http://, https://, socketio:// or redis://)"),
+        (sources("{name: a, url: ftp://x/}"), "l.yaml:2:20: 'url' 'ftp://x/': unsupported scheme 'ftp'"),
+        (sources("{name: a, url: no-such-file-here}"),
+         "l.yaml:2:20: 'url' 'no-such-file-here': missing scheme (ws://, wss://, http://, https://, socketio:// or redis://), and no such file"),
         (sources("{name: a, poll_items: results}"), "l.yaml:2:27: 'results' is not a JSON pointer; expected one starting with /, such as /results"),
         (sources("{name: a, send: {op: sub}}"), "l.yaml:2:21: expected a string or a list of strings for 'send', not a mapping"),
         ("sources: []\nrows: [{panels: [{kind: log}]}]", "l.yaml:1:10: 'sources' is empty; list at least one, or leave it out for one source named main"),

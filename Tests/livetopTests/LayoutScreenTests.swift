@@ -1,5 +1,6 @@
 import Foundation
 import LiveModel
+import PushLink
 import Testing
 import TestSupport
 @testable import livetop
@@ -209,7 +210,8 @@ import TestSupport
         let yaml = try LayoutPrinter.yaml(for: store, url: "ws://127.0.0.1:9000/")
         let (layout, warnings) = try LayoutFile.parse(yaml, file: "printed.yaml")
         #expect(warnings.isEmpty)
-        #expect(layout.sources.map(\.url) == ["ws://127.0.0.1:9000/"])
+        let url = SourceAddress.feed(try FeedURL("ws://127.0.0.1:9000/"))
+        #expect(layout.sources.map(\.url) == [url])
         let kinds = layout.panels.map { "\($0.kind):\($0.title)" }
         // A percentage is a gauge, a number that changes a chart (issue 21).
         #expect(kinds.contains("gauge:cpu_pct") && kinds.contains("chart:load_1m") && kinds.contains("tile:host")

@@ -30,41 +30,6 @@ struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     var description: String { "\(line):\(column)" }
 }
 
-/// One feed of a layout: a name and the same per-feed options as the command line. Options left
-/// out take the command line's values.
-struct SourceSpec: Hashable, Sendable {
-    var name: String
-    /// nil: the next URL given on the command line (how `livetop demo` binds its own server).
-    var url: String?
-    var headers: [String] = []
-    var bearerEnv: String?
-    var protocols: [String] = []
-    var origin: String?
-    var send: [String] = []
-    var transport: String?
-    var fold: FoldRule?
-    var select: JSONPointer?
-    /// The member of each message (from its root, before `select`) that holds its time.
-    var time: JSONPointer?
-    var pollCursor: String?
-    var pollItems: String?
-    var sseURL: String?
-    var pollURL: String?
-    /// A command run on this host instead of a URL (argv, no shell): `command: [vmstat, -n, "1"]`.
-    var command: [String]?
-    /// A file followed instead of a URL (`tail -F`).
-    var file: String?
-    /// A command's sampling interval; an http(s) URL's polling interval.
-    var every: Interval?
-    /// A sampled command's run timeout.
-    var timeout: Interval?
-    var restart: Bool?
-    var parse: TextFormat?
-    /// How often the source should speak; longer silence shows it stale.
-    var expect: Interval?
-    var location = SourceLocation(line: 0, column: 0)
-}
-
 /// A JSON pointer in which a `*` token stands for every key (or index) at that level:
 /// `/services/*/latency_ms`. Without `*` it designates one value, like a `JSONPointer`.
 struct PointerPattern: Hashable, Sendable, CustomStringConvertible {

@@ -34,22 +34,22 @@ enum LayoutEncoder {
 
     static func source(_ spec: SourceSpec) -> Node {
         var f: [(String, Node)] = [("name", string(spec.name))]
-        if let url = spec.url { f.append(("url", string(url))) }
+        if let url = spec.url { f.append(("url", string(url.text))) }
         if let command = spec.command { f.append(("command", strings(command))) }
         if let file = spec.file { f.append(("file", string(file))) }
-        if !spec.headers.isEmpty { f.append(("headers", strings(spec.headers))) }
+        if !spec.headers.isEmpty { f.append(("headers", strings(spec.headers.map(\.description)))) }
         if let env = spec.bearerEnv { f.append(("bearer_env", string(env))) }
         if !spec.protocols.isEmpty { f.append(("protocols", strings(spec.protocols))) }
         if let origin = spec.origin { f.append(("origin", string(origin))) }
         if !spec.send.isEmpty { f.append(("send", strings(spec.send))) }
-        if let transport = spec.transport { f.append(("transport", string(transport))) }
+        if let transport = spec.transport { f.append(("transport", string(transport.description))) }
         if let fold = spec.fold { f.append(("fold", string(fold.description))) }
         if let select = spec.select { f.append(("select", string(select.description))) }
         if let time = spec.time { f.append(("time", string(time.description))) }
-        if let cursor = spec.pollCursor { f.append(("poll_cursor", string(cursor))) }
-        if let items = spec.pollItems { f.append(("poll_items", string(items))) }
-        if let sse = spec.sseURL { f.append(("sse_url", string(sse))) }
-        if let poll = spec.pollURL { f.append(("poll_url", string(poll))) }
+        if let cursor = spec.pollCursor { f.append(("poll_cursor", string(cursor.text))) }
+        if let items = spec.pollItems { f.append(("poll_items", string(items.description))) }
+        if let sse = spec.sseURL { f.append(("sse_url", string(sse.description))) }
+        if let poll = spec.pollURL { f.append(("poll_url", string(poll.description))) }
         if let every = spec.every { f.append(("every", string(every.description))) }
         if let timeout = spec.timeout { f.append(("timeout", string(timeout.description))) }
         if let restart = spec.restart { f.append(("restart", bool(restart))) }

@@ -201,14 +201,21 @@ private struct LayoutReader {
         let name = try string(nameNode, "name")
         guard !name.isEmpty else { throw error("a source's 'name' must not be empty", at: nameNode) }
         var spec = SourceSpec(name: name, location: location(of: node))
-        spec.url = try optionalString(f["url"], "url")
+        if let urlNode = f["url"] {
+            let text = try string(urlNode, "url")
+            do {
+                spec.url = try SourceAddress(parsing: text)
+            } catch {
+                throw self.error("'url' \(quote(text)): \(error)", at: urlNode)
+            }
+        }
         if let headers = f["headers"] {
-            for (header, headerNode) in try stringNodes(headers, "headers") {
-                let headerName = header.prefix { $0 != ":" }
-                guard headerName.count < header.count, !headerName.isEmpty, !headerName.contains(where: \.isWhitespace) else {
-                    throw error("\(quote(header)) is not a header; expected 'Name: value' with no spaces in the name", at: headerNode)
+            for (text, headerNode) in try stringNodes(headers, "headers") {
+                do {
+                    spec.headers.append(try Header(parsing: text))
+                } catch {
+                    throw self.error("\(quote(text)) is not a header; \(error)", at: headerNode)
                 }
-                spec.headers.append(header)
             }
         }
         spec.bearerEnv = try optionalString(f["bearer_env"], "bearer_env")
@@ -217,10 +224,10 @@ private struct LayoutReader {
         spec.send = try f["send"].map { (node) throws(LayoutError) in try strings(node, "send") } ?? []
         if let transportNode = f["transport"] {
             let transport = try string(transportNode, "transport")
-            guard TransportChoice(argument: transport) != nil else {
+            guard let choice = TransportChoice(argument: transport) else {
                 throw error("unknown transport \(quote(transport)); expected auto, websocket, sse, stream, longpoll or poll", at: transportNode)
             }
-            spec.transport = transport
+            spec.transport = choice
         }
         if let foldNode = f["fold"] {
             let text = try string(foldNode, "fold")
@@ -233,18 +240,15 @@ private struct LayoutReader {
         spec.time = try f["time"].map { (node) throws(LayoutError) in try pointer(node, "time") }
         if let cursorNode = f["poll_cursor"] {
             let convention = try string(cursorNode, "poll_cursor")
-            guard PollCursor.Convention(argument: convention) != nil else {
+            guard let parsed = PollCursor.Convention(argument: convention) else {
                 throw error("unknown poll_cursor \(quote(convention)); expected auto, validators, query:NAME,header:HEADER or query:NAME,body:/POINTER",
                             at: cursorNode)
             }
-            spec.pollCursor = convention
+            spec.pollCursor = parsed
         }
-        if let itemsNode = f["poll_items"] {
-            _ = try pointer(itemsNode, "poll_items")
-            spec.pollItems = try string(itemsNode, "poll_items")
-        }
-        spec.sseURL = try optionalString(f["sse_url"], "sse_url")
-        spec.pollURL = try optionalString(f["poll_url"], "poll_url")
+        spec.pollItems = try f["poll_items"].map { (node) throws(LayoutError) in try pointer(node, "poll_items") }
+        spec.sseURL = try f["sse_url"].map { (node) throws(LayoutError) in try endpoint(node, "sse_url") }
+        spec.pollURL = try f["poll_url"].map { (node) throws(LayoutError) in try endpoint(node, "poll_url") }
         if let commandNode = f["command"] {
             guard case .sequence = commandNode else {
                 throw error("'command' must be a list of arguments such as [vmstat, -n, \"1\"], not a shell line "
@@ -276,6 +280,16 @@ private struct LayoutReader {
             throw error("'timeout' is for a command run every interval ('command' with 'every')", at: f["timeout"] ?? node)
         }
         return spec
+    }
+
+    /// Where SSE or long-poll goes instead (`sse_url`, `poll_url`): `--sse-url`'s grammar.
+    func endpoint(_ node: Node, _ key: String) throws(LayoutError) -> HTTPEndpoint {
+        let text = try string(node, key)
+        do {
+            return try HTTPEndpoint(parsing: text)
+        } catch {
+            throw self.error("'\(key)' \(quote(text)): \(error)", at: node)
+        }
     }
 
     /// A duration above 0 (`every`, `expect`, `timeout`), at most a day.

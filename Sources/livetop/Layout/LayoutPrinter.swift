@@ -46,11 +46,11 @@ enum LayoutPrinter {
         }
         var spec = SourceSpec(name: "main")
         switch source {
-        case .link(let link): spec.url = link.configuration.url.description
+        case .link(let link): spec.url = .feed(link.configuration.url)
         case .local(let local):
             switch local.configuration.source {
             case .command(let argv): spec.command = argv
-            case .stdin: spec.url = "-"
+            case .stdin: spec.url = .local(.stdin)
             case .file(let path): spec.file = path
             }
             spec.every = local.configuration.every.map(Interval.init)
@@ -62,7 +62,7 @@ enum LayoutPrinter {
     /// The auto layout of `store` as a layout file for a screen `width` columns wide, reading from `url`.
     static func yaml(for store: LiveStore, url: String, width: Int = 80) throws -> String {
         var spec = SourceSpec(name: "main")
-        spec.url = url
+        spec.url = try SourceAddress(parsing: url)
         return try yaml(for: store, source: spec, described: url, width: width)
     }
 
