@@ -4,7 +4,7 @@ import PushLink
 /// How long connecting may take and how long to wait before trying again: the same for a feed
 /// (reconnecting), a command run again with `--restart` and `publish` (sending again).
 struct RetryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Limit for connecting: TCP, a proxy, TLS and the WebSocket upgrade together.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Limit for connecting: TCP, a proxy, TLS and any WebSocket upgrade together.", valueName: "seconds"))
     var connectTimeout: Double = 10
 
     @Option(help: ArgumentHelp("""
