@@ -186,19 +186,13 @@ _livetop() {
 
 _livetop_watch() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --exit-on-close --no-proxy --no-deflate --restart --headless --ascii --no-mouse --exit-on-alert --print-layout --version -h --help)
-    repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --every --timeout --parse --expect --emit --max-messages --fps --fold --select --max-keys --since --last --layout --log-file --record)
+    non_repeating_flags=(--exit-on-close --no-deflate --insecure --no-proxy --restart --headless --ascii --no-mouse --exit-on-alert --print-layout --version -h --help)
+    repeating_options=(--protocol --send --send-file --send-event -H --header)
+    non_repeating_options=(--origin --socketio-path --socketio-auth --bearer-env --cacert --proxy --connect-timeout --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --ping --ping-timeout --max-message --every --timeout --parse --expect --emit --max-messages --fps --fold --select --max-keys --since --last --layout --log-file --record)
     __livetop_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
-    '-H'|'--header')
-        return
-        ;;
-    '--bearer-env')
-        return
-        ;;
     '--protocol')
         return
         ;;
@@ -211,19 +205,28 @@ _livetop_watch() {
     '--send-file')
         return
         ;;
+    '--socketio-path')
+        return
+        ;;
+    '--socketio-auth')
+        return
+        ;;
+    '--send-event')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--bearer-env')
+        return
+        ;;
     '--cacert')
         return
         ;;
-    '--ping')
-        return
-        ;;
-    '--ping-timeout')
+    '--proxy')
         return
         ;;
     '--connect-timeout')
-        return
-        ;;
-    '--max-message')
         return
         ;;
     '--retry-max')
@@ -250,16 +253,13 @@ _livetop_watch() {
     '--upgrade-retry')
         return
         ;;
-    '--proxy')
+    '--ping')
         return
         ;;
-    '--socketio-path')
+    '--ping-timeout')
         return
         ;;
-    '--socketio-auth')
-        return
-        ;;
-    '--send-event')
+    '--max-message')
         return
         ;;
     '--every')
@@ -314,9 +314,9 @@ _livetop_watch() {
 
 _livetop_demo() {
     repeating_flags=()
-    non_repeating_flags=(--headless --ascii --no-mouse --insecure --exit-on-close --no-proxy --no-deflate --exit-on-alert --auto-layout --chaos --version -h --help)
-    repeating_options=(-H --header --protocol --send --send-file --send-event)
-    non_repeating_options=(--emit --max-messages --fps --fold --select --max-keys --since --last --bearer-env --origin --cacert --ping --ping-timeout --connect-timeout --max-message --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --proxy --socketio-path --socketio-auth --log-file --record --layout --rate --seed)
+    non_repeating_flags=(--headless --ascii --no-mouse --exit-on-close --no-deflate --insecure --no-proxy --exit-on-alert --auto-layout --chaos --version -h --help)
+    repeating_options=(--protocol --send --send-file --send-event -H --header)
+    non_repeating_options=(--emit --max-messages --fps --fold --select --max-keys --since --last --origin --socketio-path --socketio-auth --bearer-env --cacert --proxy --connect-timeout --retry-max --retry-min --transport --sse-url --poll-url --poll-cursor --poll-items --upgrade-retry --ping --ping-timeout --max-message --log-file --record --layout --rate --seed)
     __livetop_offer_flags_options 0
 
     # Offer option value completions
@@ -346,12 +346,6 @@ _livetop_demo() {
     '--last')
         return
         ;;
-    '-H'|'--header')
-        return
-        ;;
-    '--bearer-env')
-        return
-        ;;
     '--protocol')
         return
         ;;
@@ -364,19 +358,28 @@ _livetop_demo() {
     '--send-file')
         return
         ;;
+    '--socketio-path')
+        return
+        ;;
+    '--socketio-auth')
+        return
+        ;;
+    '--send-event')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--bearer-env')
+        return
+        ;;
     '--cacert')
         return
         ;;
-    '--ping')
-        return
-        ;;
-    '--ping-timeout')
+    '--proxy')
         return
         ;;
     '--connect-timeout')
-        return
-        ;;
-    '--max-message')
         return
         ;;
     '--retry-max')
@@ -403,16 +406,13 @@ _livetop_demo() {
     '--upgrade-retry')
         return
         ;;
-    '--proxy')
+    '--ping')
         return
         ;;
-    '--socketio-path')
+    '--ping-timeout')
         return
         ;;
-    '--socketio-auth')
-        return
-        ;;
-    '--send-event')
+    '--max-message')
         return
         ;;
     '--log-file')
@@ -458,7 +458,7 @@ _livetop_publish() {
     repeating_flags=()
     non_repeating_flags=(--insecure --no-proxy --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--rate-limit --window --grace --bearer-env --cacert --connect-timeout --retry-max --retry-min --proxy)
+    non_repeating_options=(--rate-limit --window --grace --bearer-env --cacert --proxy --connect-timeout --retry-max --retry-min)
     __livetop_offer_flags_options 1
 
     # Offer option value completions
@@ -481,6 +481,9 @@ _livetop_publish() {
     '--cacert')
         return
         ;;
+    '--proxy')
+        return
+        ;;
     '--connect-timeout')
         return
         ;;
@@ -488,9 +491,6 @@ _livetop_publish() {
         return
         ;;
     '--retry-min')
-        return
-        ;;
-    '--proxy')
         return
         ;;
     esac
