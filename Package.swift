@@ -57,13 +57,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            // Release builds on Linux link with lld, relative relocations packed (DT_RELR, glibc
-            // 2.36+) and no symbols exported: gold's 2.4 MB of R_X86_64_RELATIVE entries and the
-            // exported symbol table were read at every start and stayed resident: 25.9 -> 22.1 MiB
-            // peak RSS for the statically linked headless binary on 100,000 messages.
+            // Release builds on Linux export no symbols. With --static-swift-stdlib the toolchain
+            // links with --export-dynamic: 20,800 dynamic symbols whose tables (.dynsym, .dynstr,
+            // .gnu.hash: 1.8 MB) the dynamic loader's lookups page in at start, 1.1 MiB of the
+            // shipped binary's RSS (docs/benchmarks.md, Where the memory goes). Packed relative
+            // relocations (lld's `-z pack-relative-relocs`) would save the 2.4 MB of .rela.dyn too,
+            // but need glibc 2.36 (GLIBC_ABI_DT_RELR), which Ubuntu 22.04 lacks (docs/packaging.md).
             linkerSettings: [
-                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                              "-Xlinker", "--no-export-dynamic"],
+                .unsafeFlags(["-Xlinker", "--no-export-dynamic"],
                              .when(platforms: [.linux], configuration: .release)),
             ]
         ),

@@ -162,8 +162,16 @@ compute_depends() {
     out=$(cd "$tree" && dpkg-shlibdeps -O -e "$binary" 2>"$tree/stderr") \
         || { cat "$tree/stderr" >&2; rm -rf "$tree"; die "dpkg-shlibdeps could not map the libraries of $binary to packages"; }
     rm -rf "$tree"
+    out=$(printf '%s\n' "$out" | sed -n 's/^shlibs:Depends=//p')
+    # dpkg-shlibdeps maps symbols to versions, and a version need without a symbol escapes it:
+    # packed relative relocations (DT_RELR, lld's -z pack-relative-relocs) need glibc 2.36's
+    # GLIBC_ABI_DT_RELR, yet Depends said libc6 (>= 2.35): the package would install on Ubuntu
+    # 22.04 (glibc 2.35), where the binary cannot start.
+    if objdump -p "$binary" | grep -q 'GLIBC_ABI_DT_RELR'; then
+        out=$(printf '%s\n' "$out" | sed -E 's/libc6 \(>= 2\.(3[0-5]|[12][0-9]|[0-9])(\.[0-9]+)?\)/libc6 (>= 2.36)/')
+    fi
     # Empty for a fully static binary, which depends on nothing.
-    printf '%s\n' "$out" | sed -n 's/^shlibs:Depends=//p'
+    printf '%s\n' "$out"
 }
 
 # /usr/share/doc/livetop/copyright in Debian's machine-readable format.
