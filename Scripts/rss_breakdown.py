@@ -9,13 +9,18 @@ against a feed that opens the WebSocket and says nothing. For the silent one it 
 2 s (idle); for the busy one it reads smaps_rollup every 20 ms and keeps the whole smaps of the
 moment Rss was highest (peak; the peak RSS /usr/bin/time reports is that high-water mark). Prints Rss per group (the livetop binary's own pages, each shared
 library, the main heap, other anonymous mappings: malloc arenas, thread stacks, NIO buffers
-above the mmap threshold) and the anonymous mappings by size. A measuring tool, not a test.
+above the mmap threshold) with the dirty part of each (pages written: the kernel cannot drop them,
+while clean file pages can be read again), the anonymous mappings by size, and the binary's
+resident pages per ELF section (/proc/PID/pagemap: which pages are mapped, against the section
+addresses `readelf -S` gives). A measuring tool, not a test.
 """
-import argparse, os, re, subprocess, sys, time
+import argparse, os, re, struct, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "Scripts"))
 import bench  # noqa: E402  (the feeds)
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def read_smaps(pid):
@@ -54,23 +59,69 @@ def group(path, binary):
     return os.path.basename(path)
 
 
-def report(title, maps, binary):
+def report(title, snapshot, binary):
+    maps, pages = snapshot
     groups = {}
     for start, end, perms, path, fields in maps:
         g = groups.setdefault(group(path, binary), [0, 0, 0])
         g[0] += fields.get("Rss", 0)
-        g[1] += fields.get("Private_Dirty", 0) + fields.get("Private_Clean", 0)
+        g[1] += fields.get("Private_Dirty", 0) + fields.get("Shared_Dirty", 0)
         g[2] += (end - start) // 1024
     total = sum(g[0] for g in groups.values())
     print(f"\n{title}: Rss {total / 1024:.1f} MiB")
-    print(f"  {'mapping':58} {'Rss KiB':>9} {'private':>9} {'size KiB':>10}")
-    for name, (rss, private, size) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
+    print(f"  {'mapping':58} {'Rss KiB':>9} {'dirty':>9} {'size KiB':>10}")
+    for name, (rss, dirty, size) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
         if rss >= 64:
-            print(f"  {name:58} {rss:9} {private:9} {size:10}")
+            print(f"  {name:58} {rss:9} {dirty:9} {size:10}")
     anon = sorted(((fields.get("Rss", 0), (end - start) // 1024, perms) for start, end, perms, path, fields in maps
                    if not path), reverse=True)
     print("  anonymous mappings by Rss (Rss KiB / size KiB / perms):",
           ", ".join(f"{r}/{s}/{p}" for r, s, p in anon[:16] if r))
+    resident = sorted(((kib, name, size) for name, kib, size in section_residency(binary, pages)), reverse=True)
+    print("  livetop binary's resident pages per section (KiB resident / section KiB):",
+          ", ".join(f"{name} {kib}/{size}" for kib, name, size in resident if kib >= 64))
+
+
+def sections(binary):
+    """[(name, address, size)] of the sections that are loaded (an address other than 0)."""
+    out = subprocess.run(["readelf", "-S", "-W", binary], capture_output=True, text=True, check=True).stdout
+    found = []
+    for line in out.splitlines():
+        m = re.match(r"^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", line)
+        if m and int(m[2], 16) and int(m[3], 16):
+            found.append((m[1], int(m[2], 16), int(m[3], 16)))
+    return found
+
+
+def resident_pages(pid, binary):
+    """Offsets from the load address (the first mapping: a PIE's address 0) of the binary's pages
+    that are mapped in the process: bit 63 of each 8-byte /proc/PID/pagemap entry."""
+    real = os.path.realpath(binary)
+    ranges = []
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 6 and os.path.realpath(parts[5]) == real:
+                start, end = (int(x, 16) for x in parts[0].split("-"))
+                ranges.append((start, end))
+    if not ranges:
+        return set()
+    base = min(start for start, _ in ranges)
+    pages = set()
+    with open(f"/proc/{pid}/pagemap", "rb") as f:
+        for start, end in ranges:
+            f.seek(start // PAGE * 8)
+            entries = f.read((end - start) // PAGE * 8)
+            for i, (entry,) in enumerate(struct.iter_unpack("<Q", entries)):
+                if entry >> 63:
+                    pages.add(start - base + i * PAGE)
+    return pages
+
+
+def section_residency(binary, pages):
+    """[(section, resident KiB, size KiB)]; a page two sections share counts for both."""
+    return [(name, sum(PAGE // 1024 for page in range(address - address % PAGE, address + size, PAGE) if page in pages),
+             size // 1024) for name, address, size in sections(binary)]
 
 
 def run(binary, url, extra, sample):
@@ -80,15 +131,15 @@ def run(binary, url, extra, sample):
     try:
         if not sample:
             time.sleep(2)
-            return read_smaps(proc.pid)
+            return read_smaps(proc.pid), resident_pages(proc.pid, binary)
         while proc.poll() is None:
             try:
                 if rollup_rss(proc.pid) > best:
-                    maps = read_smaps(proc.pid)
+                    maps, pages = read_smaps(proc.pid), resident_pages(proc.pid, binary)
                     rss = sum(m[4].get("Rss", 0) for m in maps)
                     # A read that overlapped the exit sees mappings already gone: not a sample.
                     if rss > best and proc.poll() is None:
-                        best, best_maps = rss, maps
+                        best, best_maps = rss, (maps, pages)
             except (FileNotFoundError, ProcessLookupError):
                 break
             time.sleep(0.02)
