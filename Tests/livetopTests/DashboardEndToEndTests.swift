@@ -42,14 +42,18 @@ final class Tmux: @unchecked Sendable {
 
     func screen() async throws -> String { try await run(["capture-pane", "-p", "-t", "main"]) }
 
-    /// Ends the tmux server (idempotent). Returns at once; the server is killed off the
-    /// cooperative pool (see `TestEnvironment.waitForExit`).
+    /// Ends the tmux server (idempotent). Returns at once: SIGTERM to the server by its PID now
+    /// (tmux ends its sessions, and the programs in their panes get SIGHUP), then `kill-server`
+    /// and SIGKILL off the cooperative pool (see `TestEnvironment.waitForExit`). The signal is
+    /// sent here, not only off the pool, because a filtered `swift test` may exit right after
+    /// the test, before that work runs: tmux servers with a livetop in them were left running.
     func stop() {
         let (tmux, socket) = (self.tmux, self.socket)
         let server = lock.withLock { () -> pid_t? in
             defer { serverPID = nil }
             return serverPID
         }
+        if let server { kill(server, SIGTERM) }
         TestEnvironment.offPool {
             if let pid = try? TestEnvironment.spawn([tmux, "-L", socket, "kill-server"]) {
                 var status: Int32 = 0
