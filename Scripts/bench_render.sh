@@ -73,7 +73,16 @@ while time.time() < end:
         tmux -L "$sock" new-session -d -s bench -x 120 -y 40 \
             "LIVETOP_FRAME_STATS=$work/stats TERM=screen LANG=C.UTF-8 $bin --fps $fps --max-keys 1000000 --layout $work/fleet.yaml ws://127.0.0.1:$port/; touch $work/done; sleep 30"
         # Timed from when the whole snapshot is folded and drawn (the title counts every host).
-        for _ in $(seq 1 1200); do tmux -L "$sock" capture-pane -p -t bench | grep -q "hosts ($hosts_shown)" && break; sleep 0.1; done
+        shown=0
+        for _ in $(seq 1 1200); do
+            if tmux -L "$sock" capture-pane -p -t bench | grep -q "hosts ($hosts_shown)"; then shown=1; break; fi
+            sleep 0.1
+        done
+        if [ "$shown" = 0 ]; then
+            echo "bench_render: the table never showed \"hosts ($hosts_shown)\" in 120 s; the screen was:" >&2
+            tmux -L "$sock" capture-pane -p -t bench | head -5 >&2
+            exit 1
+        fi
         tmux -L "$sock" send-keys -t bench Tab
         for _ in $(seq 1 "$run_seconds"); do sleep 1; tmux -L "$sock" send-keys -t bench PgDn; done
         t0=$(date +%s.%N)

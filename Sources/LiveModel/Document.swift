@@ -51,6 +51,9 @@ struct Document: Sendable {
     private var lruHead: Int32 = -1
     private var lruTail: Int32 = -1
     private(set) var liveNodes = 0          // not counting the root
+    /// Nodes added or removed so far: while it stands still, every key is where it was, so a
+    /// reader that kept keys can look at what was updated instead of reading everything again.
+    private(set) var shapeChanges: UInt64 = 0
     private(set) var histories: HistoryRings
     let limits: Limits
     /// Set for each message: the seq nodes are stamped with.
@@ -206,6 +209,7 @@ struct Document: Sendable {
             insertSlot(id)
         }
         liveNodes += 1
+        shapeChanges &+= 1
         linkHead(id)
         return id
     }
@@ -233,6 +237,7 @@ struct Document: Sendable {
         nodes[Int(id)] = Node(parent: -1, kind: .free, key: "", keyHash: 0)
         freeNodes.append(id)
         liveNodes -= 1
+        shapeChanges &+= 1
     }
 
     mutating func clearChildren(_ id: Int32) {
@@ -263,6 +268,26 @@ struct Document: Sendable {
         guard id != Document.root, lruHead != id else { return }
         unlink(id)
         linkHead(id)
+    }
+
+    /// The children of `parent` with something in them updated by a message after `seq`, each
+    /// once, newest first; nil when more than `limit` nodes were updated since (the caller reads
+    /// everything instead). The walk starts at the newest end of the least-recently-updated list
+    /// and stops at the first node `seq` already covered: it costs what changed, not the size.
+    func childrenUpdated(of parent: Int32, after seq: Int64, limit: Int) -> [Int32]? {
+        var found: [Int32] = []
+        var seen = Set<Int32>()
+        var id = lruHead
+        var walked = 0
+        while id >= 0, nodes[Int(id)].updated > seq {
+            walked += 1
+            if walked > limit { return nil }
+            var child = id
+            while child >= 0, nodes[Int(child)].parent != parent { child = nodes[Int(child)].parent }
+            if child >= 0, seen.insert(child).inserted { found.append(child) }
+            id = nodes[Int(id)].older
+        }
+        return found
     }
 
     /// Evicts least recently updated leaves until at most `maxNodes` are tracked.

@@ -254,6 +254,34 @@ public struct LiveStore: Sendable {
         document.evictions(under: pointer)
     }
 
+    /// Where the store stands, to ask later what changed since (`childKeysUpdated`).
+    public struct ChangeMark: Equatable, Sendable {
+        fileprivate var messages: Int64
+        fileprivate var shape: UInt64
+    }
+
+    public var changeMark: ChangeMark { ChangeMark(messages: stats.messages, shape: document.shapeChanges) }
+
+    /// True when no key was added or removed anywhere since `mark`: every `childKeys` answer is
+    /// what it was then.
+    public func keysUnchanged(since mark: ChangeMark) -> Bool { mark.shape == document.shapeChanges }
+
+    /// The keys of the members (or indices of the elements) of the container at `pointer` that
+    /// a message folded after `mark` updated (or confirmed) something in; nil when a key was added
+    /// or removed anywhere since (`childKeys` may differ), when more than `limit` values were
+    /// updated, or when there is no container there: then read everything again. A table of
+    /// 100,000 rows with one changing asks this instead of reading every row each frame.
+    public func childKeysUpdated(at pointer: JSONPointer, since mark: ChangeMark, limit: Int) -> [String]? {
+        guard keysUnchanged(since: mark), let id = document.node(at: pointer) else { return nil }
+        let kind = document.nodes[Int(id)].kind
+        guard kind == .object || kind == .array else { return nil }
+        guard let updated = document.childrenUpdated(of: id, after: mark.messages, limit: limit) else { return nil }
+        if kind == .object { return updated.map { document.nodes[Int($0)].key } }
+        let children = document.children(of: id)
+        let position = Dictionary(uniqueKeysWithValues: children.enumerated().map { ($1, $0) })
+        return updated.compactMap { position[$0].map(String.init) }
+    }
+
     /// Keys (document nodes) currently tracked.
     public var trackedKeys: Int { document.liveNodes }
     /// Numeric histories currently kept.

@@ -3,16 +3,25 @@ import LiveModel
 /// A table as the screen shows it: its rows (keys only), the order they are shown in (row
 /// filter and sort applied) and the worst level in any row. Working it out reads every row's
 /// key (and the sort column's values when sorted), so the loop keeps the last one per panel in a
-/// `TableMemo` and works it out again only when the store's revision, the panel, the sort or the
-/// filter changed: frames in between (scrolling, a clock, a paused screen) cost only the rows
-/// shown. Rows are formatted only when drawn.
+/// `TableMemo`. Frames in between changes (scrolling, a clock, a paused screen) cost only the
+/// rows shown; a change to values only (no key added or removed) reads just the rows it touched
+/// when the order does not depend on values (`updating(rows:)`). Rows are formatted only when drawn.
 struct TableRows {
     var content: PanelContent
     /// Indices into `content.rows`, in the order shown.
     var order: [Int]
-    var worstLevel: Level?
     /// Rows before the filter.
     var total: Int
+    /// Each row's worst level over the columns with thresholds, and how many rows are at each
+    /// level (by `Level.rawValue`): the title's level covers every row, shown or not, and a row
+    /// that changed moves its count.
+    private var rowLevels: [Level?]
+    private var levelCounts = [Int](repeating: 0, count: Level.allCases.count)
+    private let judged: [(column: Int, thresholds: Thresholds)]
+    /// True when the order is the rows' own (no sort, no filter): values changing cannot move a row.
+    let orderIsStructural: Bool
+
+    var worstLevel: Level? { Level.allCases.last { levelCounts[$0.rawValue] > 0 } }
 
     /// `reversed`: the sort column's order turned round (a second click on its header).
     init(panel: Panel, store: LiveStore, sortColumn: Int?, reversed: Bool = false, filter: String?) {
@@ -22,6 +31,7 @@ struct TableRows {
         let rows = content.rows
         let columns = content.columns
         var order = Array(rows.indices)
+        let filtered = !(filter ?? "").isEmpty
         if let filter = filter?.lowercased(), !filter.isEmpty {
             order = order.filter { i in
                 if rows[i].name.lowercased().contains(filter) { return true }
@@ -31,6 +41,7 @@ struct TableRows {
             }
         }
         let nameOffset = content.nameColumn == nil ? 0 : 1
+        var sorted = false
         if let sort = sortColumn {
             if sort < nameOffset {
                 order.sort { reversed ? (rows[$1].name, $0) < (rows[$0].name, $1) : (rows[$0].name, $0) < (rows[$1].name, $1) }
@@ -39,6 +50,7 @@ struct TableRows {
                 let values = order.map { content.value(of: rows[$0], column: c, store: store) }
                 order = PanelContent.sortOrder(values, thresholds: panel.thresholds(column: columns[c].key), reversed: reversed)
                     .map { order[$0] }
+                sorted = true
             }
         } else if let key = panel.sortKey, let c = columns.firstIndex(where: { $0.key == key }) {
             // The layout's own `sort:` (numbers as numbers, text as text, missing last).
@@ -48,21 +60,47 @@ struct TableRows {
             }
             let positions = Dictionary(uniqueKeysWithValues: order.enumerated().map { (rows[$0.element].pointer, $0.offset) })
             order = PanelContent.sorted(keyed, by: 0, descending: panel.sortDescending).compactMap { positions[$0.pointer] }.map { order[$0] }
+            sorted = true
         }
         self.order = order
-        // The title's level covers every row, shown or not: only columns with thresholds are read.
-        let judged = columns.indices.compactMap { c in panel.thresholds(column: columns[c].key).map { (c, $0) } }
-        var worst: Level?
+        // Sorting by the names depends on keys only, which a values-only change leaves alone.
+        orderIsStructural = !filtered && !sorted
+        judged = columns.indices.compactMap { c in panel.thresholds(column: columns[c].key).map { (c, $0) } }
+        rowLevels = []
         if !judged.isEmpty {
-            outer: for row in rows {
-                for (c, thresholds) in judged {
-                    guard let value = content.value(of: row, column: c, store: store), let level = thresholds.level(of: value) else { continue }
-                    if worst == nil || level > worst! { worst = level }
-                    if level == .crit { break outer }
-                }
+            rowLevels.reserveCapacity(rows.count)
+            for row in rows {
+                let level = Self.level(of: row, judged: judged, content: content, store: store)
+                rowLevels.append(level)
+                if let level { levelCounts[level.rawValue] += 1 }
             }
         }
-        worstLevel = worst
+    }
+
+    private static func level(of row: PanelContent.Row, judged: [(column: Int, thresholds: Thresholds)], content: PanelContent,
+                              store: LiveStore) -> Level? {
+        var worst: Level?
+        for (c, thresholds) in judged {
+            guard let value = content.value(of: row, column: c, store: store), let level = thresholds.level(of: value) else { continue }
+            if worst == nil || level > worst! { worst = level }
+            if level == .crit { break }
+        }
+        return worst
+    }
+
+    /// The same table after a change that added or removed no key and touched only `rows`
+    /// (indices into `content.rows`): their levels are read again, nothing else. Valid only
+    /// when `orderIsStructural` (otherwise a changed value may move a row or hide it).
+    func updating(rows changed: [Int], store: LiveStore) -> TableRows {
+        guard !judged.isEmpty else { return self }
+        var next = self
+        for i in changed where next.rowLevels.indices.contains(i) {
+            if let old = next.rowLevels[i] { next.levelCounts[old.rawValue] -= 1 }
+            let level = Self.level(of: content.rows[i], judged: judged, content: content, store: store)
+            next.rowLevels[i] = level
+            if let level { next.levelCounts[level.rawValue] += 1 }
+        }
+        return next
     }
 }
 
@@ -72,25 +110,60 @@ final class TableMemo {
     private struct Entry {
         var panel: Panel
         var revision: UInt64
+        var mark: LiveStore.ChangeMark
         var sortColumn: Int?
         var reversed: Bool
         var filter: String?
         var rows: TableRows
+        /// Row indices by container and key, made the first time a change is read row by row.
+        var index: [JSONPointer: [String: Int]]?
     }
 
     private var entries: [Int: Entry] = [:]
-    /// How many times rows were worked out (tests check that scrolling reuses them).
+    /// How many times rows were worked out whole, and how many times only the changed ones were
+    /// read again (tests check that scrolling reads none and one changed row reads one).
     private(set) var computed = 0
+    private(set) var updated = 0
+
+    /// More changed values than this in one step, and the rows are read whole: cheaper than a
+    /// walk over most of the store.
+    static let changeLimit = 4096
 
     func rows(index: Int, panel: Panel, store: LiveStore, sortColumn: Int?, reversed: Bool = false, filter: String?) -> TableRows {
-        if let e = entries[index], e.revision == store.revision, e.sortColumn == sortColumn, e.reversed == reversed, e.filter == filter,
-           e.panel == panel {
-            return e.rows
+        if var e = entries[index], e.sortColumn == sortColumn, e.reversed == reversed, e.filter == filter, e.panel == panel {
+            if e.revision == store.revision { return e.rows }
+            if e.rows.orderIsStructural, let changed = changedRows(&e, store: store) {
+                e.rows = e.rows.updating(rows: changed, store: store)
+                e.revision = store.revision
+                e.mark = store.changeMark
+                entries[index] = e
+                updated += 1
+                return e.rows
+            }
         }
         let rows = TableRows(panel: panel, store: store, sortColumn: sortColumn, reversed: reversed, filter: filter)
         computed += 1
-        entries[index] = Entry(panel: panel, revision: store.revision, sortColumn: sortColumn, reversed: reversed, filter: filter,
-                               rows: rows)
+        entries[index] = Entry(panel: panel, revision: store.revision, mark: store.changeMark, sortColumn: sortColumn, reversed: reversed,
+                               filter: filter, rows: rows, index: nil)
         return rows
+    }
+
+    /// The rows a change since `entry` touched, or nil when they must all be read again.
+    private func changedRows(_ entry: inout Entry, store: LiveStore) -> [Int]? {
+        // Checked first: a table with no rows yet has no container to ask.
+        guard store.keysUnchanged(since: entry.mark) else { return nil }
+        if entry.index == nil {
+            var index: [JSONPointer: [String: Int]] = [:]
+            for (i, row) in entry.rows.content.rows.enumerated() {
+                index[JSONPointer(tokens: Array(row.pointer.tokens.dropLast())), default: [:]][row.name] = i
+            }
+            entry.index = index
+        }
+        var changed: [Int] = []
+        for (container, keys) in entry.index ?? [:] {
+            guard let updated = store.childKeysUpdated(at: container, since: entry.mark, limit: Self.changeLimit) else { return nil }
+            changed += updated.compactMap { keys[$0] }
+        }
+        return changed
     }
 }
