@@ -20,8 +20,19 @@ public struct Heartbeat: Hashable, Sendable {
         outstandingSince = nil
     }
 
-    public mutating func tick(at now: Duration) -> Action {
+    /// Reads go on after the consumer held them: an answer still owed gets a whole `timeout`
+    /// from now (it may be in the socket, behind everything that waited there).
+    public mutating func readsResumed(at now: Duration) {
+        if outstandingSince != nil { outstandingSince = now }
+    }
+
+    /// `readsHeld`: the connection is not being read because the consumer is behind (backpressure,
+    /// see `ReadGateHandler`). The peer's answer then waits in the socket unread; the silence is
+    /// ours, so the wait for it starts again rather than ending in `.dead` (a headless run piped
+    /// into a pager left alone for a minute is not a dead server).
+    public mutating func tick(at now: Duration, readsHeld: Bool = false) -> Action {
         guard let interval else { return .none }
+        if readsHeld, outstandingSince != nil { outstandingSince = now }
         if let since = outstandingSince, now - since >= timeout { return .dead }
         if now - lastPing >= interval {
             lastPing = now

@@ -145,6 +145,11 @@ final class RedisFeedHandler: ChannelInboundHandler {
         batch.append(payload, isBinary: !UTF8Validator.isValid(payload))
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ReadsResumed else { return context.fireUserInboundEventTriggered(event) }
+        heartbeat.readsResumed(at: monotonic())
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         if receivedInBurst {
             receivedInBurst = false
@@ -217,7 +222,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     }
 
     private func heartbeatFired(context: ChannelHandlerContext) {
-        switch heartbeat.tick(at: monotonic()) {
+        switch heartbeat.tick(at: monotonic(), readsHeld: sink.isPaused) {
         case .sendPing:
             // In subscribed mode Redis answers PING with a `pong` push (RESP2).
             var out = context.channel.allocator.buffer(capacity: 16)

@@ -137,6 +137,11 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ReadsResumed else { return context.fireUserInboundEventTriggered(event) }
+        heartbeat.readsResumed(at: monotonic())
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         if receivedInBurst {
             receivedInBurst = false
@@ -295,7 +300,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     }
 
     private func heartbeatFired(context: ChannelHandlerContext) {
-        switch heartbeat.tick(at: monotonic()) {
+        switch heartbeat.tick(at: monotonic(), readsHeld: sink.isPaused) {
         case .sendPing:
             send(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: context.channel.allocator.buffer(string: "livetop")),
                  context: context)

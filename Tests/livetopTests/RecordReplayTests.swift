@@ -52,7 +52,10 @@ import TestSupport
             recording.close()
             return store
         }
-        #expect(recorded.stats.messages == Int64(Self.feed.count))
+        // On a shortfall, say how the connection went and which messages came (their place in
+        // the feed is in the text of most of them): lost at the start, in the middle or at the end.
+        #expect(recorded.stats.messages == Int64(Self.feed.count),
+                "status: \(recorded.status.history.map(\.text)); first and last logged: \(String(describing: recorded.log.all.first?.content)) … \(String(describing: recorded.log.all.last?.content))")
 
         let replay = try #require(Replay(path: path, speed: 0))
         let replayed = try await withDeadline(20, "the replay") {
