@@ -33,7 +33,8 @@ let package = Package(
         .target(name: "LiveModel"),
         // Lines that are not JSON (logfmt, whitespace tables, Prometheus exposition) made JSON. No dependencies.
         .target(name: "TextFormats"),
-        // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server.
+        // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server. It
+        // emits LiveModel's vocabulary (Transport, LinkState, MessageBatch) so the store folds what it sends.
         .target(
             name: "PushLink",
             dependencies: [
@@ -46,7 +47,7 @@ let package = Package(
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                "TextFormats",
+                "LiveModel", "TextFormats",
             ]
         ),
         .executableTarget(
@@ -71,7 +72,7 @@ let package = Package(
         // livetop's WebSocket connection driven through the Autobahn|Testsuite fuzzing server's cases.
         .executableTarget(
             name: "AutobahnClient",
-            dependencies: ["PushLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LiveModel", "PushLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
@@ -82,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "PushLinkTests",
             dependencies: [
-                "PushLink", "TestSupport",
+                "LiveModel", "PushLink", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -24,7 +24,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "LiveModel", swiftSettings: instrumented),
-        .target(name: "PushLink", dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+        .target(name: "PushLink", dependencies: ["LiveModel", .product(name: "NIOCore", package: "swift-nio")],
                 swiftSettings: instrumented),
         .target(name: "TextFormats", swiftSettings: instrumented),
         .target(name: "CFuzzer"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiveModel
 import PushLink
 
 #if canImport(Glibc)

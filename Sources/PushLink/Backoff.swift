@@ -1,3 +1,4 @@
+import LiveModel
 /// How long to wait before the next connection attempt, with full jitter: a random wait up to a
 /// bound that grows with the time spent disconnected, `min(cap, base + growth × disconnected)`.
 ///
@@ -38,12 +39,5 @@ public struct Backoff: Hashable, Sendable {
     public func delay(disconnectedFor disconnected: Duration, random: Double) -> Duration {
         let bound = bound(disconnectedFor: disconnected).seconds
         return .milliseconds(Int64((bound * (1 - jitter * random) * 1000).rounded()))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,3 +1,4 @@
+import LiveModel
 /// When to connect, wait or give up. Pure: time and randomness come in as inputs, actions go out,
 /// and the caller does the I/O (swift-nio's state-machine style).
 public struct ConnectionStateMachine: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 
 /// A feed address: ws, wss, http, https, socketio(s) or redis, with host, port and the request target.
 public struct FeedURL: Hashable, Sendable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 import NIOHTTP1
 import NIOPosix

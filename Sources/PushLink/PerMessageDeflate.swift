@@ -1,4 +1,5 @@
 import CompressNIO
+import LiveModel
 import NIOCore
 
 /// permessage-deflate (RFC 7692) as the server accepted it. livetop offers it on every WebSocket

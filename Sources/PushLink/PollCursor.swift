@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 
 /// How a long-poll client asks for "what came after what I have", and what each answer means.
 /// Pure: requests out, responses in, no I/O (docs/transports.md).

@@ -1,3 +1,4 @@
+import LiveModel
 /// When the next poll goes out, and whether the poll URL is a long-poll at all (docs/transports.md
 /// "Long-poll cursor conventions"). A long-poll server holds a request until it has something new;
 /// a plain REST resource answers at once, every time, with what it has. Polled like a long-poll,

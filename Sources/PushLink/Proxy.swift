@@ -1,3 +1,4 @@
+import LiveModel
 /// A proxy a link goes through: HTTP CONNECT (with `user:pass@` as Basic proxy auth), or SOCKS5
 /// with the name resolved here (`socks5://`) or by the proxy (`socks5h://`).
 public struct Proxy: Hashable, Sendable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 
 /// HTTP CONNECT through a proxy, on bytes: the first handler of a channel, it sends

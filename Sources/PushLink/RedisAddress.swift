@@ -1,3 +1,4 @@
+import LiveModel
 /// A Redis channel as a URL names it: `redis://[user:password@]host[:port][/db]/channel`.
 ///
 /// - port defaults to 6379; `user:` may be left out (`redis://:secret@host/ch`, AUTH with the

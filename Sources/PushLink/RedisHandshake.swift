@@ -1,3 +1,4 @@
+import LiveModel
 /// What every Redis connection of livetop says first, before SUBSCRIBE or PUBLISH: AUTH when the
 /// URL has a password, SELECT when it names a database. They are pipelined with what follows;
 /// their answers come back first and in order.

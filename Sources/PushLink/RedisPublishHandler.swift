@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 
 /// One Redis connection of `RedisPublisher`: sends the handshake when it opens, then PUBLISHes

@@ -1,3 +1,4 @@
+import LiveModel
 import Logging
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 
 /// An open Redis subscription: its channel, and a future that tells why it ended.

@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 
 /// `Retry-After` (RFC 9110 §10.2.3) on a 429 or 503: how long the server asks us to stay away.
 /// Pure: the answer's own headers in, a wait out.

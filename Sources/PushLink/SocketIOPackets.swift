@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 
 /// Engine.IO v4 and Socket.IO v5 packets, encoded and decoded. Pure: bytes in, values out.
 ///

@@ -1,3 +1,4 @@
+import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -52,7 +53,7 @@ private final class LineStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
 
     private var started = false
     private var line: [UInt8] = []
-    private var batch = FrameBatch(transport: .stream)
+    private var batch = MessageBatch(transport: .stream)
     private let sink: EventSink
     private let cursor: NIOLockedValueBox<PollCursor>
     private let maxMessageBytes: Int
@@ -107,7 +108,7 @@ private final class LineStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
             cursor.withLockedValue { $0.streamed(Array(bytes)) }
         }
         var out = batch
-        batch = FrameBatch(transport: .stream)
+        batch = MessageBatch(transport: .stream)
         out.receivedAt = wallClock()
         sink.yield(.messages(out))
     }

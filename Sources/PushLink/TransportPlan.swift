@@ -1,3 +1,4 @@
+import LiveModel
 /// Which transport to try, and when to move down to the next one (docs/transports.md "Transports and fallback").
 /// Pure: errors in, decisions out.
 public struct TransportPlan: Hashable, Sendable {

@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 
 /// Turns a compressed message back into what the server sent (permessage-deflate's
@@ -112,7 +113,7 @@ struct WebSocketFrameReader {
 
     /// livetop fails the connection for a reason of its own (a riding protocol's end): frames
     /// still arriving are dropped, and the message under way with them.
-    mutating func fail(dropping batch: inout FrameBatch) {
+    mutating func fail(dropping batch: inout MessageBatch) {
         failed = true
         if let start = messageStart {
             batch.bytes.removeSubrange(start...)
@@ -122,9 +123,9 @@ struct WebSocketFrameReader {
 
     /// Splits off the finished messages of `batch` to hand on; the message under way stays behind,
     /// at the start of a fresh batch.
-    mutating func takeFinished(_ batch: inout FrameBatch) -> FrameBatch {
+    mutating func takeFinished(_ batch: inout MessageBatch) -> MessageBatch {
         var out = batch
-        batch = FrameBatch(transport: out.transport)
+        batch = MessageBatch(transport: out.transport)
         batch.bytes.reserveCapacity(1 << 16)
         if let start = messageStart {
             batch.bytes.append(contentsOf: out.bytes[start...])
@@ -136,7 +137,7 @@ struct WebSocketFrameReader {
 
     /// Reads frames from the bytes received until one needs the caller (an action), or the bytes
     /// end (nil: wait for the next burst). Messages go into `batch` as they complete.
-    mutating func next(into batch: inout FrameBatch) -> Action? {
+    mutating func next(into batch: inout MessageBatch) -> Action? {
         if closeOnNextCall {
             closeOnNextCall = false
             return .closeConnection
@@ -216,7 +217,7 @@ struct WebSocketFrameReader {
     }
 
     /// A whole frame. `slice` gives its payload as a buffer (for a pong), without a copy.
-    private mutating func frame(first: UInt8, masked: Bool, payload: UnsafeRawBufferPointer, batch: inout FrameBatch,
+    private mutating func frame(first: UInt8, masked: Bool, payload: UnsafeRawBufferPointer, batch: inout MessageBatch,
                                 at slice: () -> ByteBuffer) -> Action? {
         let fin = first & 0x80 != 0
         let rsv1 = first & 0x40 != 0
@@ -255,7 +256,7 @@ struct WebSocketFrameReader {
     }
 
     /// The common case, a message in one uncompressed frame, in one pass: checked, then copied.
-    private mutating func appendWholeMessage(_ payload: UnsafeRawBufferPointer, isBinary: Bool, batch: inout FrameBatch) -> Action? {
+    private mutating func appendWholeMessage(_ payload: UnsafeRawBufferPointer, isBinary: Bool, batch: inout MessageBatch) -> Action? {
         if payload.count > maxMessageBytes { return fail(.messageTooLarge(limit: maxMessageBytes), closeCode: 1009, &batch) }
         if !isBinary {
             var check = UTF8Validator()
@@ -265,7 +266,7 @@ struct WebSocketFrameReader {
         return batch.bytes.count >= flushBytes ? .flush : nil
     }
 
-    private mutating func appendPayload(_ payload: UnsafeRawBufferPointer, fin: Bool, batch: inout FrameBatch) -> Action? {
+    private mutating func appendPayload(_ payload: UnsafeRawBufferPointer, fin: Bool, batch: inout MessageBatch) -> Action? {
         guard let start = messageStart else { return nil }
         if batch.bytes.count - start + payload.count > maxMessageBytes {
             return fail(.messageTooLarge(limit: maxMessageBytes), closeCode: 1009, &batch)
@@ -289,14 +290,14 @@ struct WebSocketFrameReader {
         }
         messageStart = nil
         if handsOnEachMessage { return .message(start: start, isBinary: messageIsBinary) }
-        batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
+        batch.frames.append(MessageBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
         return batch.bytes.count >= flushBytes ? .flush : nil
     }
 
     /// A text frame not yet whole: its bytes so far are checked, so that a message that cannot be
     /// UTF-8 fails now (the frame's own checks, made when it is whole, would pass up to its UTF-8).
     private mutating func checkPartialText(first: UInt8, masked: Bool, length: Int, arrived: UnsafeRawBufferPointer,
-                                           batch: inout FrameBatch) -> Action? {
+                                           batch: inout MessageBatch) -> Action? {
         let opcode = first & 0x0F
         guard !closeReceived, !failed, !masked, first & 0x70 == 0, !arrived.isEmpty else { return nil }
         var check: (checked: Int, utf8: UTF8Validator)
@@ -319,7 +320,7 @@ struct WebSocketFrameReader {
 
     /// The peer's close: checked (RFC 6455 §5.5.1, §7.4). A malformed close is answered with 1002
     /// (or 1007 for a reason that is not UTF-8) and reported as livetop's own close.
-    private mutating func receivedClose(_ payload: UnsafeRawBufferPointer, batch: inout FrameBatch) -> Action? {
+    private mutating func receivedClose(_ payload: UnsafeRawBufferPointer, batch: inout MessageBatch) -> Action? {
         closeReceived = true
         // The answer to our own close: the handshake is complete.
         guard !closeSent else { return .closeConnection }
@@ -345,16 +346,16 @@ struct WebSocketFrameReader {
 
     // MARK: Failures
 
-    private mutating func protocolError(_ detail: String, _ batch: inout FrameBatch) -> Action {
+    private mutating func protocolError(_ detail: String, _ batch: inout MessageBatch) -> Action {
         fail(.closedByUs(code: 1002, reason: detail), closeCode: 1002, &batch)
     }
 
     /// Fails the connection with 1007 (RFC 6455 §8.1).
-    private mutating func invalidUTF8(_ batch: inout FrameBatch) -> Action {
+    private mutating func invalidUTF8(_ batch: inout MessageBatch) -> Action {
         fail(.closedByUs(code: 1007, reason: "the server sent a text message that is not UTF-8"), closeCode: 1007, &batch)
     }
 
-    private mutating func fail(_ error: LinkError, closeCode: UInt16, _ batch: inout FrameBatch) -> Action {
+    private mutating func fail(_ error: LinkError, closeCode: UInt16, _ batch: inout MessageBatch) -> Action {
         // A message cut short by the failure is never handed on.
         fail(dropping: &batch)
         return .fail(error, closeCode: closeCode)

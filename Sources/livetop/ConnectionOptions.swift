@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiveModel
 import Logging
 import PushLink
 import TextFormats

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LiveModel
 import PushLink
 
 /// The stdin side of `livetop publish`, on a thread of its own: reads batches of lines, paces

@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 import PushLink
 
 /// What one source reads, as the command line or a layout names it: a feed URL, `-` (stdin),

@@ -1,3 +1,4 @@
+import LiveModel
 import Testing
 @testable import PushLink
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiveModel
 import PushLink
 
 /// The proxy connections go through: `--proxy`, `--no-proxy`, else the environment as curl reads it.

@@ -1,8 +1,11 @@
 /// Why a connection could not be made or was lost. One line, fit for a status line.
 ///
-/// A struct wrapping a private enum, so adding a case breaks no caller.
+/// A struct wrapping a private enum, so adding a case breaks no caller. It lives in LiveModel
+/// because the connection states the link emits and the store folds carry it (one vocabulary,
+/// docs/architecture.md "Connection states"): the store keeps the typed error, not its text.
+/// Its kind is `package`, so the link's own rules (in PushLink) can read it.
 public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
-    enum Kind: Hashable, Sendable {
+    package enum Kind: Hashable, Sendable {
         case badURL(String, String)
         case refused
         case reset
@@ -43,9 +46,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case unsupportedVersion(String)
     }
 
-    let kind: Kind
+    package let kind: Kind
 
-    init(_ kind: Kind) { self.kind = kind }
+    package init(_ kind: Kind) { self.kind = kind }
 
     public static func badURL(_ url: String, _ why: String) -> LinkError { LinkError(.badURL(url, why)) }
     public static let refused = LinkError(.refused)
@@ -90,9 +93,6 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isPermanent: Bool {
         if case .unsupportedVersion = kind { return true }
         return false
-    }
-    public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
-        LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
     }
 
     /// The WebSocket close code, when the peer closed with one.
@@ -145,12 +145,6 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .refused, .reset, .resolve, .connectTimeout, .droppedWithoutClose, .dead, .io, .httpStatus: return .transient
         case .proxy(_, let fatal): return fatal ? .fatal : .transient
         }
-    }
-
-    /// The answer to an event-stream request was streamed JSON instead (NDJSON, JSON lines, json-seq).
-    public var isJSONStream: Bool {
-        guard case .notEventStream(let status, let type) = kind else { return false }
-        return (200..<300).contains(status) && StreamTransport.isStreamType(type)
     }
 
     /// A definite "no JSON stream here".
@@ -211,7 +205,7 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func seconds(_ s: Double) -> String {
+    package static func seconds(_ s: Double) -> String {
         s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 }
