@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "livetop", targets: ["livetop"]),
         .library(name: "LiveModel", targets: ["LiveModel"]),
         .library(name: "PushLink", targets: ["PushLink"]),
+        // The link's pure protocol rules (also what the fuzz package builds from).
+        .library(name: "LinkWire", targets: ["LinkWire"]),
         .library(name: "TextFormats", targets: ["TextFormats"]),
         // The Autobahn|Testsuite echo client (Scripts/autobahn.sh, AutobahnTests).
         .executable(name: "livetop-autobahn", targets: ["AutobahnClient"]),
@@ -33,6 +35,13 @@ let package = Package(
         .target(name: "LiveModel"),
         // Lines that are not JSON (logfmt, whitespace tables, Prometheus exposition) made JSON. No dependencies.
         .target(name: "TextFormats"),
+        // The link's pure parts: parsers (WebSocket frames, SSE, RESP, Socket.IO packets, long-poll
+        // bodies and cursors, Nchan ids), state machines (connection, backoff, heartbeat, polls) and
+        // URLs. Bytes and inputs in, actions out: no sockets, so NIOCore (ByteBuffer) at most.
+        .target(
+            name: "LinkWire",
+            dependencies: ["LiveModel", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server. It
         // emits LiveModel's vocabulary (Transport, LinkState, MessageBatch) so the store folds what it sends.
         .target(
@@ -47,13 +56,13 @@ let package = Package(
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                "LiveModel", "TextFormats",
+                "LinkWire", "LiveModel", "TextFormats",
             ]
         ),
         .executableTarget(
             name: "livetop",
             dependencies: [
-                "CNcurses", "LiveModel", "PushLink", "TextFormats",
+                "CNcurses", "LinkWire", "LiveModel", "PushLink", "TextFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -72,7 +81,7 @@ let package = Package(
         // livetop's WebSocket connection driven through the Autobahn|Testsuite fuzzing server's cases.
         .executableTarget(
             name: "AutobahnClient",
-            dependencies: ["LiveModel", "PushLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LinkWire", "LiveModel", "PushLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
@@ -83,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "PushLinkTests",
             dependencies: [
-                "LiveModel", "PushLink", "TestSupport",
+                "LinkWire", "LiveModel", "PushLink", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -95,7 +104,7 @@ let package = Package(
             // Third-party servers the tests start (Node ws, Python websockets, nginx + Nchan).
             resources: [.copy("Servers")]
         ),
-        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LiveModel", "PushLink", "TestSupport"],
+        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LinkWire", "LiveModel", "PushLink", "TestSupport"],
                     exclude: ["Snapshots"]),
     ]
 )

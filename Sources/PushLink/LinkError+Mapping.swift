@@ -69,15 +69,3 @@ extension LinkError {
         }
     }
 }
-
-extension LinkError {
-    public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
-        LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
-    }
-
-    /// The answer to an event-stream request was streamed JSON instead (NDJSON, JSON lines, json-seq).
-    public var isJSONStream: Bool {
-        guard case .notEventStream(let status, let type) = kind else { return false }
-        return (200..<300).contains(status) && StreamTransport.isStreamType(type)
-    }
-}

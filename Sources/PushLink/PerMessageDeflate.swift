@@ -1,4 +1,5 @@
 import CompressNIO
+import LinkWire
 import LiveModel
 import NIOCore
 

@@ -1,4 +1,5 @@
 import Foundation
+@testable import LinkWire
 import LiveModel
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import Dispatch
+import LinkWire
 import LiveModel
 import NIOConcurrencyHelpers
 

@@ -52,7 +52,7 @@ public struct PollSchedule: Hashable, Sendable {
         /// something (2xx) or nothing new (304, 408), and left the cursor where it was. A 304 never
         /// moves it. A cursor that moves is a long-poll catching up (Nchan answers at once while
         /// it holds messages the client has not seen).
-        var showsNoHold: Bool {
+        package var showsNoHold: Bool {
             guard answeredAt - sentAt < PollSchedule.heldThreshold else { return false }
             switch status {
             case 304: return true
@@ -110,7 +110,7 @@ public struct PollSchedule: Hashable, Sendable {
     }
 
     /// "1 s", "0.5 s", "2.25 s".
-    static func seconds(_ duration: Duration) -> String {
+    package static func seconds(_ duration: Duration) -> String {
         let ms = (duration.seconds * 1000).rounded()
         if ms.truncatingRemainder(dividingBy: 1000) == 0 { return "\(Int64(ms / 1000)) s" }
         return "\(ms / 1000) s"

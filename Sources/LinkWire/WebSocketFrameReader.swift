@@ -3,7 +3,7 @@ import NIOCore
 
 /// Turns a compressed message back into what the server sent (permessage-deflate's
 /// `MessageInflater`); a protocol so that the reader stays free of zlib and can be fuzzed on its own.
-protocol MessageInflating: AnyObject {
+package protocol MessageInflating: AnyObject {
     func inflate(_ compressed: ArraySlice<UInt8>, limit: Int) throws(LinkError) -> [UInt8]
 }
 
@@ -18,8 +18,8 @@ protocol MessageInflating: AnyObject {
 /// the message-level ones when the frame is whole, in stream order. One deliberate difference:
 /// a text frame whose bytes so far are already not UTF-8 fails at once with 1007, before the rest
 /// of the frame arrives (RFC 6455 §8.1 "fail fast"; Autobahn 6.4.3 and 6.4.4).
-struct WebSocketFrameReader {
-    enum Action: Equatable {
+package struct WebSocketFrameReader {
+    package enum Action: Equatable {
         /// A whole message at `batch.bytes[start...]`, for `handsOnEachMessage`: the caller takes
         /// it out of the batch (and puts what it makes of it back).
         case message(start: Int, isBinary: Bool)
@@ -41,14 +41,14 @@ struct WebSocketFrameReader {
     }
 
     /// The largest frame (NIO's `maxFrameSize`) and the largest message.
-    let maxFrameBytes: Int
-    let maxMessageBytes: Int
+    package let maxFrameBytes: Int
+    package let maxMessageBytes: Int
     /// A batch this large is handed on within a burst (`WebSocketFeedHandler.burstBytes`).
-    let flushBytes: Int
+    package let flushBytes: Int
     /// permessage-deflate, when the server accepted it.
     private let inflater: MessageInflating?
     /// Every message is returned as `.message` (a protocol riding on WebSocket looks at each).
-    var handsOnEachMessage = false
+    package var handsOnEachMessage = false
 
     /// Unread bytes: the start of a frame that the next burst completes.
     private var input = ByteBuffer()
@@ -62,7 +62,7 @@ struct WebSocketFrameReader {
     /// The text frame still arriving: its payload bytes checked so far, and the check's state.
     private var partialCheck: (checked: Int, utf8: UTF8Validator)?
     /// livetop has sent its close.
-    private(set) var closeSent = false
+    package private(set) var closeSent = false
     /// The peer's close frame came: nothing it sends after it counts.
     private var closeReceived = false
     /// livetop failed the connection: frames still arriving are dropped, except the peer's close.
@@ -73,7 +73,7 @@ struct WebSocketFrameReader {
     /// A frame was read since the last `takeFramesSeen` (the heartbeat learns of it once per burst).
     private var framesSeen = false
 
-    init(maxFrameBytes: Int, maxMessageBytes: Int, flushBytes: Int, inflater: MessageInflating?) {
+    package init(maxFrameBytes: Int, maxMessageBytes: Int, flushBytes: Int, inflater: MessageInflating?) {
         self.maxFrameBytes = maxFrameBytes
         self.maxMessageBytes = maxMessageBytes
         self.flushBytes = flushBytes
@@ -81,10 +81,10 @@ struct WebSocketFrameReader {
     }
 
     /// Bytes received and not yet read: the start of a frame still arriving.
-    var bytesWaiting: Int { input.readableBytes }
+    package var bytesWaiting: Int { input.readableBytes }
 
     /// The bytes of a read burst; `next` reads them.
-    mutating func receive(_ bytes: ByteBuffer) {
+    package mutating func receive(_ bytes: ByteBuffer) {
         if framingBroken {
             closeOnNextCall = true
             return
@@ -100,20 +100,20 @@ struct WebSocketFrameReader {
     }
 
     /// livetop sends its close now; false if it already did.
-    mutating func sendingClose() -> Bool {
+    package mutating func sendingClose() -> Bool {
         defer { closeSent = true }
         return !closeSent
     }
 
     /// A frame came since the last call.
-    mutating func takeFramesSeen() -> Bool {
+    package mutating func takeFramesSeen() -> Bool {
         defer { framesSeen = false }
         return framesSeen
     }
 
     /// livetop fails the connection for a reason of its own (a riding protocol's end): frames
     /// still arriving are dropped, and the message under way with them.
-    mutating func fail(dropping batch: inout MessageBatch) {
+    package mutating func fail(dropping batch: inout MessageBatch) {
         failed = true
         if let start = messageStart {
             batch.bytes.removeSubrange(start...)
@@ -123,7 +123,7 @@ struct WebSocketFrameReader {
 
     /// Splits off the finished messages of `batch` to hand on; the message under way stays behind,
     /// at the start of a fresh batch.
-    mutating func takeFinished(_ batch: inout MessageBatch) -> MessageBatch {
+    package mutating func takeFinished(_ batch: inout MessageBatch) -> MessageBatch {
         var out = batch
         batch = MessageBatch(transport: out.transport)
         batch.bytes.reserveCapacity(1 << 16)
@@ -137,7 +137,7 @@ struct WebSocketFrameReader {
 
     /// Reads frames from the bytes received until one needs the caller (an action), or the bytes
     /// end (nil: wait for the next burst). Messages go into `batch` as they complete.
-    mutating func next(into batch: inout MessageBatch) -> Action? {
+    package mutating func next(into batch: inout MessageBatch) -> Action? {
         if closeOnNextCall {
             closeOnNextCall = false
             return .closeConnection
@@ -337,7 +337,7 @@ struct WebSocketFrameReader {
 
     /// Codes a peer may send (RFC 6455 §7.4.1, §7.4.2, and the IANA registry's 1012–1014): never
     /// 1004 (reserved), 1005, 1006 or 1015 (only for reporting), nor unassigned ones below 3000.
-    static func isValidCloseCode(_ code: UInt16) -> Bool {
+    package static func isValidCloseCode(_ code: UInt16) -> Bool {
         switch code {
         case 1000...1003, 1007...1014, 3000...4999: return true
         default: return false

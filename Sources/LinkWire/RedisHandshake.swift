@@ -2,13 +2,17 @@ import LiveModel
 /// What every Redis connection of livetop says first, before SUBSCRIBE or PUBLISH: AUTH when the
 /// URL has a password, SELECT when it names a database. They are pipelined with what follows;
 /// their answers come back first and in order.
-enum RedisHandshake {
-    struct Step {
-        var name: String
-        var command: [[UInt8]]
+package enum RedisHandshake {
+    package struct Step {
+        package var name: String
+        package var command: [[UInt8]]
+        package init(name: String, command: [[UInt8]]) {
+            self.name = name
+            self.command = command
+        }
     }
 
-    static func steps(_ address: RedisAddress) -> [Step] {
+    package static func steps(_ address: RedisAddress) -> [Step] {
         var steps: [Step] = []
         if let password = address.password {
             var words = [Array("AUTH".utf8)]
@@ -22,7 +26,7 @@ enum RedisHandshake {
 
     /// The answer to a step: `+OK`, or an error that retrying will not mend (a wrong password, a
     /// database that does not exist).
-    static func check(_ reply: RESPValue, of step: Step) throws(LinkError) {
+    package static func check(_ reply: RESPValue, of step: Step) throws(LinkError) {
         switch reply {
         case .simple: return
         case .error(let text):
@@ -36,13 +40,13 @@ enum RedisHandshake {
 
     /// Error replies that say "try again later": the dataset is still loading, a script is busy,
     /// a cluster slot is moving, a replica lost its master.
-    static func isTransient(_ error: String) -> Bool {
+    package static func isTransient(_ error: String) -> Bool {
         let kind = error.prefix { $0 != " " }
         return ["LOADING", "TRYAGAIN", "BUSY", "MASTERDOWN", "CLUSTERDOWN"].contains(kind)
     }
 
     /// Text from the server, made fit for one line: control characters become `?`, and it is cut at 200 characters.
-    static func printable(_ text: String) -> String {
+    package static func printable(_ text: String) -> String {
         let clean = String(String.UnicodeScalarView(text.unicodeScalars.prefix(200).map {
             $0.properties.generalCategory == .control || $0.properties.generalCategory == .format ? "?" : $0
         }))
@@ -50,7 +54,7 @@ enum RedisHandshake {
     }
 
     /// What kind of value came, for an error message.
-    static func summary(_ value: RESPValue) -> String {
+    package static func summary(_ value: RESPValue) -> String {
         switch value {
         case .simple(let text): return "status '\(printable(text))'"
         case .error(let text): return "error '\(printable(text))'"

@@ -2,7 +2,7 @@
 /// connection with 1007 at once (RFC 6455 §8.1), not only when the last fragment is in. Rejects
 /// overlong forms, surrogates (U+D800–DFFF) and code points above U+10FFFF. A sequence may be split
 /// between fragments; `isComplete` says whether the bytes so far end on a character boundary.
-struct UTF8Validator {
+package struct UTF8Validator {
     /// Continuation bytes still expected for the character under way.
     private var pending = 0
     /// The range the next continuation byte must be in: narrower than 0x80–0xBF only right after a
@@ -11,10 +11,10 @@ struct UTF8Validator {
     private var high: UInt8 = 0xBF
 
     /// The bytes so far end on a character boundary.
-    var isComplete: Bool { pending == 0 }
+    package var isComplete: Bool { pending == 0 }
 
     /// Feeds the next bytes of the message; false as soon as they cannot be UTF-8.
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var i = 0
         let count = bytes.count
         while i < count {
@@ -47,13 +47,13 @@ struct UTF8Validator {
         return true
     }
 
-    mutating func feed(_ bytes: some Collection<UInt8>) -> Bool {
+    package mutating func feed(_ bytes: some Collection<UInt8>) -> Bool {
         if let result = bytes.withContiguousStorageIfAvailable({ feed(UnsafeRawBufferPointer($0)) }) { return result }
         return Array(bytes).withUnsafeBytes { feed($0) }
     }
 
     /// True when `bytes` is a whole UTF-8 text.
-    static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
+    package static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
         var validator = UTF8Validator()
         return validator.feed(bytes) && validator.isComplete
     }

@@ -1,22 +1,22 @@
 /// The header Nchan puts before every message of a WebSocket that selected its `ws+meta.nchan`
 /// subprotocol: `id: TIME:TAG\n`, an optional `content-type: TYPE\n`, a blank line, then the
 /// message (docs/transports.md, "Nchan"). Pure.
-enum NchanMetaHeader {
+package enum NchanMetaHeader {
     /// The subprotocol livetop offers (first: Nchan only looks at the start of the header).
-    static let subprotocol = "ws+meta.nchan"
+    package static let subprotocol = "ws+meta.nchan"
     /// Nchan writes the header into 512 bytes; a message whose blank line is not within this many
     /// is not one of Nchan's.
-    static let longest = 1024
+    package static let longest = 1024
 
-    struct Parsed: Hashable {
-        var id: String
-        var contentType: String?
+    package struct Parsed: Hashable {
+        package var id: String
+        package var contentType: String?
         /// Bytes of the header, the blank line included: the message starts after them.
-        var length: Int
+        package var length: Int
     }
 
     /// The header at the start of `message`, or nil if it does not start with one.
-    static func parse(_ message: some Collection<UInt8>) -> Parsed? {
+    package static func parse(_ message: some Collection<UInt8>) -> Parsed? {
         var id: String?
         var contentType: String?
         var line: [UInt8] = []

@@ -64,9 +64,9 @@ public struct PollCursor: Sendable {
 
     /// Where the cursor stands. The same before and after an answer: the answer did not move it.
     public struct Position: Hashable, Sendable {
-        let lastModified: String?
-        let etag: String?
-        let cursor: String?
+        package let lastModified: String?
+        package let etag: String?
+        package let cursor: String?
     }
 
     public var position: Position { Position(lastModified: lastModified, etag: etag, cursor: cursor) }
@@ -193,7 +193,7 @@ public struct PollCursor: Sendable {
 
     /// The messages in a body: the array at `items`, or the elements of a JSON array, or JSON
     /// lines, or else the whole body as one message.
-    func split(_ body: [UInt8], parsed: Any?) -> [[UInt8]] {
+    package func split(_ body: [UInt8], parsed: Any?) -> [[UInt8]] {
         if let items {
             guard let list = (parsed ?? JSONBody.parse(body)).flatMap({ JSONBody.value(at: items, in: $0) }) as? [Any] else { return [] }
             return list.map(JSONBody.serialize)

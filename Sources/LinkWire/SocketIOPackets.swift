@@ -9,17 +9,17 @@ import LiveModel
 /// packet: `0` connect, `1` disconnect, `2` event, `3` ack, `4` connect error, `5` binary event
 /// (with a count of attachments that follow as binary packets), `6` binary ack; a namespace other
 /// than `/` follows as `/name,`, then an optional ack id, then JSON.
-enum EngineIO {
+package enum EngineIO {
     /// The server's `0` packet.
-    struct Handshake: Hashable, Sendable {
-        var sid: String
-        var upgrades: [String]
-        var pingInterval: Double
-        var pingTimeout: Double
-        var maxPayload: Int
+    package struct Handshake: Hashable, Sendable {
+        package var sid: String
+        package var upgrades: [String]
+        package var pingInterval: Double
+        package var pingTimeout: Double
+        package var maxPayload: Int
     }
 
-    enum Packet: Hashable, Sendable {
+    package enum Packet: Hashable, Sendable {
         case open(Handshake)
         case close
         case ping(String)
@@ -31,7 +31,7 @@ enum EngineIO {
     }
 
     /// The packets of one polling payload.
-    static func decodePayload(_ body: [UInt8]) throws(LinkError) -> [Packet] {
+    package static func decodePayload(_ body: [UInt8]) throws(LinkError) -> [Packet] {
         try body.split(separator: 0x1E, omittingEmptySubsequences: true).map { (part) throws(LinkError) in try decode(Array(part)) }
     }
 
@@ -41,7 +41,7 @@ enum EngineIO {
     /// python-engineio 3.x answers); v4 has no lengths. A Socket.IO 2.x server answers livetop's
     /// `EIO=4` request this way (Node's engine.io 3.x), or refuses it with HTTP 400 and answers
     /// an `EIO=3` one this way (python-engineio 3.x).
-    static func isVersion3Opening(_ body: [UInt8]) -> Bool {
+    package static func isVersion3Opening(_ body: [UInt8]) -> Bool {
         var i = 0
         if let first = body.first, first <= 1 {
             // Binary framing: the type byte, one to ten digit bytes, then 0xFF.
@@ -61,7 +61,7 @@ enum EngineIO {
     }
 
     /// One packet (a WebSocket text message, or one part of a payload; `b…` is base64 binary).
-    static func decode(_ bytes: [UInt8]) throws(LinkError) -> Packet {
+    package static func decode(_ bytes: [UInt8]) throws(LinkError) -> Packet {
         guard let type = bytes.first else { throw .io("Socket.IO: an empty Engine.IO packet") }
         let data = String(decoding: bytes.dropFirst(), as: UTF8.self)
         switch type {
@@ -87,8 +87,8 @@ enum EngineIO {
     }
 }
 
-enum SocketIO {
-    enum Packet: Hashable, Sendable {
+package enum SocketIO {
+    package enum Packet: Hashable, Sendable {
         case connect(namespace: String, payload: String)
         case disconnect(namespace: String)
         /// An event's JSON array (`["name", args…]`), with the number of binary attachments that follow.
@@ -98,7 +98,7 @@ enum SocketIO {
         case other
     }
 
-    static func decode(_ text: String) throws(LinkError) -> Packet {
+    package static func decode(_ text: String) throws(LinkError) -> Packet {
         var rest = Substring(text)
         guard let type = rest.popFirst() else { throw .io("Socket.IO: an empty packet") }
         var attachments = 0
@@ -125,24 +125,24 @@ enum SocketIO {
     }
 
     /// `40` (or `40/ns,`) with the auth payload.
-    static func connect(namespace: String, auth: String?) -> String {
+    package static func connect(namespace: String, auth: String?) -> String {
         "40" + prefix(namespace) + (auth ?? "")
     }
 
     /// `42["name",data]` (or `42/ns,[…]`).
-    static func event(namespace: String, name: String, json: String) -> String {
+    package static func event(namespace: String, name: String, json: String) -> String {
         "42" + prefix(namespace) + "[" + quoted(name) + "," + json + "]"
     }
 
     private static func prefix(_ namespace: String) -> String { namespace == "/" ? "" : namespace + "," }
 
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         String(decoding: JSONBody.serialize(text), as: UTF8.self)
     }
 
     /// The message livetop delivers for an event: `{"event":"name","args":[…]}`, binary
     /// attachments in place of their placeholders as `{"base64":"…"}`.
-    static func message(fromEvent json: String, attachments: [[UInt8]]) throws(LinkError) -> [UInt8] {
+    package static func message(fromEvent json: String, attachments: [[UInt8]]) throws(LinkError) -> [UInt8] {
         let bytes = Array(json.utf8)
         var elements = JSONBody.parse(bytes) is [Any] ? JSONBody.elements(ofArray: bytes) : []
         guard !elements.isEmpty, let name = JSONBody.parse(elements[0]) as? String else {
@@ -177,7 +177,7 @@ enum SocketIO {
     }
 
     /// The message of a connect error (`44{"message":"…"}`).
-    static func errorMessage(_ payload: String) -> String {
+    package static func errorMessage(_ payload: String) -> String {
         if let object = JSONBody.parse(Array(payload.utf8)) as? [String: Any], let message = object["message"] as? String { return message }
         return payload.isEmpty ? "refused" : payload
     }

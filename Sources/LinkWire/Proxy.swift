@@ -116,7 +116,7 @@ public struct ProxySettings: Hashable, Sendable {
     }
 
     /// Lower case first, then upper; empty counts as unset.
-    static func lookup(_ env: [String: String], _ name: String) -> String? {
+    package static func lookup(_ env: [String: String], _ name: String) -> String? {
         for key in [name, name.uppercased()] {
             if let value = env[key], !value.isEmpty { return value }
         }
@@ -124,7 +124,7 @@ public struct ProxySettings: Hashable, Sendable {
     }
 
     /// Whether `host` is in a `no_proxy` list.
-    static func bypasses(_ host: String, noProxy: String?) -> Bool {
+    package static func bypasses(_ host: String, noProxy: String?) -> Bool {
         guard let noProxy else { return false }
         let host = host.lowercased().trimmingCharacters(in: ["[", "]"])
         for raw in noProxy.split(separator: ",") {
@@ -159,5 +159,12 @@ public struct ProxySettings: Hashable, Sendable {
             value = value << 8 | UInt32(v)
         }
         return value
+    }
+}
+
+extension LinkError {
+    /// The proxy refused, failed or could not be reached; `fatal` when retrying cannot help.
+    public static func proxy(_ proxy: Proxy, _ problem: String, fatal: Bool = false) -> LinkError {
+        LinkError(.proxy("proxy \(proxy): \(problem)", fatal: fatal))
     }
 }

@@ -1,7 +1,7 @@
 /// Bytes from a "Redis" server that are not RESP2, or that pass a limit: one line, fit for a
 /// status line, naming what was wrong (a byte from the server is shown escaped, never raw).
 public struct RESPError: Error, Hashable, Sendable, CustomStringConvertible {
-    enum Kind: Hashable, Sendable {
+    package enum Kind: Hashable, Sendable {
         case unexpectedByte(UInt8, offset: Int)
         case malformed(String)
         case badLength(String, Int64)
@@ -9,15 +9,15 @@ public struct RESPError: Error, Hashable, Sendable, CustomStringConvertible {
         case tooDeep(Int)
     }
 
-    let kind: Kind
+    package let kind: Kind
 
-    static func unexpectedByte(_ byte: UInt8, offset: Int) -> RESPError { RESPError(kind: .unexpectedByte(byte, offset: offset)) }
-    static func malformed(_ what: String) -> RESPError { RESPError(kind: .malformed(what)) }
-    static func badLength(_ what: String, _ n: Int64) -> RESPError { RESPError(kind: .badLength(what, n)) }
-    static func tooLarge(_ what: String, limit: Int, unit: String = "bytes") -> RESPError {
+    package static func unexpectedByte(_ byte: UInt8, offset: Int) -> RESPError { RESPError(kind: .unexpectedByte(byte, offset: offset)) }
+    package static func malformed(_ what: String) -> RESPError { RESPError(kind: .malformed(what)) }
+    package static func badLength(_ what: String, _ n: Int64) -> RESPError { RESPError(kind: .badLength(what, n)) }
+    package static func tooLarge(_ what: String, limit: Int, unit: String = "bytes") -> RESPError {
         RESPError(kind: .tooLarge(what, limit: limit, unit: unit))
     }
-    static func tooDeep(_ limit: Int) -> RESPError { RESPError(kind: .tooDeep(limit)) }
+    package static func tooDeep(_ limit: Int) -> RESPError { RESPError(kind: .tooDeep(limit)) }
 
     /// A bulk string (a message's payload) longer than the limit, which is the message limit.
     public var isBulkTooLarge: Bool {

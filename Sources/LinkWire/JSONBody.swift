@@ -3,8 +3,8 @@ import Foundation
 /// JSON for long-poll response bodies: finding the messages and the cursor in them.
 /// PushLink does not know LiveModel (whose parser is the fast one); bodies arrive one HTTP round
 /// trip at a time, so Foundation's parser is not what limits a long-poll feed.
-enum JSONBody {
-    static func parse(_ bytes: [UInt8]) -> Any? {
+package enum JSONBody {
+    package static func parse(_ bytes: [UInt8]) -> Any? {
         // JSON between systems is UTF-8 (RFC 8259 §8.1), where a NUL byte is never valid. Foundation
         // takes NULs as the sign of UTF-16 or UTF-32 and decodes `\0[\0]` as `[]`, while everything
         // after this reads the bytes as UTF-8 (elements(ofArray:) would cut a NUL out as a message).
@@ -13,7 +13,7 @@ enum JSONBody {
     }
 
     /// The value at an RFC 6901 pointer, or nil.
-    static func value(at pointer: String, in root: Any) -> Any? {
+    package static func value(at pointer: String, in root: Any) -> Any? {
         guard pointer.hasPrefix("/") || pointer.isEmpty else { return nil }
         var current: Any = root
         for raw in pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
@@ -32,7 +32,7 @@ enum JSONBody {
     /// The bytes of each element of a JSON array that has already been found valid, cut at the
     /// commas between top-level elements (not inside strings or nested values), trimmed of
     /// whitespace.
-    static func elements(ofArray bytes: [UInt8]) -> [[UInt8]] {
+    package static func elements(ofArray bytes: [UInt8]) -> [[UInt8]] {
         var elements: [[UInt8]] = []
         var depth = 0
         var inString = false
@@ -74,7 +74,7 @@ enum JSONBody {
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
-    static func serialize(_ value: Any) -> [UInt8] {
+    package static func serialize(_ value: Any) -> [UInt8] {
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes])) ?? Data()
         return Array(data)
     }

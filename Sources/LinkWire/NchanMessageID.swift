@@ -17,9 +17,9 @@ public struct NchanMessageID: Hashable, Comparable, Sendable, CustomStringConver
 
     /// Times an Nchan id can hold (2001 to 2286): a `partition:offset` or `ms:count` id of some
     /// other server does not pass for one.
-    static let times: ClosedRange<Int64> = 1_000_000_000...9_999_999_999
+    package static let times: ClosedRange<Int64> = 1_000_000_000...9_999_999_999
     /// Nchan keeps a tag in 16 bits.
-    static let tags: ClosedRange<Int> = 0...32_767
+    package static let tags: ClosedRange<Int> = 0...32_767
 
     /// `TIME:TAG` for one channel. A multiplexed id (`TIME:[3],-,1`) is not one sequence, and any
     /// other text is not Nchan's: nil.
@@ -67,7 +67,7 @@ public struct NchanMessageID: Hashable, Comparable, Sendable, CustomStringConver
 
     /// Seconds since 1970 for an IMF-fixdate (`Sun, 06 Dec 2026 23:31:58 GMT`, RFC 9110 §5.6.7),
     /// the only form nginx writes.
-    static func httpDate(_ text: String) -> Int64? {
+    package static func httpDate(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT", let month = months.firstIndex(of: String(parts[2])),
               let day = Int64(parts[1]), let year = Int64(parts[3]), (1...31).contains(day), (1970...9999).contains(year)

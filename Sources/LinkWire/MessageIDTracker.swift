@@ -57,7 +57,7 @@ public struct MessageIDTracker: Sendable {
     }
 
     /// Nchan's id `next` arrived after `previous` (both delivered): what was skipped between.
-    static func judge(_ next: NchanMessageID, after previous: NchanMessageID) -> Verdict {
+    package static func judge(_ next: NchanMessageID, after previous: NchanMessageID) -> Verdict {
         if next <= previous {
             return .deliverAfterGap(missed: nil, reason: "messages may have been skipped: the server's message ids started over "
                                     + "(\(previous) then \(next)); Nchan lost the channel (a restart, or its worker died)")
@@ -91,7 +91,7 @@ public struct MessageIDTracker: Sendable {
     }
 
     /// FNV-1a, 64 bits: the same bytes give the same hash in every run (tests can count on it).
-    static func fnv1a(_ bytes: some Collection<UInt8>) -> UInt64 {
+    package static func fnv1a(_ bytes: some Collection<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {
             hash ^= UInt64(b)
