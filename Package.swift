@@ -59,10 +59,34 @@ let package = Package(
                 "LinkWire", "LiveModel", "TextFormats",
             ]
         ),
+        // Publishers (`livetop publish`): lines to Nchan's publisher endpoint or a Redis channel.
+        .target(
+            name: "PushPublish",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                "LinkWire", "LiveModel", "PushLink",
+            ]
+        ),
+        // The reference feed server (`livetop demo`, `livetop serve`, the tests and benchmarks):
+        // WebSocket, SSE and long-poll over a FeedBuffer.
+        .target(
+            name: "FeedServe",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                "LinkWire", "LiveModel", "TextFormats",
+            ]
+        ),
         .executableTarget(
             name: "livetop",
             dependencies: [
-                "CNcurses", "LinkWire", "LiveModel", "PushLink", "TextFormats",
+                "CNcurses", "FeedServe", "LinkWire", "LiveModel", "PushLink", "PushPublish", "TextFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -87,12 +111,23 @@ let package = Package(
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
         // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
         .target(name: "TestSupport", path: "Tests/Support"),
+        // What only tests ask of the reference server: sessions that script a WebSocket server's
+        // every frame (text, binary, fragments, pings, close codes).
+        .target(
+            name: "FeedScripting",
+            dependencies: [
+                "FeedServe",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Tests/FeedScripting"
+        ),
         .testTarget(name: "LiveModelTests", dependencies: ["LiveModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PushLinkTests",
             dependencies: [
-                "LinkWire", "LiveModel", "PushLink", "TestSupport",
+                "FeedScripting", "FeedServe", "LinkWire", "LiveModel", "PushLink", "PushPublish", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -104,7 +139,7 @@ let package = Package(
             // Third-party servers the tests start (Node ws, Python websockets, nginx + Nchan).
             resources: [.copy("Servers")]
         ),
-        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LinkWire", "LiveModel", "PushLink", "TestSupport"],
+        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "FeedScripting", "FeedServe", "LinkWire", "LiveModel", "PushLink", "TestSupport"],
                     exclude: ["Snapshots"]),
     ]
 )

@@ -7,6 +7,7 @@ import PushLink
 
 #if canImport(Glibc)
 import Glibc
+import PushPublish
 #endif
 
 /// `livetop publish URL`: stdin, one message per line, handed to a pub/sub server that does the

@@ -1,3 +1,4 @@
+import FeedServe
 import Foundation
 import LinkWire
 import LiveModel

@@ -4,6 +4,7 @@ import LiveModel
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+@testable import PushPublish
 import Testing
 import TestSupport
 @testable import PushLink

@@ -1,6 +1,7 @@
 import LinkWire
 import LiveModel
 import NIOCore
+import PushLink
 
 /// One Redis connection of `RedisPublisher`: sends the handshake when it opens, then PUBLISHes
 /// the lines of a job pipelined, at most `window` unanswered at a time, and counts the integer

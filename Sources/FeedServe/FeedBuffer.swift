@@ -1,3 +1,4 @@
+import LinkWire
 import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
@@ -36,7 +37,7 @@ public final class FeedBuffer: Sendable {
     /// backlog that spans minutes without waiting them).
     private let clock: @Sendable () -> Int64
 
-    public init(capacity: Int = 10_000, clock: @escaping @Sendable () -> Int64 = Link.wallClock) {
+    public init(capacity: Int = 10_000, clock: @escaping @Sendable () -> Int64 = WallClock.now) {
         self.capacity = max(1, capacity)
         self.clock = clock
     }

@@ -63,8 +63,10 @@ public final class FeedServer: Sendable {
     private let state = NIOLockedValueBox(State())
     private let refusing = NIOLockedValueBox(false)
 
-    public init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, options: Options = Options(),
-                buffer: FeedBuffer? = nil, session: @escaping Session) {
+    /// A server whose every WebSocket connection is driven by `session`. Package access: sessions
+    /// other than the buffer's (below) script a server for the tests (`FeedScripting`).
+    package init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, options: Options = Options(),
+                 buffer: FeedBuffer? = nil, session: @escaping Session) {
         self.group = group
         self.options = options
         self.buffer = buffer
@@ -388,7 +390,8 @@ public struct FeedSession: Sendable {
     public let received: AsyncStream<Received>
     private let receivedSink: AsyncStream<Received>.Continuation
     private let outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>
-    private let allocator: ByteBufferAllocator
+    /// Allocates the frames' buffers.
+    package let allocator: ByteBufferAllocator
     private let answersPings: Bool
     private let closed = NIOLockedValueBox(false)
     /// The connection's event loop (for timers).
@@ -416,37 +419,10 @@ public struct FeedSession: Sendable {
         })
     }
 
-    public func send(text: String) async throws {
-        try await outbound.write(WebSocketFrame(fin: true, opcode: .text, data: allocator.buffer(string: text)))
-    }
-
-    public func send(binary: [UInt8]) async throws {
-        try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, data: allocator.buffer(bytes: binary)))
-    }
-
-    /// Sends many text messages with one write (as fast as the socket takes them).
-    public func send(texts: [String]) async throws {
-        try await outbound.write(contentsOf: texts.map { WebSocketFrame(fin: true, opcode: .text, data: allocator.buffer(string: $0)) })
-    }
-
-    /// Sends one message split over several frames (a first frame and continuations).
-    public func send(fragments: [String], binary: Bool = false) async throws {
-        for (i, part) in fragments.enumerated() {
-            let opcode: WebSocketOpcode = i == 0 ? (binary ? .binary : .text) : .continuation
-            try await outbound.write(WebSocketFrame(fin: i == fragments.count - 1, opcode: opcode, data: allocator.buffer(string: part)))
-        }
-    }
-
-    public func ping(_ payload: String = "ping") async throws {
-        try await outbound.write(WebSocketFrame(fin: true, opcode: .ping, data: allocator.buffer(string: payload)))
-    }
-
-    /// Sends a close frame; the connection ends when the client answers.
-    public func close(code: UInt16, reason: String = "") async throws {
-        var data = allocator.buffer(capacity: 2 + reason.utf8.count)
-        data.writeInteger(code)
-        data.writeString(reason)
-        try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))
+    /// Writes frames as they are, with one write: what the tests' scripted sessions send
+    /// (`FeedScripting`) goes through here.
+    package func write(_ frames: [WebSocketFrame]) async throws {
+        try await outbound.write(contentsOf: frames)
     }
 
     /// Reads the client's frames: reassembles messages, answers pings, echoes a close.

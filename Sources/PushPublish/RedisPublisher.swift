@@ -3,6 +3,7 @@ import LiveModel
 import Logging
 import NIOCore
 import NIOPosix
+import PushLink
 
 /// Publishes lines to a Redis channel (`redis://[user:password@]host[:port][/db]/channel`, the
 /// shape `RedisAddress` reads): one `PUBLISH channel line` per line, pipelined on one connection

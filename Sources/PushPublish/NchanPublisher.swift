@@ -3,6 +3,7 @@ import LiveModel
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import PushLink
 
 /// Publishes lines to an Nchan publisher endpoint (`nchan_publisher`): one HTTP POST per line,
 /// pipelined on one keep-alive connection with up to `window` requests unanswered. A line is
