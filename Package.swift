@@ -42,8 +42,9 @@ let package = Package(
             name: "LinkWire",
             dependencies: ["LiveModel", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server. It
-        // emits LiveModel's vocabulary (Transport, LinkState, MessageBatch) so the store folds what it sends.
+        // The link: the NIO clients of every transport (WebSocket, SSE, long-poll, streamed JSON, Socket.IO,
+        // Redis), proxies, sources on this host. It emits LiveModel's vocabulary (Transport, LinkState,
+        // MessageBatch) so the store folds what it sends.
         .target(
             name: "PushLink",
             dependencies: [
