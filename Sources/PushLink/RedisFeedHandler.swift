@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOCore
 
 /// The message path of a Redis subscription: sends the handshake and SUBSCRIBE (or PSUBSCRIBE)
@@ -23,7 +25,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     private var subscribeSent = false
     private var isSubscribed = false
     private var received: ByteBuffer?
-    private var batch = FrameBatch(transport: .redis)
+    private var batch = MessageBatch(transport: .redis)
     private var receivedInBurst = false
     private var endReason: LinkError?
     private var failed = false
@@ -168,7 +170,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     private func flush() {
         guard started, !batch.frames.isEmpty else { return }
         var out = batch
-        batch = FrameBatch(transport: .redis)
+        batch = MessageBatch(transport: .redis)
         out.receivedAt = wallClock()
         sink.yield(.messages(out))
     }

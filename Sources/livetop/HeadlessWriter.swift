@@ -69,7 +69,7 @@ struct HeadlessWriter {
                             // The server's time for the message, where it carried one (backlog is history).
                             if timed, let serverTime = batch.serverTime(n) {
                                 out.buffer.append(contentsOf: #""server_time":""#.utf8)
-                                Timestamp(nanoseconds: serverTime).writeRFC3339(into: &out.buffer)
+                                serverTime.writeRFC3339(into: &out.buffer)
                                 out.buffer.append(contentsOf: #"","#.utf8)
                             }
                             writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)

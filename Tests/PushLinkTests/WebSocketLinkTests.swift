@@ -1,4 +1,8 @@
+import FeedScripting
+import FeedServe
 import Foundation
+import LinkWire
+import LiveModel
 import NIOCore
 import NIOPosix
 import Testing

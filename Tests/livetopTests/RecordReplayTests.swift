@@ -1,4 +1,7 @@
+import FeedScripting
+import FeedServe
 import Foundation
+import LinkWire
 import LiveModel
 import PushLink
 import Testing
@@ -46,7 +49,7 @@ import TestSupport
             async let ran = link.run()
             for await event in link.events {
                 recording.record(event)
-                store.apply(LinkBridge.liveEvent(event))
+                store.apply(LiveEvent(event))
             }
             _ = await ran
             recording.close()
@@ -60,7 +63,7 @@ import TestSupport
         let replay = try #require(Replay(path: path, speed: 0))
         let replayed = try await withDeadline(20, "the replay") {
             var store = LiveStore(configuration)
-            for await event in replay.events { store.apply(LinkBridge.liveEvent(event)) }
+            for await event in replay.events { store.apply(LiveEvent(event)) }
             return store
         }
         #expect(replay.skipped == 0)
