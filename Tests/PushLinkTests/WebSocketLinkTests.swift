@@ -46,11 +46,14 @@ import TestSupport
         let port = try await server.start()
         defer { Task { await server.stop() } }
         var configuration = LinkConfiguration(url: try FeedURL("ws://127.0.0.1:\(port)/"))
-        configuration.pingInterval = .milliseconds(200)
-        configuration.pingTimeout = .milliseconds(500)
+        // A timeout a loaded machine keeps to (an event loop not run for a second is not rare
+        // with both cores busy), and a stall four times as long.
+        let timeout = 2.0 * testTimeScale
+        configuration.pingInterval = .seconds(timeout / 4)
+        configuration.pingTimeout = .seconds(timeout)
         let link = Link(configuration)
         async let ran = link.run()
-        let (messages, states) = try await withDeadline(60, "every message after the stall") {
+        let (messages, states) = try await withDeadline(90, "every message after the stall") {
             var messages = 0
             var states: [LinkState] = []
             var stalled = false
@@ -58,8 +61,8 @@ import TestSupport
                 switch event {
                 case .messages(let batch):
                     messages += batch.count
-                    // The stall is what is tested (3 s, six ping timeouts), not a wait for something.
-                    if !stalled { stalled = true; try await Task.sleep(for: .seconds(3)) }
+                    // The stall is what is tested (four ping timeouts), not a wait for something.
+                    if !stalled { stalled = true; try await Task.sleep(for: .seconds(4 * timeout)) }
                 case .state(let state, _): states.append(state)
                 }
                 if messages >= count { break }
