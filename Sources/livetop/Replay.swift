@@ -40,6 +40,7 @@ final class Replay: FeedSource, @unchecked Sendable {
 
     /// What the reader hands over: batches with each message's recorded time, and state changes.
     enum Item {
+        /// `recorded`: each message's recorded time, for pacing; empty at speed 0.
         case messages(FrameBatch, recorded: [Int64])
         case state(LinkState, time: Int64)
     }
@@ -55,6 +56,8 @@ final class Replay: FeedSource, @unchecked Sendable {
 
     private let fd: CInt
     private let path: String
+    /// The pacer's speed, for the reader thread (the pacer itself is the consumer's).
+    private let speed: Double
     /// Guards `queue`, `stopped`, `sleeper`, `started` and `skippedLines`; the reader waits on it for room.
     private let condition = NSCondition()
     private var queue: ChunkQueue<[Item], CheckedContinuation<[Item]?, Never>>
@@ -78,6 +81,7 @@ final class Replay: FeedSource, @unchecked Sendable {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         self.path = path
+        self.speed = speed
         pacer = ReplayPacer(speed: speed)
         queue = ChunkQueue(limit: queueLimit)
     }
@@ -228,6 +232,7 @@ final class Replay: FeedSource, @unchecked Sendable {
         var chunk: [Item] = []
         var batch: FrameBatch?
         var recorded: [Int64] = []
+        let paced = speed > 0
 
         func closeBatch() {
             guard let full = batch else { return }
@@ -253,13 +258,14 @@ final class Replay: FeedSource, @unchecked Sendable {
                     if let open = batch, open.transport != transport || open.count >= batchLimit { closeBatch() }
                     if batch == nil {
                         batch = FrameBatch(transport: transport)
-                        recorded.reserveCapacity(batchLimit)
+                        // Room for the burst and its last line, so the bytes are not grown twice their size.
+                        batch!.bytes.reserveCapacity(batchBytes + 4096)
                     }
                     switch payload {
                     case .slice(let range): batch!.append(UnsafeBufferPointer(rebasing: line[range]), isBinary: isBinary)
                     case .owned(let bytes): batch!.append(bytes, isBinary: isBinary)
                     }
-                    recorded.append(time)
+                    if paced { recorded.append(time) }  // at speed 0 nothing waits for its time
                     return batch!.bytes.count >= batchBytes
                 case .state(let state, let time):
                     closeBatch()
