@@ -49,10 +49,13 @@ let package = Package(
                 "TextFormats",
             ]
         ),
+        // The JSON lines of headless mode and --record (HeadlessWriter) and buffered stdout, apart
+        // so that HeadlessBench can time them on their own.
+        .target(name: "JSONLines", dependencies: ["LiveModel", "PushLink"]),
         .executableTarget(
             name: "livetop",
             dependencies: [
-                "CNcurses", "LiveModel", "PushLink", "TextFormats",
+                "CNcurses", "JSONLines", "LiveModel", "PushLink", "TextFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -75,6 +78,9 @@ let package = Package(
         ),
         // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
+        // Release-mode micro-benchmark of the headless consumer's share (not a test): the JSON check
+        // that lets a message's bytes through, and the line writer. swift run -c release HeadlessBench
+        .executableTarget(name: "HeadlessBench", dependencies: ["JSONLines", "LiveModel", "PushLink"]),
         // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "LiveModelTests", dependencies: ["LiveModel", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -94,7 +100,7 @@ let package = Package(
             // Third-party servers the tests start (Node ws, Python websockets, nginx + Nchan).
             resources: [.copy("Servers")]
         ),
-        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "LiveModel", "PushLink", "TestSupport"],
+        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "JSONLines", "LiveModel", "PushLink", "TestSupport"],
                     exclude: ["Snapshots"]),
     ]
 )
