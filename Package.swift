@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "livetop", targets: ["livetop"]),
         .library(name: "LiveModel", targets: ["LiveModel"]),
         .library(name: "PushLink", targets: ["PushLink"]),
+        // The link's pure protocol rules (also what the fuzz package builds from).
+        .library(name: "LinkWire", targets: ["LinkWire"]),
         .library(name: "TextFormats", targets: ["TextFormats"]),
         // The Autobahn|Testsuite echo client (Scripts/autobahn.sh, AutobahnTests).
         .executable(name: "livetop-autobahn", targets: ["AutobahnClient"]),
@@ -33,7 +35,16 @@ let package = Package(
         .target(name: "LiveModel"),
         // Lines that are not JSON (logfmt, whitespace tables, Prometheus exposition) made JSON. No dependencies.
         .target(name: "TextFormats"),
-        // The link: WebSocket / long-poll / SSE clients, reconnect policy, reference feed server.
+        // The link's pure parts: parsers (WebSocket frames, SSE, RESP, Socket.IO packets, long-poll
+        // bodies and cursors, Nchan ids), state machines (connection, backoff, heartbeat, polls) and
+        // URLs. Bytes and inputs in, actions out: no sockets, so NIOCore (ByteBuffer) at most.
+        .target(
+            name: "LinkWire",
+            dependencies: ["LiveModel", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The link: the NIO clients of every transport (WebSocket, SSE, long-poll, streamed JSON, Socket.IO,
+        // Redis), proxies, sources on this host. It emits LiveModel's vocabulary (Transport, LinkState,
+        // MessageBatch) so the store folds what it sends.
         .target(
             name: "PushLink",
             dependencies: [
@@ -46,16 +57,40 @@ let package = Package(
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                "TextFormats",
+                "LinkWire", "LiveModel", "TextFormats",
+            ]
+        ),
+        // Publishers (`livetop publish`): lines to Nchan's publisher endpoint or a Redis channel.
+        .target(
+            name: "PushPublish",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                "LinkWire", "LiveModel", "PushLink",
+            ]
+        ),
+        // The reference feed server (`livetop demo`, `livetop serve`, the tests and benchmarks):
+        // WebSocket, SSE and long-poll over a FeedBuffer.
+        .target(
+            name: "FeedServe",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                "LinkWire", "LiveModel", "TextFormats",
             ]
         ),
         // The JSON lines of headless mode and --record (HeadlessWriter) and buffered stdout, apart
         // so that HeadlessBench can time them on their own.
-        .target(name: "JSONLines", dependencies: ["LiveModel", "PushLink"]),
+        .target(name: "JSONLines", dependencies: ["LiveModel"]),
         .executableTarget(
             name: "livetop",
             dependencies: [
-                "CNcurses", "JSONLines", "LiveModel", "PushLink", "TextFormats",
+                "CNcurses", "FeedServe", "JSONLines", "LinkWire", "LiveModel", "PushLink", "PushPublish", "TextFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -74,21 +109,32 @@ let package = Package(
         // livetop's WebSocket connection driven through the Autobahn|Testsuite fuzzing server's cases.
         .executableTarget(
             name: "AutobahnClient",
-            dependencies: ["PushLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LinkWire", "LiveModel", "PushLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
         // Release-mode micro-benchmark of the headless consumer's share (not a test): the JSON check
         // that lets a message's bytes through, and the line writer. swift run -c release HeadlessBench
-        .executableTarget(name: "HeadlessBench", dependencies: ["JSONLines", "LiveModel", "PushLink"]),
+        .executableTarget(name: "HeadlessBench", dependencies: ["JSONLines", "LiveModel"]),
         // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
         .target(name: "TestSupport", path: "Tests/Support"),
+        // What only tests ask of the reference server: sessions that script a WebSocket server's
+        // every frame (text, binary, fragments, pings, close codes).
+        .target(
+            name: "FeedScripting",
+            dependencies: [
+                "FeedServe",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Tests/FeedScripting"
+        ),
         .testTarget(name: "LiveModelTests", dependencies: ["LiveModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PushLinkTests",
             dependencies: [
-                "PushLink", "TestSupport",
+                "FeedScripting", "FeedServe", "LinkWire", "LiveModel", "PushLink", "PushPublish", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -100,7 +146,7 @@ let package = Package(
             // Third-party servers the tests start (Node ws, Python websockets, nginx + Nchan).
             resources: [.copy("Servers")]
         ),
-        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "JSONLines", "LiveModel", "PushLink", "TestSupport"],
+        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "FeedScripting", "FeedServe", "JSONLines", "LinkWire", "LiveModel", "PushLink", "TestSupport"],
                     exclude: ["Snapshots"]),
     ]
 )

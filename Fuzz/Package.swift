@@ -1,18 +1,24 @@
 // swift-tools-version: 6.0
 // libFuzzer targets for livetop's parsers: `bash Scripts/fuzz.sh` builds and runs them.
 //
-// This package compiles the parsers' own source files (symlinks under Sources/LiveModel,
-// Sources/PushLink, Sources/recording, and Sources/TextFormats whole) rather than depending on
-// the main package, whose PushLink would bring SwiftNIO, NIOSSL and BoringSSL into a separately
-// instrumented build: minutes on two cores, where these files take well under one. A file listed here that starts
-// to need more than NIOCore breaks this build, which is the signal to keep parsers pure. NIOCore (ByteBuffer, for
-// WebSocketFrameReader) and NIOWebSocket (the oracle of ws-frames: NIO's own frame decoder) are swift-nio alone,
-// at the main package's version, built uninstrumented (coverage is for livetop's code).
+// The parsers come from the main package's own targets (LinkWire, LiveModel, TextFormats) through a
+// path dependency on it: what is fuzzed is what ships, with no copies or stand-ins. SwiftPM builds
+// only what these targets need: LinkWire, LiveModel, TextFormats and swift-nio's NIOCore (plus
+// NIOWebSocket and NIOEmbedded, the oracle of ws-frames: NIO's own frame decoder); LinkWire
+// depending on nothing above NIOCore is what keeps this build short (a minute or two on two
+// cores), and a parser that starts to need more belongs outside LinkWire. A dependency's targets
+// cannot take this manifest's flags, so Scripts/fuzz.sh passes the instrumentation to every
+// module (-Xswiftc): NIOCore is instrumented too. The `recording` target still compiles livetop's
+// RecordingParser (an executable's file, so a symlink) with a stand-in for `Replay.Entry`.
 import PackageDescription
 
 // Coverage for libFuzzer and AddressSanitizer, optimised (fast runs) but with the checks of a
 // debug build kept (-assert-config Debug: bounds of unsafe buffers, overflow, preconditions).
+// Scripts/fuzz.sh passes the same flags with -Xswiftc, so the main package's targets get them too.
 let instrumented: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address", "-assert-config", "Debug", "-enable-testing", "-g"])]
+let linkWire: Target.Dependency = .product(name: "LinkWire", package: "livetop")
+let liveModel: Target.Dependency = .product(name: "LiveModel", package: "livetop")
+let textFormats: Target.Dependency = .product(name: "TextFormats", package: "livetop")
 // The fuzz executables link libFuzzer's runtime; gold stumbles over it (an internal error
 // formatting a duplicate-symbol message), lld from the Swift toolchain does not.
 let fuzzer: [LinkerSetting] = [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
@@ -21,32 +27,29 @@ let package = Package(
     name: "livetop-fuzz",
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(name: "livetop", path: ".."),
     ],
     targets: [
-        .target(name: "LiveModel", swiftSettings: instrumented),
-        .target(name: "PushLink", dependencies: [.product(name: "NIOCore", package: "swift-nio")],
-                swiftSettings: instrumented),
-        .target(name: "TextFormats", swiftSettings: instrumented),
         .target(name: "CFuzzer"),
         .target(name: "FuzzDriver", dependencies: ["CFuzzer"]),
-        .executableTarget(name: "json-fold", dependencies: ["FuzzDriver", "LiveModel"],
+        .executableTarget(name: "json-fold", dependencies: ["FuzzDriver", liveModel],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
-        .executableTarget(name: "sse", dependencies: ["FuzzDriver", "PushLink"],
+        .executableTarget(name: "sse", dependencies: ["FuzzDriver", linkWire],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
-        .executableTarget(name: "poll-body", dependencies: ["FuzzDriver", "PushLink"],
+        .executableTarget(name: "poll-body", dependencies: ["FuzzDriver", linkWire],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
-        .executableTarget(name: "resp", dependencies: ["FuzzDriver", "PushLink"],
+        .executableTarget(name: "resp", dependencies: ["FuzzDriver", linkWire],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
-        .executableTarget(name: "text-formats", dependencies: ["FuzzDriver", "TextFormats"],
+        .executableTarget(name: "text-formats", dependencies: ["FuzzDriver", textFormats],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
         // WebSocketFrameReader against NIO's WebSocketFrameDecoder + the old reassembly (the oracle).
         .executableTarget(name: "ws-frames",
-                          dependencies: ["FuzzDriver", "PushLink",
+                          dependencies: ["FuzzDriver", linkWire, liveModel,
                                          .product(name: "NIOCore", package: "swift-nio"),
                                          .product(name: "NIOEmbedded", package: "swift-nio"),
                                          .product(name: "NIOWebSocket", package: "swift-nio")],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
-        .executableTarget(name: "recording", dependencies: ["FuzzDriver", "LiveModel", "PushLink"],
+        .executableTarget(name: "recording", dependencies: ["FuzzDriver", liveModel],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds livetop's libFuzzer targets (Fuzz/Package.swift: the parsers' own source files, compiled
-# with -sanitize=fuzzer,address into .build-fuzz) and runs each one.
+# Builds livetop's libFuzzer targets (Fuzz/Package.swift: the parsers' own targets LinkWire, LiveModel and
+# TextFormats, compiled with -sanitize=fuzzer,address into .build-fuzz) and runs each one.
 #
 #   bash Scripts/fuzz.sh                 CI: a fixed number of runs per target (2-3 minutes with the build)
 #   bash Scripts/fuzz.sh --long          by hand: 600 s per target (FUZZ_SECONDS=N to change), the grown
@@ -40,7 +40,10 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 start=$(now)
-if ! swift build --package-path Fuzz --scratch-path .build-fuzz -c release >/tmp/livetop-fuzz-build.$$ 2>&1; then
+# The parsers are the main package's own targets (Fuzz/Package.swift depends on it by path), which
+# cannot take the fuzz manifest's flags: instrument every module from here.
+instrument=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -assert-config -Xswiftc Debug -Xswiftc -enable-testing -Xswiftc -g)
+if ! swift build --package-path Fuzz --scratch-path .build-fuzz -c release "${instrument[@]}" >/tmp/livetop-fuzz-build.$$ 2>&1; then
     cat /tmp/livetop-fuzz-build.$$ >&2
     rm -f /tmp/livetop-fuzz-build.$$
     echo "fuzz.sh: the fuzz targets did not build" >&2

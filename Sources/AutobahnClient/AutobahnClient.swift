@@ -1,4 +1,6 @@
 import ArgumentParser
+import LinkWire
+import LiveModel
 import PushLink
 
 #if canImport(Glibc)

@@ -15,7 +15,6 @@
 import Foundation
 import JSONLines
 import LiveModel
-import PushLink
 
 let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
 let rounds = Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "") ?? 5
@@ -26,14 +25,14 @@ func message(_ seq: Int, ts: Int) -> [UInt8] {
     return Array((head + String(repeating: "x", count: 78 - head.utf8.count) + "\"}").utf8)
 }
 
-var batches: [FrameBatch] = []
-var batch = FrameBatch(transport: .websocket)
+var batches: [MessageBatch] = []
+var batch = MessageBatch(transport: .websocket)
 batch.receivedAt = 1_795_708_529_685_000_000
 for seq in 1...count {
     batch.append(message(seq, ts: 1_795_708_529_685), isBinary: false)
     if batch.bytes.count >= 60 << 10 || seq == count {
         batches.append(batch)
-        batch = FrameBatch(transport: .websocket)
+        batch = MessageBatch(transport: .websocket)
         batch.receivedAt = 1_795_708_529_685_000_000 + Int64(batches.count) * 1_000_000
     }
 }

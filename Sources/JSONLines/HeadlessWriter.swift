@@ -1,5 +1,4 @@
 import LiveModel
-import PushLink
 
 /// Turns link events into JSON lines (README "JSON lines"): one object per line, snake_case,
 /// each with `type` and `time`. A message whose bytes are already compact, valid and safe JSON is
@@ -41,7 +40,7 @@ public struct HeadlessWriter: Sendable {
 
     /// Writes the messages of a batch (`MessageLimit` cuts it first when there is a limit).
     /// `flushing: false` keeps every line of the batch in `out.buffer` (to copy them elsewhere too).
-    public mutating func write(_ batch: FrameBatch, into out: inout StandardOutput, flushing: Bool = true) {
+    public mutating func write(_ batch: MessageBatch, into out: inout StandardOutput, flushing: Bool = true) {
         if emit == .all {
             linePrefix.removeAll(keepingCapacity: true)
             linePrefix.append(contentsOf: #"{"type":"message","time":""#.utf8)
@@ -74,7 +73,7 @@ public struct HeadlessWriter: Sendable {
                                 if timed, let serverTime = batch.serverTime(n) {
                                     out.buffer.append(contentsOf: middle)
                                     out.buffer.append(contentsOf: #""server_time":""#.utf8)
-                                    Timestamp(nanoseconds: serverTime).writeRFC3339(into: &out.buffer)
+                                    serverTime.writeRFC3339(into: &out.buffer)
                                     out.buffer.append(contentsOf: #"","#.utf8)
                                     writePayload(bytes, found, into: &out.buffer)
                                 } else if case .passes = found {

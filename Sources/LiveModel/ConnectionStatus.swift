@@ -1,37 +1,4 @@
-/// The transports a link speaks.
-public enum TransportKind: String, Hashable, Sendable, CaseIterable {
-    case websocket, sse, longpoll, stream, socketio, redis
-    /// Interval polling of a plain REST resource.
-    case poll
-    /// Sources on this host: a command, livetop's stdin, a followed file.
-    case command, stdin, file
-}
-
-/// What happened to the connection, as the link reports it.
-public enum ConnectionEvent: Hashable, Sendable {
-    case connecting(transport: TransportKind, url: String, attempt: Int)
-    /// Open; `every` is the interval in seconds of a `poll` transport.
-    case open(transport: TransportKind, every: Double? = nil)
-    /// Lost or refused; the next attempt is at `retryAt`.
-    case waiting(transport: TransportKind, attempt: Int, retryAt: Timestamp, error: String)
-    /// A fatal error (401/403, bad URL, TLS verification): retried only at the longest backoff, if at all.
-    case failed(transport: TransportKind, error: String, retryAt: Timestamp?)
-    /// The link moved to another transport, for `reason`.
-    case fallback(transport: TransportKind, reason: String)
-    /// Messages may have been missed (a cursor the server no longer knows); `missed` is how many
-    /// when the server's ids prove it.
-    case gap(transport: TransportKind, reason: String, missed: Int? = nil)
-    /// `count` messages already delivered (a known id) came again and were dropped.
-    case repeated(transport: TransportKind, count: Int, reason: String)
-    /// A line the source said about itself (a command's stderr), for the status line.
-    case note(transport: TransportKind, text: String)
-    /// Nothing arrived for longer than the source's `expect`; the next message ends it.
-    case stale(transport: TransportKind, silentFor: Double, expected: Double)
-    /// The user quit or the run ended.
-    case closed(reason: String?)
-}
-
-/// The connection as the status line shows it, folded from `ConnectionEvent`s.
+/// The connection as the status line shows it, folded from the link's `LinkState`s.
 public struct ConnectionStatus: Hashable, Sendable {
     public enum Phase: Hashable, Sendable {
         case idle
@@ -51,12 +18,13 @@ public struct ConnectionStatus: Hashable, Sendable {
     }
 
     public internal(set) var phase: Phase = .idle
-    public internal(set) var transport: TransportKind?
+    public internal(set) var transport: Transport?
     /// Seconds between polls while open on `poll`.
     public internal(set) var pollEvery: Double?
     public internal(set) var url: String?
-    /// The exact last error, kept after the connection opens again.
-    public internal(set) var lastError: String?
+    /// The exact last error, kept after the connection opens again (and after it closes: the
+    /// reason of the close is `closedReason`).
+    public internal(set) var lastError: LinkError?
     public internal(set) var since: Timestamp?
     public internal(set) var lastTransition: Transition?
     public internal(set) var opens = 0
@@ -89,7 +57,7 @@ public struct ConnectionStatus: Hashable, Sendable {
 
     public init() {}
 
-    mutating func apply(_ event: ConnectionEvent, at time: Timestamp) {
+    mutating func apply(_ event: LinkState, at time: Timestamp) {
         record(event, at: time)
         switch event {
         case .connecting(let t, let url, let attempt):
@@ -99,14 +67,14 @@ public struct ConnectionStatus: Hashable, Sendable {
         case .open(let t, let every):
             phase = .open
             transport = t
-            pollEvery = t == .poll ? every : nil
+            pollEvery = t == .poll ? every?.seconds : nil
             opens += 1
-        case .waiting(let t, let attempt, let retryAt, let error):
-            phase = .waiting(attempt: attempt, retryAt: retryAt)
+        case .waiting(let t, let attempt, let retryIn, let error):
+            phase = .waiting(attempt: attempt, retryAt: time + retryIn.seconds)
             transport = t
             lastError = error
-        case .failed(let t, let error, let retryAt):
-            phase = .failed(retryAt: retryAt)
+        case .failed(let t, let error, let retryIn):
+            phase = .failed(retryAt: retryIn.map { time + $0.seconds })
             transport = t
             lastError = error
         case .fallback(let t, let reason):
@@ -131,32 +99,32 @@ public struct ConnectionStatus: Hashable, Sendable {
             return
         case .stale(let t, let silentFor, let expected):
             transport = t
-            staleSince = time + (-silentFor)
-            staleExpected = expected
+            staleSince = time + (-silentFor.seconds)
+            staleExpected = expected.seconds
             return
         case .closed(let reason):
             phase = .closed
             staleSince = nil
             closedReason = reason
-            if let reason { lastError = reason }
         }
         since = time
     }
 
-    private mutating func record(_ event: ConnectionEvent, at time: Timestamp) {
+    private mutating func record(_ event: LinkState, at time: Timestamp) {
         let text: String
         switch event {
         case .connecting(let t, let url, let attempt): text = "connecting over \(t.rawValue) to \(url)" + (attempt > 1 ? " (attempt \(attempt))" : "")
-        case .open(let t, let every): text = "open (\(t.rawValue))" + (every.map { ", polling every \(Self.seconds($0))" } ?? "")
-        case .waiting(let t, let attempt, let retryAt, let error):
-            text = "waiting (\(t.rawValue)): \(error); attempt \(attempt) in \(Self.seconds(retryAt - time))"
-        case .failed(let t, let error, let retryAt):
-            text = "failed (\(t.rawValue)): \(error)" + (retryAt.map { "; retry in \(Self.seconds($0 - time))" } ?? "")
+        case .open(let t, let every): text = "open (\(t.rawValue))" + (every.map { ", polling every \(Self.seconds($0.seconds))" } ?? "")
+        // Waits through the saturating `Timestamp +`: a hostile recording's wait cannot trap `Int(_:)`.
+        case .waiting(let t, let attempt, let retryIn, let error):
+            text = "waiting (\(t.rawValue)): \(error); attempt \(attempt) in \(Self.seconds((time + retryIn.seconds) - time))"
+        case .failed(let t, let error, let retryIn):
+            text = "failed (\(t.rawValue)): \(error)" + (retryIn.map { "; retry in \(Self.seconds((time + $0.seconds) - time))" } ?? "")
         case .fallback(let t, let reason): text = "fallback to \(t.rawValue): \(reason)"
         case .gap(let t, let reason, _): text = "gap (\(t.rawValue)): \(reason)"
         case .repeated(let t, _, let reason): text = "repeat (\(t.rawValue)): \(reason)"
         case .note(_, let note): text = note
-        case .stale(_, let silent, let expected): text = "stale: nothing for \(Self.seconds(silent)) (expect \(Self.seconds(expected)))"
+        case .stale(_, let silent, let expected): text = "stale: nothing for \(Self.seconds(silent.seconds)) (expect \(Self.seconds(expected.seconds)))"
         case .closed(let reason): text = "closed" + (reason.map { ": " + $0 } ?? "")
         }
         history.append(Entry(at: time, text: text))
@@ -187,7 +155,7 @@ public struct ConnectionStatus: Hashable, Sendable {
             let s = max(0, at - now)
             return s < 10 ? String(Double(Int((s * 10).rounded(.up))) / 10) + " s" : "\(Int(s.rounded(.up))) s"
         }
-        let error = lastError.map { ": " + $0 } ?? ""
+        let error = lastError.map { ": " + $0.description } ?? ""
         switch phase {
         case .idle: return "not connected"
         case .connecting(let attempt): return attempt > 1 ? "connecting (attempt \(attempt))" : "connecting"

@@ -1,6 +1,7 @@
 /// Messages handed over together, one per read burst: one contiguous byte array and
 /// where each message lies in it. Handing over batches, never single messages, is what keeps
-/// the message path above a million messages a second.
+/// the message path above a million messages a second. The link builds it on its event loop and
+/// the store folds the same value: one type from the socket to the store.
 public struct MessageBatch: Sendable {
     public struct Frame: Hashable, Sendable {
         public var offset: Int
@@ -20,14 +21,26 @@ public struct MessageBatch: Sendable {
     /// for those without. A message with a time is folded at it (histories, log), not at the
     /// batch's arrival, so replayed backlog lands where it happened.
     public var times: [Int64]
+    /// Wall-clock time the burst was read, in nanoseconds since the Unix epoch.
+    public var receivedAt: Int64 = 0
+    /// The transport the messages came over.
+    public var transport: Transport
 
     /// In `times`: this message carries no server time.
     public static let noTime = Int64.min
 
+    /// An empty batch of a link's read burst.
+    public init(transport: Transport) {
+        self.init()
+        self.transport = transport
+    }
+
+    /// A batch made outside a link (tests, the benchmark): its transport says websocket.
     public init(bytes: [UInt8] = [], frames: [Frame] = [], times: [Int64] = []) {
         self.bytes = bytes
         self.frames = frames
         self.times = times
+        self.transport = .websocket
     }
 
     /// The server's time for message `index`, nil when it has none.
@@ -51,4 +64,18 @@ public struct MessageBatch: Sendable {
         frames.append(Frame(offset: bytes.count, length: payload.count, isBinary: isBinary))
         bytes.append(contentsOf: payload)
     }
+
+    /// Appends a message with the server's time for it (nil: none); `times` stays empty until a
+    /// message has one.
+    public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool, serverTime: Int64?) {
+        if serverTime != nil, times.count < frames.count {
+            times.append(contentsOf: repeatElement(Self.noTime, count: frames.count - times.count))
+        }
+        append(payload, isBinary: isBinary)
+        if let serverTime { times.append(serverTime) } else if !times.isEmpty { times.append(Self.noTime) }
+    }
 }
+
+/// The link's former name for `MessageBatch`, kept while files under change elsewhere (the headless
+/// writer, replay) still say it; the same type, no copy.
+public typealias FrameBatch = MessageBatch

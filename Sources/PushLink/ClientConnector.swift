@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -9,11 +11,11 @@ import NIOSSL
 /// proxy), TLS for secure URLs (system trust store, `--cacert`, `--insecure`; SNI only for host
 /// names), and one deadline that covers connecting, the proxy, the TLS handshake and whatever
 /// `ready` waits for (an upgrade, a response head).
-enum ClientConnector {
+package enum ClientConnector {
     /// Connects to `url`, lets `pipeline` set the channel up (inside the channel initializer), then
     /// waits for `ready`. On any failure the channel is closed and the error is a `LinkError`
     /// (`connectTimeout` when the deadline fired).
-    static func open<Setup: Sendable, Result>(
+    package static func open<Setup: Sendable, Result>(
         _ url: FeedURL, configuration: LinkConfiguration, group: EventLoopGroup,
         pipeline: @escaping @Sendable (Channel) throws -> Setup,
         ready: (Channel, Setup) async throws -> Result
@@ -101,7 +103,7 @@ enum ClientConnector {
     }
 
     /// A GET for `url` with Host, User-Agent, then `extra`, then the user's `-H` headers (which win).
-    static func requestHead(_ url: FeedURL, configuration: LinkConfiguration, extra: [(String, String)] = []) -> HTTPRequestHead {
+    package static func requestHead(_ url: FeedURL, configuration: LinkConfiguration, extra: [(String, String)] = []) -> HTTPRequestHead {
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target)
         head.headers.add(name: "Host", value: url.hostHeader)
         head.headers.add(name: "User-Agent", value: "livetop")
@@ -110,7 +112,7 @@ enum ClientConnector {
         return head
     }
 
-    static func makeSSLContext(_ configuration: LinkConfiguration) throws -> NIOSSLContext {
+    package static func makeSSLContext(_ configuration: LinkConfiguration) throws -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let file = configuration.caCertificateFile {
             tls.additionalTrustRoots = [.file(file)]
@@ -120,7 +122,7 @@ enum ClientConnector {
     }
 
     /// SNI carries host names only (RFC 6066 §3); an IP address must not be sent.
-    static func isIPAddress(_ host: String) -> Bool {
+    package static func isIPAddress(_ host: String) -> Bool {
         (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }

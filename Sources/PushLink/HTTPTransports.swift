@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
 import TextFormats
@@ -49,7 +51,7 @@ enum SSETransport {
 private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
     private var started = false
     private var parser: ServerSentEvents
-    private var batch = FrameBatch(transport: .sse)
+    private var batch = MessageBatch(transport: .sse)
     private let sink: EventSink
     private let resume: SSETransport.Resume
     private let maxMessageBytes: Int
@@ -116,7 +118,7 @@ private final class EventStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
         // The ID is recorded with the batch that carries its events, so a reconnect resumes after them.
         resume.update(lastEventID: parser.lastEventID, retry: parser.retry)
         var out = batch
-        batch = FrameBatch(transport: .sse)
+        batch = MessageBatch(transport: .sse)
         out.receivedAt = wallClock()
         var events = gaps.map { LinkEvent.state($0, at: out.receivedAt) }
         if !out.isEmpty { events.append(.messages(out)) }
@@ -310,7 +312,7 @@ final class LongPoller: Sendable {
                     sink.yield(.state(.gap(transport: transport, reason: reason, missed: missed), at: wallClock()))
                 }
             }
-            var batch = FrameBatch(transport: transport)
+            var batch = MessageBatch(transport: transport)
             let contentType = exchange.header("Content-Type")
             let note = state.withLockedValue { s -> String? in
                 var problem: String?

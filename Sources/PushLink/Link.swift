@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -331,9 +333,5 @@ public final class Link: Sendable {
     }
 
     /// Wall-clock time in nanoseconds since the Unix epoch.
-    @Sendable public static func wallClock() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
+    @Sendable public static func wallClock() -> Int64 { WallClock.now() }
 }

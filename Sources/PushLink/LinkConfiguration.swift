@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import TextFormats
 
 /// What a link connects to and how. Limits are named, documented and checked.

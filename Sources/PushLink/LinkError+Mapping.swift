@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -10,7 +11,7 @@ import Glibc
 
 /// Turns the errors NIO, NIOSSL and the OS raise into `LinkError`s at the edge of PushLink.
 extension LinkError {
-    static func map(_ error: Error, host: String = "") -> LinkError {
+    package static func map(_ error: Error, host: String = "") -> LinkError {
         if let e = error as? LinkError { return e }
         if let e = error as? IOError { return fromErrno(e.errnoCode, detail: "\(e)") }
         if let e = error as? NIOConnectionError {
@@ -58,7 +59,7 @@ extension LinkError {
         return .io("\(error)")
     }
 
-    static func fromErrno(_ code: CInt, detail: String) -> LinkError {
+    package static func fromErrno(_ code: CInt, detail: String) -> LinkError {
         switch code {
         case ECONNREFUSED: return .refused
         case ECONNRESET, EPIPE: return .reset

@@ -1,4 +1,6 @@
 import CompressNIO
+import LinkWire
+import LiveModel
 import NIOCore
 
 /// permessage-deflate (RFC 7692) as the server accepted it. livetop offers it on every WebSocket

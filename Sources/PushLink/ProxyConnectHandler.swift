@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOCore
 
 /// HTTP CONNECT through a proxy, on bytes: the first handler of a channel, it sends

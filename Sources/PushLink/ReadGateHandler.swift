@@ -20,6 +20,8 @@ final class ReadGateHandler: ChannelOutboundHandler {
         sink.whenResumed {
             loopBound.eventLoop.execute {
                 handler.value.pendingRead = false
+                // The handlers after this one learn of it: a heartbeat owed an answer restarts its wait.
+                loopBound.value.fireUserInboundEventTriggered(ReadsResumed())
                 handler.value.read(context: loopBound.value)
             }
         }
@@ -28,3 +30,6 @@ final class ReadGateHandler: ChannelOutboundHandler {
 
 @available(*, unavailable)
 extension ReadGateHandler: Sendable {}
+
+/// Sent down the pipeline when `ReadGateHandler` lets reads go on after holding them.
+struct ReadsResumed: Sendable {}

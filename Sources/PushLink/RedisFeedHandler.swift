@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOCore
 
 /// The message path of a Redis subscription: sends the handshake and SUBSCRIBE (or PSUBSCRIBE)
@@ -23,7 +25,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     private var subscribeSent = false
     private var isSubscribed = false
     private var received: ByteBuffer?
-    private var batch = FrameBatch(transport: .redis)
+    private var batch = MessageBatch(transport: .redis)
     private var receivedInBurst = false
     private var endReason: LinkError?
     private var failed = false
@@ -145,6 +147,11 @@ final class RedisFeedHandler: ChannelInboundHandler {
         batch.append(payload, isBinary: !UTF8Validator.isValid(payload))
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ReadsResumed else { return context.fireUserInboundEventTriggered(event) }
+        heartbeat.readsResumed(at: monotonic())
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         if receivedInBurst {
             receivedInBurst = false
@@ -163,7 +170,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     private func flush() {
         guard started, !batch.frames.isEmpty else { return }
         var out = batch
-        batch = FrameBatch(transport: .redis)
+        batch = MessageBatch(transport: .redis)
         out.receivedAt = wallClock()
         sink.yield(.messages(out))
     }
@@ -217,7 +224,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     }
 
     private func heartbeatFired(context: ChannelHandlerContext) {
-        switch heartbeat.tick(at: monotonic()) {
+        switch heartbeat.tick(at: monotonic(), readsHeld: sink.isPaused) {
         case .sendPing:
             // In subscribed mode Redis answers PING with a `pong` push (RESP2).
             var out = context.channel.allocator.buffer(capacity: 16)

@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOCore
 
 /// An open Redis subscription: its channel, and a future that tells why it ended.

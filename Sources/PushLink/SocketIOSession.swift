@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -120,7 +122,7 @@ final class SocketIOSession: Sendable {
 
     private func deliver(_ messages: [[UInt8]]) {
         guard !messages.isEmpty else { return }
-        var batch = FrameBatch(transport: .socketio)
+        var batch = MessageBatch(transport: .socketio)
         for m in messages { batch.append(m, isBinary: false) }
         batch.receivedAt = wallClock()
         _ = sink.yield([.messages(batch)])

@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -7,27 +9,17 @@ import NIOCore
 /// query:resourceVersion,body:/object/metadata/resourceVersion`) is taken from the messages, so
 /// a reconnect asks for what came after the last one.
 enum StreamTransport {
-    /// Content types that are streamed JSON: with `--transport auto`, an answer with one of them
-    /// moves the link to this transport.
-    static let contentTypes = ["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines",
-                               "application/json-seq"]
-
-    static func isStreamType(_ contentType: String) -> Bool {
-        let type = contentType.lowercased().split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        return contentTypes.contains(type)
-    }
-
     /// Opens the stream. Its messages are held until `start` is called, so the link can say
     /// "open" before the first of them. `forced` (`--transport stream`) takes any 2xx answer as a
     /// stream (a Kubernetes watch says `application/json`); otherwise the content type must be one
-    /// of `contentTypes`.
+    /// of `StreamContentType.all`.
     static func connect(_ url: FeedURL, configuration: LinkConfiguration, group: EventLoopGroup, sink: EventSink,
                         cursor: NIOLockedValueBox<PollCursor>, forced: Bool, wallClock: @escaping @Sendable () -> Int64)
         async throws(LinkError) -> (exchange: HTTPExchange, start: @Sendable () -> EventLoopFuture<Void>) {
         var target = url
         let (query, headers) = cursor.withLockedValue { $0.request(target: url.target) }
         target.target = query
-        let accept = contentTypes.joined(separator: ", ") + ", application/json;q=0.5"
+        let accept = StreamContentType.all.joined(separator: ", ") + ", application/json;q=0.5"
         // Silence longer than a heartbeat's worth means the stream is dead.
         let readTimeout = max(.seconds(45), (configuration.pingInterval ?? .seconds(30)) * 3)
         let consumer = LineStreamConsumer(sink: sink, cursor: cursor, maxMessageBytes: configuration.maxMessageBytes, wallClock: wallClock)
@@ -35,7 +27,7 @@ enum StreamTransport {
                                                    group: group, readTimeout: readTimeout, gate: sink) { consumer }
         let status = Int(exchange.head.status.code)
         let type = exchange.header("Content-Type") ?? ""
-        guard (200..<300).contains(status), forced || isStreamType(type) else {
+        guard (200..<300).contains(status), forced || StreamContentType.matches(type) else {
             exchange.channel.close(promise: nil)
             throw .notStream(status: status, contentType: type)
         }
@@ -52,7 +44,7 @@ private final class LineStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
 
     private var started = false
     private var line: [UInt8] = []
-    private var batch = FrameBatch(transport: .stream)
+    private var batch = MessageBatch(transport: .stream)
     private let sink: EventSink
     private let cursor: NIOLockedValueBox<PollCursor>
     private let maxMessageBytes: Int
@@ -107,7 +99,7 @@ private final class LineStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
             cursor.withLockedValue { $0.streamed(Array(bytes)) }
         }
         var out = batch
-        batch = FrameBatch(transport: .stream)
+        batch = MessageBatch(transport: .stream)
         out.receivedAt = wallClock()
         sink.yield(.messages(out))
     }

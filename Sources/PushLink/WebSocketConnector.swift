@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -25,7 +27,7 @@ struct WebSocketConnection: Sendable {
 
     /// Sends the messages of `batch` as they are (text as text, binary as binary), all in one
     /// hop to the event loop and one flush: an echo answers a read burst with one write burst.
-    func send(_ batch: FrameBatch) {
+    func send(_ batch: MessageBatch) {
         guard !batch.isEmpty else { return }
         channel.eventLoop.execute {
             guard let handler = try? channel.pipeline.syncOperations.handler(type: WebSocketFeedHandler.self),

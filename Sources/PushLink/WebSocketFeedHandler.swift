@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
@@ -34,7 +36,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     private let monotonic: @Sendable () -> Duration
     private let wallClock: @Sendable () -> Int64
 
-    private var batch = FrameBatch(transport: .websocket)
+    private var batch = MessageBatch(transport: .websocket)
     private var reader: WebSocketFrameReader
     /// permessage-deflate, when the server accepted it.
     private let inflater: MessageInflater?
@@ -43,7 +45,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         didSet { reader.handsOnEachMessage = filter != nil }
     }
     var transport = Transport.websocket {
-        didSet { batch = FrameBatch(transport: transport) }
+        didSet { batch = MessageBatch(transport: transport) }
     }
     /// A frame came in the read burst under way (the heartbeat is told once, at its end).
     private var receivedInBurst = false
@@ -102,7 +104,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             for reply in result.replies { sendText(reply, context: context) }
             if let message = result.deliver {
                 batch.bytes.append(contentsOf: message)
-                batch.frames.append(FrameBatch.Frame(offset: start, length: message.count, isBinary: false))
+                batch.frames.append(MessageBatch.Frame(offset: start, length: message.count, isBinary: false))
             }
             if let end = result.end {
                 reader.fail(dropping: &batch)
@@ -137,6 +139,11 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ReadsResumed else { return context.fireUserInboundEventTriggered(event) }
+        heartbeat.readsResumed(at: monotonic())
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         if receivedInBurst {
             receivedInBurst = false
@@ -167,8 +174,8 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// Works on whole messages, after reassembly and inflation, whatever cut the frames. An id
     /// holding a time (Nchan's `SECONDS:TAG`) is the message's server time.
     /// Returns the states to report before the burst's messages (gaps) and after them (repeats).
-    private func takeNchanMeta(_ batch: inout FrameBatch, ids: NIOLockedValueBox<MessageIDTracker>) -> (before: [LinkEvent], after: [LinkEvent]) {
-        var frames: [FrameBatch.Frame] = []
+    private func takeNchanMeta(_ batch: inout MessageBatch, ids: NIOLockedValueBox<MessageIDTracker>) -> (before: [LinkEvent], after: [LinkEvent]) {
+        var frames: [MessageBatch.Frame] = []
         frames.reserveCapacity(batch.frames.count)
         var times: [Int64] = []
         var timed = false
@@ -184,9 +191,9 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                 guard !missingMeta, let header = NchanMetaHeader.parse(message) else {
                     missingMeta = true
                     frames.append(frame)
-                    let time = batch.serverTime(index)
+                    let time = batch.serverTime(index)?.nanoseconds
                     timed = timed || time != nil
-                    times.append(time ?? FrameBatch.noTime)
+                    times.append(time ?? MessageBatch.noTime)
                     continue
                 }
                 frame.offset += header.length
@@ -204,7 +211,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                     frames.append(frame)
                 }
                 timed = timed || time != nil
-                times.append(time ?? FrameBatch.noTime)
+                times.append(time ?? MessageBatch.noTime)
             }
         }
         batch.frames = frames
@@ -250,7 +257,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     }
 
     /// Sends every message of `batch` as one unfragmented frame of its kind, then flushes once.
-    func sendMessages(_ batch: FrameBatch, context: ChannelHandlerContext) {
+    func sendMessages(_ batch: MessageBatch, context: ChannelHandlerContext) {
         guard !reader.closeSent else { return }
         for message in batch.frames {
             var buffer = context.channel.allocator.buffer(capacity: message.length)
@@ -295,7 +302,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     }
 
     private func heartbeatFired(context: ChannelHandlerContext) {
-        switch heartbeat.tick(at: monotonic()) {
+        switch heartbeat.tick(at: monotonic(), readsHeld: sink.isPaused) {
         case .sendPing:
             send(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: context.channel.allocator.buffer(string: "livetop")),
                  context: context)

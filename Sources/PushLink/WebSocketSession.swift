@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 import NIOPosix
 
@@ -46,7 +47,7 @@ public final class WebSocketSession: Sendable {
 
     /// Sends the messages of a batch back as they came (text as text, binary as binary) in one
     /// write burst: an echo of a read burst.
-    public func send(_ batch: FrameBatch) { connection.send(batch) }
+    public func send(_ batch: MessageBatch) { connection.send(batch) }
 
     /// Starts the close handshake (1000); `ended()` returns once the connection is closed.
     public func close() { connection.close() }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import JSONLines
+import LinkWire
 import LiveModel
 import PushLink
 

@@ -1,3 +1,4 @@
+import LiveModel
 import PushLink
 
 /// `--since` and `--last`: how much of what a server kept from before the client connected is
@@ -24,12 +25,12 @@ struct BacklogFilter {
     var isActive: Bool { since != nil || last != nil }
 
     /// The part of `batch` to show; nil when nothing of it is.
-    mutating func admit(_ batch: FrameBatch) -> FrameBatch? {
+    mutating func admit(_ batch: MessageBatch) -> MessageBatch? {
         guard isActive, !batch.isEmpty else { return batch }
         var keep = Array(batch.frames.indices)
         if let since, !batch.times.isEmpty {
             let oldest = batch.receivedAt - Int64(since.seconds * 1e9)
-            keep = keep.filter { batch.serverTime($0).map { $0 >= oldest } ?? true }
+            keep = keep.filter { batch.serverTime($0).map { $0.nanoseconds >= oldest } ?? true }
         }
         // The first batch of a run is the first after the first `open` (a link hands on nothing
         // before it), the burst a server sends a new subscriber at once.
@@ -41,7 +42,7 @@ struct BacklogFilter {
         guard !keep.isEmpty else { return nil }
         var out = batch
         out.frames = keep.map { batch.frames[$0] }
-        out.times = batch.times.isEmpty ? [] : keep.map { $0 < batch.times.count ? batch.times[$0] : FrameBatch.noTime }
+        out.times = batch.times.isEmpty ? [] : keep.map { $0 < batch.times.count ? batch.times[$0] : MessageBatch.noTime }
         return out
     }
 }

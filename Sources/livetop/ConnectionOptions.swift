@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LinkWire
+import LiveModel
 import Logging
 import PushLink
 import TextFormats

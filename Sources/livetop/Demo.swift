@@ -1,5 +1,7 @@
 import ArgumentParser
+import FeedServe
 import Foundation
+import LinkWire
 import LiveModel
 import PushLink
 

@@ -1,3 +1,4 @@
+import LiveModel
 import PushLink
 
 /// Where the events a viewer shows come from: a live `Link`, or a recording played back. The

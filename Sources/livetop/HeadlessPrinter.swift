@@ -121,7 +121,7 @@ final class HeadlessPrinter<Source: FeedSource>: @unchecked Sendable {
     /// With alerts: folds the event and prints what was raised or cleared. Called under the lock.
     private func fold(_ event: LinkEvent, source: Int, at time: Timestamp) {
         guard board != nil else { return }
-        board?.apply(LinkBridge.liveEvent(event), source: source)
+        board?.apply(LiveEvent(event), source: source)
         if hasAlerts { report(board?.checkAlerts(at: time, source: source) ?? [], at: time) }
         reportStats(source: source, at: time, final: false)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiveModel
 import PushLink
 
 /// A length of time between two things (`--every`): `2s`, `500ms`, `1.5` (seconds), `1m`, `1h`.

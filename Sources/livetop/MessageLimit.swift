@@ -1,3 +1,4 @@
+import LiveModel
 import PushLink
 
 /// `--max-messages`: lets exactly that many messages through, cutting the batch that crosses the
@@ -11,7 +12,7 @@ struct MessageLimit {
     var isReached: Bool { passed >= limit }
 
     /// The part of `batch` within the limit; nil once the limit has been reached.
-    mutating func admit(_ batch: FrameBatch) -> FrameBatch? {
+    mutating func admit(_ batch: MessageBatch) -> MessageBatch? {
         guard passed < limit else { return nil }
         var batch = batch
         let room = limit - passed

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LinkWire
 import LiveModel
 import PushLink
 
 #if canImport(Glibc)
 import Glibc
+import PushPublish
 #endif
 
 /// `livetop publish URL`: stdin, one message per line, handed to a pub/sub server that does the

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinkWire
 import PushLink
 
 /// The connection option groups of the feed commands that apply to publishing: the same types,

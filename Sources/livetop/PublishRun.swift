@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
+import LiveModel
 import PushLink
+import PushPublish
 
 /// The stdin side of `livetop publish`, on a thread of its own: reads batches of lines, paces
 /// them with `--rate-limit`, and hands each to the publisher, waiting for its acknowledgement

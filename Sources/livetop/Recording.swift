@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 import PushLink
 
 #if canImport(Glibc)

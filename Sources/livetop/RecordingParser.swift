@@ -1,6 +1,5 @@
 import Foundation
 import LiveModel
-import PushLink
 
 /// Reads one line of a recording (README "JSON lines") back into an event.
 ///

@@ -41,7 +41,7 @@ final class Replay: FeedSource, @unchecked Sendable {
     /// What the reader hands over: batches with each message's recorded time, and state changes.
     enum Item {
         /// `recorded`: each message's recorded time, for pacing; empty at speed 0.
-        case messages(FrameBatch, recorded: [Int64])
+        case messages(MessageBatch, recorded: [Int64])
         case state(LinkState, time: Int64)
     }
 
@@ -135,7 +135,7 @@ final class Replay: FeedSource, @unchecked Sendable {
                 if from > 0 || due < batch.count {
                     // Paced: only the messages due now go out (not the hot path: speed 0 takes it whole).
                     if due < batch.count { lookahead = (item, due) }
-                    var part = FrameBatch(transport: batch.transport)
+                    var part = MessageBatch(transport: batch.transport)
                     batch.bytes.withUnsafeBufferPointer { all in
                         for frame in batch.frames[from..<due] {
                             part.append(UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)]),
@@ -230,7 +230,7 @@ final class Replay: FeedSource, @unchecked Sendable {
         var reader = LineReader(fd: fd, maxLine: 128 << 20)
         var parser = RecordingParser()
         var chunk: [Item] = []
-        var batch: FrameBatch?
+        var batch: MessageBatch?
         var recorded: [Int64] = []
         let paced = speed > 0
 
@@ -257,7 +257,7 @@ final class Replay: FeedSource, @unchecked Sendable {
                 case .message(let time, let transport, let payload, let isBinary):
                     if let open = batch, open.transport != transport || open.count >= batchLimit { closeBatch() }
                     if batch == nil {
-                        batch = FrameBatch(transport: transport)
+                        batch = MessageBatch(transport: transport)
                         // Room for the burst and its last line, so the bytes are not grown twice their size.
                         batch!.bytes.reserveCapacity(batchBytes + 4096)
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 
 /// Retry notes for stderr: the first of a run of failures, then at most one every 5 s, and the
 /// recovery.

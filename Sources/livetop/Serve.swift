@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedServe
 import Foundation
 import PushLink
 

@@ -1,4 +1,6 @@
 import Foundation
+import LinkWire
+import LiveModel
 import PushLink
 
 /// What one source reads, as the command line or a layout names it: a feed URL, `-` (stdin),

@@ -1,3 +1,4 @@
+import LiveModel
 import PushLink
 
 /// What is done with one source's events before a viewer shows them, the same for the dashboard

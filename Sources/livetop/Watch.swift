@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinkWire
 import Logging
 import LiveModel
 import PushLink

@@ -9,7 +9,7 @@ import Testing
         #expect(store.status.phase == .connecting(attempt: 1) && store.status.word == "connecting")
         store.apply(.connection(.open(transport: .websocket), at: t0 + 0.1))
         #expect(store.status.phase == .open && store.status.opens == 1)
-        store.apply(.connection(.waiting(transport: .websocket, attempt: 4, retryAt: t0 + 3.3, error: "connection refused"), at: t0 + 0.1))
+        store.apply(.connection(.waiting(transport: .websocket, attempt: 4, retryIn: .milliseconds(3200), error: .refused), at: t0 + 0.1))
         #expect(store.status.summary(at: t0 + 0.1) == "reconnecting in 3.2 s (attempt 4): connection refused")
         #expect(store.status.summary(at: t0 + 2.35) == "reconnecting in 1.0 s (attempt 4): connection refused")
         #expect(store.status.summary(at: t0 + 9) == "reconnecting in 0.0 s (attempt 4): connection refused")
@@ -19,10 +19,10 @@ import Testing
         #expect(store.status.word == "waiting")  // a transition does not change the phase
         store.apply(.connection(.gap(transport: .longpoll, reason: "HTTP 410"), at: t0 + 5))
         #expect(store.status.gaps == 1 && store.status.lastTransition?.reason == "HTTP 410")
-        store.apply(.connection(.failed(transport: .longpoll, error: "HTTP 401 Unauthorized", retryAt: t0 + 35), at: t0 + 5))
+        store.apply(.connection(.failed(transport: .longpoll, error: .io("HTTP 401 Unauthorized"), retryIn: .seconds(30)), at: t0 + 5))
         #expect(store.status.summary(at: t0 + 5) == "failed, retry in 30 s: HTTP 401 Unauthorized")
         store.apply(.connection(.closed(reason: nil), at: t0 + 6))
-        #expect(store.status.word == "closed" && store.status.lastError == "HTTP 401 Unauthorized")
+        #expect(store.status.word == "closed" && store.status.lastError == .io("HTTP 401 Unauthorized"))
         #expect(store.now == t0 + 6)
     }
 }
@@ -30,13 +30,13 @@ import Testing
 @Suite struct PollStatusTests {
     /// Open on `poll`, the summary says how often; open on anything else, it says "open".
     @Test(arguments: [
-        (ConnectionEvent.open(transport: .poll, every: 1), "polling every 1 s"),
-        (.open(transport: .poll, every: 0.5), "polling every 0.5 s"),
-        (.open(transport: .poll, every: 90), "polling every 90 s"),
+        (LinkState.open(transport: .poll, every: .seconds(1)), "polling every 1 s"),
+        (.open(transport: .poll, every: .milliseconds(500)), "polling every 0.5 s"),
+        (.open(transport: .poll, every: .seconds(90)), "polling every 90 s"),
         (.open(transport: .longpoll), "open"),
-        (.open(transport: .websocket, every: 1), "open"),
+        (.open(transport: .websocket, every: .seconds(1)), "open"),
     ])
-    func theSummarySaysHowOftenWhilePolling(_ event: ConnectionEvent, _ expected: String) {
+    func theSummarySaysHowOftenWhilePolling(_ event: LinkState, _ expected: String) {
         var store = LiveStore()
         store.apply(.connection(.fallback(transport: .poll, reason: "a plain REST resource"), at: t0))
         store.apply(.connection(event, at: t0))

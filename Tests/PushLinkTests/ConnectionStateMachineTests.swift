@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import Testing
 @testable import PushLink
 
@@ -205,6 +207,18 @@ import Testing
         #expect(h.tick(at: .seconds(10)) == .sendPing)
         #expect(h.tick(at: .seconds(15)) == .sendPing)
         #expect(h.tick(at: .seconds(17)) == .dead)
+    }
+
+    /// While the consumer is behind, the socket is not read and the pong waits in it: no `.dead`
+    /// then, however long; once reads go on, a peer that still says nothing is dead a timeout later.
+    @Test func silenceWhileReadsAreHeldIsNotTheDeadPeers() {
+        var h = Heartbeat(interval: .seconds(15), timeout: .seconds(10), openedAt: .zero)
+        #expect(h.tick(at: .seconds(15)) == .sendPing)
+        #expect(h.tick(at: .seconds(25), readsHeld: true) != .dead)
+        #expect(h.tick(at: .seconds(90), readsHeld: true) != .dead)
+        h.readsResumed(at: .seconds(94))
+        #expect(h.tick(at: .seconds(100)) == .none, "the wait starts again when reading goes on")
+        #expect(h.tick(at: .seconds(104)) == .dead, "10 s of silence after reading went on")
     }
 
     @Test func noIntervalMeansNoPingsAndNoDeadline() {

@@ -1,4 +1,6 @@
 import Foundation
+import LinkWire
+import LiveModel
 import PushLink
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import Foundation
+import LinkWire
 import Testing
 import TestSupport
 @testable import PushLink

@@ -1,3 +1,4 @@
+import LinkWire
 import Testing
 @testable import PushLink
 

@@ -1,7 +1,10 @@
 import Foundation
+import LinkWire
+import LiveModel
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+@testable import PushPublish
 import Testing
 import TestSupport
 @testable import PushLink

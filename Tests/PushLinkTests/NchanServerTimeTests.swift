@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 import Testing
 import TestSupport
 @testable import PushLink

@@ -1,4 +1,5 @@
 import Foundation
+import LiveModel
 import NIOCore
 import NIOPosix
 import Testing

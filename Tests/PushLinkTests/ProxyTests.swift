@@ -1,4 +1,7 @@
+import FeedServe
 import Foundation
+import LinkWire
+import LiveModel
 import Testing
 import TestSupport
 @testable import PushLink

@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOCore
 import PushLink
 import Testing

@@ -1,5 +1,7 @@
 import Foundation
+import LiveModel
 import PushLink
+@testable import PushPublish
 import Testing
 import TestSupport
 

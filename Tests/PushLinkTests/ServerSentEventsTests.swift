@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import Testing
 @testable import PushLink
 

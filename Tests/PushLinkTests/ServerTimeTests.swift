@@ -1,4 +1,6 @@
 import Foundation
+import LinkWire
+import LiveModel
 @testable import PushLink
 import Testing
 
@@ -55,12 +57,12 @@ import Testing
 
     /// A batch keeps `times` empty until a message has one, then one per frame.
     @Test func aBatchCarriesTimesOnlyWhenAMessageHasOne() {
-        var batch = FrameBatch(transport: .sse)
+        var batch = MessageBatch(transport: .sse)
         batch.append(Array("a".utf8), isBinary: false, serverTime: nil)
         #expect(batch.times.isEmpty)
         batch.append(Array("b".utf8), isBinary: false, serverTime: 5)
         batch.append(Array("c".utf8), isBinary: false, serverTime: nil)
-        #expect(batch.times == [FrameBatch.noTime, 5, FrameBatch.noTime])
-        #expect(batch.serverTime(0) == nil && batch.serverTime(1) == 5 && batch.serverTime(2) == nil && batch.serverTime(9) == nil)
+        #expect(batch.times == [MessageBatch.noTime, 5, MessageBatch.noTime])
+        #expect(batch.serverTime(0) == nil && batch.serverTime(1)?.nanoseconds == 5 && batch.serverTime(2) == nil && batch.serverTime(9) == nil)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+@testable import LinkWire
+import LiveModel
 import Testing
 import TestSupport
 @testable import PushLink

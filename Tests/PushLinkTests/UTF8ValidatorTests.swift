@@ -1,3 +1,4 @@
+@testable import LinkWire
 import Testing
 import TestSupport
 @testable import PushLink

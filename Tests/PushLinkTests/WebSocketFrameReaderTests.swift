@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import NIOCore
 import Testing
 @testable import PushLink
@@ -36,7 +38,7 @@ import Testing
     /// Feeds `stream` in bursts of `burst` bytes (0: all at once), acting as the handler does.
     static func read(_ stream: [UInt8], burst: Int = 0, limit: Int = 1 << 20, inflater: MessageInflating? = nil) -> Result {
         var reader = WebSocketFrameReader(maxFrameBytes: limit, maxMessageBytes: limit, flushBytes: 1 << 16, inflater: inflater)
-        var batch = FrameBatch(transport: .websocket)
+        var batch = MessageBatch(transport: .websocket)
         var result = Result()
         func flush() {
             let out = reader.takeFinished(&batch)

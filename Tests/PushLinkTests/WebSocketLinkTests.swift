@@ -1,4 +1,8 @@
+import FeedScripting
+import FeedServe
 import Foundation
+import LinkWire
+import LiveModel
 import NIOCore
 import NIOPosix
 import Testing
@@ -26,6 +30,46 @@ import TestSupport
         #expect(run.batchCount < 2_000, "\(run.batchCount) batches for 20,001 messages")
         #expect(run.states.map { "\($0)".prefix(10) }.count == 3)  // connecting, open, closed
         guard case .closed(nil) = run.states.last else { Issue.record("\(run.states)"); return }
+    }
+
+    /// A consumer that stops taking events for longer than the ping timeout (a headless run piped
+    /// into a pager left alone): the socket is not read meanwhile and the server's pong waits in
+    /// it. That is not a dead server: no `waiting` for `.dead`, and every message arrives once the
+    /// consumer goes on.
+    @Test func aStalledConsumerIsNotADeadServer() async throws {
+        let count = 20_000
+        let padding = String(repeating: "x", count: 1000)
+        let server = FeedServer { session in
+            try await session.send(texts: (1...count).map { "\($0) \(padding)" })
+            for await _ in session.received {}
+        }
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        var configuration = LinkConfiguration(url: try FeedURL("ws://127.0.0.1:\(port)/"))
+        configuration.pingInterval = .milliseconds(200)
+        configuration.pingTimeout = .milliseconds(500)
+        let link = Link(configuration)
+        async let ran = link.run()
+        let (messages, states) = try await withDeadline(60, "every message after the stall") {
+            var messages = 0
+            var states: [LinkState] = []
+            var stalled = false
+            for await event in link.events {
+                switch event {
+                case .messages(let batch):
+                    messages += batch.count
+                    // The stall is what is tested (3 s, six ping timeouts), not a wait for something.
+                    if !stalled { stalled = true; try await Task.sleep(for: .seconds(3)) }
+                case .state(let state, _): states.append(state)
+                }
+                if messages >= count { break }
+            }
+            return (messages, states)
+        }
+        link.stop()
+        _ = await ran
+        #expect(messages == count)
+        #expect(!states.contains { if case .waiting = $0 { return true } else { return false } }, "\(states)")
     }
 
     @Test func reassemblesFragmentedMessages() async throws {

@@ -1,4 +1,6 @@
+import FeedServe
 import Foundation
+import LinkWire
 import LiveModel
 import NIOConcurrencyHelpers
 import PushLink
@@ -40,7 +42,7 @@ import TestSupport
         return try await withDeadline(30, "\(count) messages over \(transport)") {
             var folded = LiveStore(store)
             for await event in link.events {
-                folded.apply(LinkBridge.liveEvent(event))
+                folded.apply(LiveEvent(event))
                 if folded.stats.messages >= count { break }
             }
             return folded
@@ -96,14 +98,14 @@ import TestSupport
 
     // MARK: The parts
 
-    static func batch(_ texts: [String], times: [Int64?], at arrival: Int64) -> FrameBatch {
-        var batch = FrameBatch(transport: .sse)
+    static func batch(_ texts: [String], times: [Int64?], at arrival: Int64) -> MessageBatch {
+        var batch = MessageBatch(transport: .sse)
         for (text, time) in zip(texts, times) { batch.append(Array(text.utf8), isBinary: false, serverTime: time) }
         batch.receivedAt = arrival
         return batch
     }
 
-    static func texts(_ batch: FrameBatch?) -> [String] {
+    static func texts(_ batch: MessageBatch?) -> [String] {
         guard let batch else { return [] }
         return batch.frames.map { String(decoding: batch.bytes[$0.offset..<($0.offset + $0.length)], as: UTF8.self) }
     }
@@ -113,7 +115,7 @@ import TestSupport
         let s: Int64 = 1_000_000_000
         let first = filter.admit(Self.batch(["old", "untimed", "edge", "new"], times: [80 * s, nil, 90 * s, 99 * s], at: 100 * s))
         #expect(Self.texts(first) == ["untimed", "edge", "new"])
-        #expect(first?.times == [FrameBatch.noTime, 90 * s, 99 * s])
+        #expect(first?.times == [MessageBatch.noTime, 90 * s, 99 * s])
         #expect(filter.admit(Self.batch(["a"], times: [10 * s], at: 100 * s)) == nil)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinkWire
 import LiveModel
 import PushLink
 import Testing

@@ -275,7 +275,7 @@ import Testing
     static let t0 = Timestamp(seconds: 1_795_708_529)
 
     static func message(_ text: String, at seconds: Double) -> DashboardEvent {
-        var batch = FrameBatch(transport: .websocket)
+        var batch = MessageBatch(transport: .websocket)
         batch.append(Array(text.utf8), isBinary: false)
         batch.receivedAt = (t0 + seconds).nanoseconds
         return .link(source: 0, .messages(batch))

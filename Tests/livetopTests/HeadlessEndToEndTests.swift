@@ -1,3 +1,5 @@
+import FeedScripting
+import FeedServe
 import Foundation
 import PushLink
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import LinkWire
 import LiveModel
 import PushLink
 import Testing
@@ -185,7 +186,7 @@ import TestSupport
         var east = LiveStore(), west = LiveStore()
         east.apply(.connection(.open(transport: .websocket), at: Self.now))
         east.apply(.messages(MessageBatch(texts: [#"{"cpu":11}"#]), at: Self.now))
-        west.apply(.connection(.waiting(transport: .websocket, attempt: 3, retryAt: Self.now + 4.2, error: "connection refused"), at: Self.now))
+        west.apply(.connection(.waiting(transport: .websocket, attempt: 3, retryIn: .milliseconds(4200), error: .refused), at: Self.now))
         let lines = Screen.render(Board(layout: layout, stores: [("east", east), ("west", west)]), view: ViewState(), width: 90, height: 8,
                                   now: Self.now).buffer.lines
         #expect(lines[6].hasPrefix("east ● open"))

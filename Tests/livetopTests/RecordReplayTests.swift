@@ -1,4 +1,7 @@
+import FeedScripting
+import FeedServe
 import Foundation
+import LinkWire
 import LiveModel
 import PushLink
 import Testing
@@ -46,18 +49,21 @@ import TestSupport
             async let ran = link.run()
             for await event in link.events {
                 recording.record(event)
-                store.apply(LinkBridge.liveEvent(event))
+                store.apply(LiveEvent(event))
             }
             _ = await ran
             recording.close()
             return store
         }
-        #expect(recorded.stats.messages == Int64(Self.feed.count))
+        // On a shortfall, say how the connection went and which messages came (their place in
+        // the feed is in the text of most of them): lost at the start, in the middle or at the end.
+        #expect(recorded.stats.messages == Int64(Self.feed.count),
+                "status: \(recorded.status.history.map(\.text)); first and last logged: \(String(describing: recorded.log.all.first?.content)) … \(String(describing: recorded.log.all.last?.content))")
 
         let replay = try #require(Replay(path: path, speed: 0))
         let replayed = try await withDeadline(20, "the replay") {
             var store = LiveStore(configuration)
-            for await event in replay.events { store.apply(LinkBridge.liveEvent(event)) }
+            for await event in replay.events { store.apply(LiveEvent(event)) }
             return store
         }
         #expect(replay.skipped == 0)

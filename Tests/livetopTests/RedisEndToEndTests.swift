@@ -1,5 +1,6 @@
 import Foundation
 import PushLink
+@testable import PushPublish
 import Testing
 import TestSupport
 

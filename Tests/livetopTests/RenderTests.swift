@@ -66,7 +66,7 @@ import Testing
         #expect(ascii.lines == ["-+#"])  // from zero, not from the min
     }
 
-    static func store(_ events: [ConnectionEvent], at now: Timestamp) -> LiveStore {
+    static func store(_ events: [LinkState], at now: Timestamp) -> LiveStore {
         var store = LiveStore()
         for e in events { store.apply(.connection(e, at: now)) }
         return store
@@ -96,7 +96,7 @@ import Testing
     @Test func statusLineShowsTheCountdownAndTheErrorInYellow() {
         let t = Timestamp(seconds: 1000)
         let store = Self.store([.connecting(transport: .websocket, url: "ws://127.0.0.1:9000/feed", attempt: 3),
-                                .waiting(transport: .websocket, attempt: 4, retryAt: t + 3.2, error: "connection refused")], at: t)
+                                .waiting(transport: .websocket, attempt: 4, retryIn: .milliseconds(3200), error: .refused)], at: t)
         var buffer = Buffer(width: 120, height: 1)
         StatusLine(status: store.status, stats: store.stats, now: t, paused: false, glyphs: .unicode).render(in: buffer.area, into: &buffer)
         let line = buffer.lines[0]
@@ -157,7 +157,7 @@ import Testing
         let t = Timestamp(seconds: 1000)
         let store = Self.store([.connecting(transport: .longpoll, url: "http://127.0.0.1:9000/status", attempt: 1),
                                 .fallback(transport: .poll, reason: "answered at once with no cursor that moves"),
-                                .open(transport: .poll, every: 1)], at: t)
+                                .open(transport: .poll, every: .seconds(1))], at: t)
         var buffer = Buffer(width: 160, height: 1)
         StatusLine(status: store.status, stats: store.stats, now: t + 20, paused: false, glyphs: .unicode).render(in: buffer.area, into: &buffer)
         #expect(buffer.lines[0].hasPrefix("● open polling every 1 s"), "\(buffer.lines[0])")
@@ -165,10 +165,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (ConnectionEvent.open(transport: .websocket), Style.Color.green, "● open websocket"),
-        (.failed(transport: .websocket, error: "HTTP 401", retryAt: nil), .red, "● failed websocket"),
+        (LinkState.open(transport: .websocket), Style.Color.green, "● open websocket"),
+        (.failed(transport: .websocket, error: .io("HTTP 401"), retryIn: nil), .red, "● failed websocket"),
     ])
-    func statusColoursCarryMeaning(_ event: ConnectionEvent, _ color: Style.Color, _ prefix: String) {
+    func statusColoursCarryMeaning(_ event: LinkState, _ color: Style.Color, _ prefix: String) {
         let t = Timestamp(seconds: 1)
         let store = Self.store([event], at: t)
         var buffer = Buffer(width: 60, height: 1)

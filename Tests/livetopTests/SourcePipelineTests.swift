@@ -1,3 +1,4 @@
+import LiveModel
 import PushLink
 import Testing
 @testable import livetop
@@ -6,8 +7,8 @@ import Testing
 /// actions out, checked as data.
 @Suite struct SourcePipelineTests {
     /// A batch of `count` messages `{"n":first…}`, each with a server time when `timed`.
-    static func batch(_ count: Int, from first: Int = 0, timed: Bool = false) -> FrameBatch {
-        var batch = FrameBatch(transport: .websocket)
+    static func batch(_ count: Int, from first: Int = 0, timed: Bool = false) -> MessageBatch {
+        var batch = MessageBatch(transport: .websocket)
         batch.receivedAt = 1_000_000_000_000
         for n in first..<(first + count) {
             batch.append(Array(#"{"n":\#(n)}"#.utf8), isBinary: false, serverTime: timed ? Int64(n) : nil)

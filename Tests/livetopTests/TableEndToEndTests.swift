@@ -1,3 +1,4 @@
+import FeedServe
 import Foundation
 import PushLink
 import Testing

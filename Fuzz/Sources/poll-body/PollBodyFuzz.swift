@@ -1,6 +1,6 @@
 import Foundation
 import FuzzDriver
-@testable import PushLink
+@testable import LinkWire
 
 /// Long-poll response bodies through `PollCursor` with each cursor convention, and the JSON body
 /// helpers directly: the elements cut out of a JSON array are exactly that array's elements,

@@ -1,7 +1,6 @@
 import Foundation
 import FuzzDriver
 import LiveModel
-import PushLink
 
 /// Recording lines read back. The input as a line (any line a file may hold) must give an entry or
 /// a clean `invalid`; a message line's `data` slice must be JSON. And the input as the message

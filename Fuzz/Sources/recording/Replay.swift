@@ -1,4 +1,4 @@
-import PushLink
+import LiveModel
 
 // Stand-in for livetop's Replay (a file reader with a clock), of which RecordingParser needs only
 // `Entry`. It mirrors Sources/livetop/Replay.swift; if RecordingParser starts to need more of

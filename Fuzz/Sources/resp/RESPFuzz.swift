@@ -1,5 +1,5 @@
 import FuzzDriver
-@testable import PushLink
+@testable import LinkWire
 
 /// The RESP2 decoder, fed the input whole and again in chunks of a size the input's first byte
 /// picks: both must give the same values and end the same way (the same error, or the same bytes

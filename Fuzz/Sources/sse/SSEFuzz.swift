@@ -1,5 +1,5 @@
 import FuzzDriver
-@testable import PushLink
+@testable import LinkWire
 
 /// The `text/event-stream` parser, fed the input whole and again cut into chunks at every
 /// position the input's first byte picks: both must dispatch the same events (a CR at the end of

@@ -1,6 +1,7 @@
+import LiveModel
 import NIOCore
 import NIOWebSocket
-@testable import PushLink
+@testable import LinkWire
 
 /// The oracle: livetop's message path as it was before `WebSocketFrameReader`, kept here only to
 /// be compared with it. It sits after NIO's `ByteToMessageHandler(WebSocketFrameDecoder)` in an

@@ -1,8 +1,9 @@
 import FuzzDriver
+import LiveModel
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
-@testable import PushLink
+@testable import LinkWire
 
 /// What one path made of a byte stream: the messages it handed on, and what it did besides.
 struct Outcome: Equatable {

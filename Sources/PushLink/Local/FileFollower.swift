@@ -1,4 +1,6 @@
 import Dispatch
+import LinkWire
+import LiveModel
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
@@ -82,7 +84,7 @@ final class FileFollower: Sendable {
             let count = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
             if count > 0 {
                 offset += Int64(count)
-                var batch = FrameBatch(transport: configuration.source.transport)
+                var batch = MessageBatch(transport: configuration.source.transport)
                 block.withUnsafeBytes { raw in
                     var bytes = UnsafeRawBufferPointer(rebasing: raw[0..<count])
                     if skipping, let newline = bytes.firstIndex(of: 0x0A) {
@@ -104,7 +106,7 @@ final class FileFollower: Sendable {
             }
             // The end of what is there now.
             guard follow else {
-                var batch = FrameBatch(transport: configuration.source.transport)
+                var batch = MessageBatch(transport: configuration.source.transport)
                 lines.finish(into: &batch)
                 hand(&batch, notes: lines.takeNotes())
                 return
@@ -124,7 +126,7 @@ final class FileFollower: Sendable {
             case .reopen:
                 let next = open(path, O_RDONLY | O_CLOEXEC)
                 guard next >= 0 else { break }
-                var batch = FrameBatch(transport: configuration.source.transport)
+                var batch = MessageBatch(transport: configuration.source.transport)
                 lines.finish(into: &batch)
                 hand(&batch, notes: nil)
                 close(fd)
@@ -139,7 +141,7 @@ final class FileFollower: Sendable {
 
     /// Hands on a read's lines; blocks while the consumer is behind (backpressure), until it
     /// catches up or the follower is cancelled.
-    private func hand(_ batch: inout FrameBatch, notes: String?) {
+    private func hand(_ batch: inout MessageBatch, notes: String?) {
         var events: [LinkEvent] = []
         if !batch.isEmpty {
             batch.receivedAt = wallClock()
@@ -154,7 +156,7 @@ final class FileFollower: Sendable {
     }
 
     private func hand(note: String) {
-        var none = FrameBatch(transport: configuration.source.transport)
+        var none = MessageBatch(transport: configuration.source.transport)
         hand(&none, notes: note)
     }
 }

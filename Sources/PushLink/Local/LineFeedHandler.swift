@@ -1,3 +1,4 @@
+import LiveModel
 import NIOCore
 
 /// Reads a pipe (a command's stdout or stderr, livetop's stdin) on the event loop and hands each
@@ -20,7 +21,7 @@ final class LineFeedHandler: ChannelInboundHandler {
     private var document: [UInt8] = []
     private var documentTooLarge = false
     private var lines: LineMessages
-    private var batch: FrameBatch
+    private var batch: MessageBatch
     private let transport: Transport
     private let sink: EventSink
     private let wallClock: @Sendable () -> Int64
@@ -35,7 +36,7 @@ final class LineFeedHandler: ChannelInboundHandler {
         self.sink = sink
         self.drained = drained
         self.wallClock = wallClock
-        batch = FrameBatch(transport: transport)
+        batch = MessageBatch(transport: transport)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -112,7 +113,7 @@ final class LineFeedHandler: ChannelInboundHandler {
                     events.append(.state(.note(transport: transport, text: text), at: now))
                 }
             }
-            batch = FrameBatch(transport: transport)
+            batch = MessageBatch(transport: transport)
         }
         if let note = lines.takeNotes() { events.append(.state(.note(transport: transport, text: note), at: wallClock())) }
         if !events.isEmpty { sink.yield(events) }

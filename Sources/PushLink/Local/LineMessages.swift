@@ -1,3 +1,4 @@
+import LiveModel
 import TextFormats
 
 /// The lines of a byte stream (a command's stdout, stdin, a followed file) as messages. Pure:
@@ -27,7 +28,7 @@ struct LineMessages {
     }
 
     /// Cuts the complete lines of `bytes` into `batch`; an unfinished line waits for the next call.
-    mutating func feed(_ bytes: UnsafeRawBufferPointer, into batch: inout FrameBatch) {
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, into batch: inout MessageBatch) {
         var start = 0
         let count = bytes.count
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
@@ -56,7 +57,7 @@ struct LineMessages {
     }
 
     /// The input ended: a last line without a newline is still a line.
-    mutating func finish(into batch: inout FrameBatch) {
+    mutating func finish(into batch: inout MessageBatch) {
         guard !partial.isEmpty, !overlong else { return }
         let line = partial
         partial = []
@@ -64,7 +65,7 @@ struct LineMessages {
     }
 
     /// One whole document as one message (a sampled command's run: `--every`).
-    mutating func document(_ bytes: [UInt8], into batch: inout FrameBatch) {
+    mutating func document(_ bytes: [UInt8], into batch: inout MessageBatch) {
         let parsed = parser.document(bytes, contentType: nil)
         count(parsed)
         bytes.withUnsafeBufferPointer { deliver(parsed, original: $0, into: &batch) }
@@ -104,7 +105,7 @@ struct LineMessages {
         partial.append(contentsOf: piece)
     }
 
-    private mutating func deliver(_ raw: UnsafeBufferPointer<UInt8>, into batch: inout FrameBatch) {
+    private mutating func deliver(_ raw: UnsafeBufferPointer<UInt8>, into batch: inout MessageBatch) {
         var line = raw
         if line.last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         if line.count > limit {
@@ -124,7 +125,7 @@ struct LineMessages {
         if firstProblem == nil { firstProblem = parsed.problem }
     }
 
-    private func deliver(_ parsed: ParsedMessage, original: UnsafeBufferPointer<UInt8>, into batch: inout FrameBatch) {
+    private func deliver(_ parsed: ParsedMessage, original: UnsafeBufferPointer<UInt8>, into batch: inout MessageBatch) {
         switch parsed.kind {
         case .json(let json):
             batch.append(json, isBinary: false)

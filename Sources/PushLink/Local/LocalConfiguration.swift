@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import TextFormats
 
 /// What a local source reads and how: a command, livetop's stdin, or a followed file.

@@ -1,3 +1,5 @@
+import LinkWire
+import LiveModel
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,3 +1,4 @@
+import LiveModel
 import NIOConcurrencyHelpers
 
 /// When a source that said how often it speaks (`expect:`) has been silent too long. Pure: the

@@ -61,7 +61,7 @@ final class DashboardLoop {
     func step(_ events: [DashboardEvent], sourcesFinished: Bool, monotonic: Double, wall: Timestamp) -> Int32? {
         for event in events {
             switch event {
-            case .link(let source, let linkEvent): board.apply(LinkBridge.liveEvent(linkEvent), source: source)
+            case .link(let source, let linkEvent): board.apply(LiveEvent(linkEvent), source: source)
             case .notice(let text):
                 message = (text, monotonic + Self.messageSeconds)
                 board.note(text, at: wall)

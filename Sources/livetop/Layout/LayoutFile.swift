@@ -1,4 +1,5 @@
 import Foundation
+import LinkWire
 import LiveModel
 import PushLink
 import TextFormats

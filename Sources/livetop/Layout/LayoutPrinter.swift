@@ -25,7 +25,7 @@ enum LayoutPrinter {
                 if !Task.isCancelled { source.stop() }
             }
             for await event in source.events {
-                store.apply(LinkBridge.liveEvent(event))
+                store.apply(LiveEvent(event))
                 if store.stats.messages > 0 && !settling {
                     settling = true
                     watchdog.cancel()

@@ -1,3 +1,4 @@
+import LinkWire
 import LiveModel
 import PushLink
 import TextFormats

@@ -1,3 +1,4 @@
+import LinkWire
 import PushLink
 
 /// An http:// or https:// URL that SSE or long-poll goes to instead of the feed's own

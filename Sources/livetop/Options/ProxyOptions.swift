@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LinkWire
+import LiveModel
 import PushLink
 
 /// The proxy connections go through: `--proxy`, `--no-proxy`, else the environment as curl reads it.

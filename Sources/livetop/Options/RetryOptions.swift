@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinkWire
 import PushLink
 
 /// How long connecting may take and how long to wait before trying again: the same for a feed

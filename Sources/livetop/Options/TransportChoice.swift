@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiveModel
 import PushLink
 
 /// `--transport`: `auto` (WebSocket, falling back to SSE, a JSON stream, then long-poll) or one.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiveModel
 import PushLink
 
 /// Why a value's text is not what its option or layout key takes: one line, fit to follow

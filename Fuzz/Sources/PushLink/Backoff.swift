@@ -1,1 +1,0 @@
-../../../Sources/PushLink/Backoff.swift

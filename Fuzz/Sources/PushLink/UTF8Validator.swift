@@ -1,1 +1,0 @@
-../../../Sources/PushLink/UTF8Validator.swift

@@ -1,1 +1,0 @@
-../../../Sources/PushLink/WebSocketFrameReader.swift
