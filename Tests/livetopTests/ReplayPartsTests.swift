@@ -278,14 +278,16 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("r.jsonl").path
-        // Far more than the reader may queue (16 chunks of about 60 KiB): it is waiting for room when the stop comes.
-        let count = 100_000
+        // Far more than the reader may queue (16 chunks of about 60 KiB and a 1 MiB read: about 6 MB of
+        // payloads): it is waiting for room when the stop comes. Generous deadlines: a debug build among
+        // the whole suite on two busy cores took over 30 s for the whole replay.
+        let count = 50_000
         let lines = (1...count).map {
-            #"{"type":"message","time":"2026-11-26T10:00:00.001Z","seq":\#($0),"transport":"websocket","data":{"n":\#($0),"pad":"\#(String(repeating: "x", count: 40))"}}"#
+            #"{"type":"message","time":"2026-11-26T10:00:00.001Z","seq":\#($0),"transport":"websocket","data":{"n":\#($0),"pad":"\#(String(repeating: "x", count: 100))"}}"#
         }
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let replay = try #require(Replay(path: path, speed: 0))
-        let seen = try await withDeadline(30, "the stopped replay's end") {
+        let seen = try await withDeadline(120, "the stopped replay's end") {
             var seen = 0
             for await event in replay.events {
                 if case .messages(let batch) = event { seen += batch.count }
@@ -297,7 +299,7 @@ import TestSupport
         #expect(seen < count)
         // Played whole, the same file gives every message once, in order.
         let whole = try #require(Replay(path: path, speed: 0))
-        let values = try await withDeadline(30, "the whole replay") {
+        let values = try await withDeadline(120, "the whole replay") {
             var values: [Int] = []
             for await event in whole.events {
                 guard case .messages(let batch) = event else { continue }
