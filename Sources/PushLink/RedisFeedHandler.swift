@@ -16,9 +16,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     /// Succeeds when the server confirmed the subscription; fails with why it did not.
     let subscribed: EventLoopPromise<Void>
     private let ended: EventLoopPromise<LinkError>
-    private var heartbeat: Heartbeat
-    private var heartbeatTask: Scheduled<Void>?
-    private let monotonic: @Sendable () -> Duration
+    private let heartbeat: HeartbeatTimer
     private let wallClock: @Sendable () -> Int64
 
     private var pendingSteps: ArraySlice<RedisHandshake.Step>
@@ -26,7 +24,6 @@ final class RedisFeedHandler: ChannelInboundHandler {
     private var isSubscribed = false
     private var received: ByteBuffer?
     private var batch = MessageBatch(transport: .redis)
-    private var receivedInBurst = false
     private var endReason: LinkError?
     private var failed = false
     /// Messages are held until the link has said "open" (and reported the gap before it).
@@ -40,8 +37,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
         decoder = RESPDecoder(limits: .init(maxBulkBytes: maxMessageBytes))
         self.subscribed = subscribed
         self.ended = ended
-        self.heartbeat = heartbeat
-        self.monotonic = monotonic
+        self.heartbeat = HeartbeatTimer(heartbeat, sink: sink, monotonic: monotonic)
         self.wallClock = wallClock
         pendingSteps = RedisHandshake.steps(address)[...]
     }
@@ -63,14 +59,14 @@ final class RedisFeedHandler: ChannelInboundHandler {
         for step in pendingSteps { RESPValue.writeCommand(step.command, to: &out) }
         RESPValue.writeCommand([Array((address.isPattern ? "PSUBSCRIBE" : "SUBSCRIBE").utf8), address.channel], to: &out)
         context.writeAndFlush(wrapOutboundOut(out), promise: nil)
-        scheduleHeartbeat(context: context)
+        startHeartbeat(context: context)
     }
 
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
-        receivedInBurst = true
+        heartbeat.received()
         var buffer = unwrapInboundIn(data)
         if var kept = received {
             received = nil
@@ -148,15 +144,11 @@ final class RedisFeedHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ReadsResumed else { return context.fireUserInboundEventTriggered(event) }
-        heartbeat.readsResumed(at: monotonic())
+        if !heartbeat.handle(event) { context.fireUserInboundEventTriggered(event) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if receivedInBurst {
-            receivedInBurst = false
-            heartbeat.received(at: monotonic())
-        }
+        heartbeat.burstEnded()
         flush()
         context.fireChannelReadComplete()
     }
@@ -177,7 +169,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         flush()
-        heartbeatTask?.cancel()
+        heartbeat.cancel()
         let reason = endReason ?? (isSubscribed ? .closedByPeer(code: nil, reason: "the Redis server closed the connection") : .droppedWithoutClose)
         if !isSubscribed { subscribed.fail(reason) }
         ended.succeed(reason)
@@ -187,7 +179,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     /// A connection that never opened (refused, timed out) is never inactive: the promises are
     /// completed here (completing one twice does nothing).
     func handlerRemoved(context: ChannelHandlerContext) {
-        heartbeatTask?.cancel()
+        heartbeat.cancel()
         let reason = endReason ?? .droppedWithoutClose
         subscribed.fail(reason)
         ended.succeed(reason)
@@ -213,31 +205,18 @@ final class RedisFeedHandler: ChannelInboundHandler {
 
     // MARK: Heartbeat
 
-    private func scheduleHeartbeat(context: ChannelHandlerContext) {
-        guard let deadline = heartbeat.nextDeadline else { return }
-        let delay = max(.zero, deadline - monotonic())
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        heartbeatTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) {
-            handler.value.heartbeatFired(context: loopBound.value)
-        }
-    }
-
-    private func heartbeatFired(context: ChannelHandlerContext) {
-        switch heartbeat.tick(at: monotonic(), readsHeld: sink.isPaused) {
-        case .sendPing:
+    private func startHeartbeat(context: ChannelHandlerContext) {
+        heartbeat.start(context: context) { [weak self] context in
+            guard let self else { return }
             // In subscribed mode Redis answers PING with a `pong` push (RESP2).
             var out = context.channel.allocator.buffer(capacity: 16)
             RESPValue.writeCommand([Array("PING".utf8)], to: &out)
             context.writeAndFlush(wrapOutboundOut(out), promise: nil)
-        case .dead:
+        } dead: { [weak self] context in
+            guard let self else { return }
             if endReason == nil { endReason = .dead(seconds: heartbeat.timeout.seconds) }
             context.close(promise: nil)
-            return
-        case .none:
-            break
         }
-        scheduleHeartbeat(context: context)
     }
 }
 

@@ -31,9 +31,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     private let sink: EventSink
     private let maxMessageBytes: Int
     private let ended: EventLoopPromise<LinkError>
-    private var heartbeat: Heartbeat
-    private var heartbeatTask: Scheduled<Void>?
-    private let monotonic: @Sendable () -> Duration
+    private let heartbeat: HeartbeatTimer
     private let wallClock: @Sendable () -> Int64
 
     private var batch = MessageBatch(transport: .websocket)
@@ -47,8 +45,6 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     var transport = Transport.websocket {
         didSet { batch = MessageBatch(transport: transport) }
     }
-    /// A frame came in the read burst under way (the heartbeat is told once, at its end).
-    private var receivedInBurst = false
     private var endReason: LinkError?
     /// Messages are held until the link has said "open" (frames can come in the same read as
     /// the 101 answer, before the link's task has run again).
@@ -68,8 +64,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         self.sink = sink
         self.maxMessageBytes = maxMessageBytes
         self.ended = ended
-        self.heartbeat = heartbeat
-        self.monotonic = monotonic
+        self.heartbeat = HeartbeatTimer(heartbeat, sink: sink, monotonic: monotonic)
         self.wallClock = wallClock
     }
 
@@ -81,7 +76,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         batch.bytes.reserveCapacity(1 << 16)
-        scheduleHeartbeat(context: context)
+        startHeartbeat(context: context)
     }
 
     // MARK: Inbound
@@ -91,8 +86,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         while let action = reader.next(into: &batch) {
             perform(action, context: context)
         }
-        // The heartbeat learns of it at the end of the read burst: one clock read per burst, not per frame.
-        if reader.takeFramesSeen() { receivedInBurst = true }
+        if reader.takeFramesSeen() { heartbeat.received() }
     }
 
     private func perform(_ action: WebSocketFrameReader.Action, context: ChannelHandlerContext) {
@@ -140,15 +134,11 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ReadsResumed else { return context.fireUserInboundEventTriggered(event) }
-        heartbeat.readsResumed(at: monotonic())
+        if !heartbeat.handle(event) { context.fireUserInboundEventTriggered(event) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if receivedInBurst {
-            receivedInBurst = false
-            heartbeat.received(at: monotonic())
-        }
+        heartbeat.burstEnded()
         flush()
         context.fireChannelReadComplete()
     }
@@ -227,7 +217,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         flush()
-        heartbeatTask?.cancel()
+        heartbeat.cancel()
         ended.succeed(endReason ?? .droppedWithoutClose)
         context.fireChannelInactive()
     }
@@ -238,7 +228,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// promise left open is a crash in debug builds, "leaking promise"). A second completion is
     /// ignored by NIO.
     func handlerRemoved(context: ChannelHandlerContext) {
-        heartbeatTask?.cancel()
+        heartbeat.cancel()
         ended.succeed(endReason ?? .droppedWithoutClose)
     }
 
@@ -291,29 +281,15 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// Bytes received compressed and what they inflated to, when permessage-deflate is on.
     var compression: (compressed: Int, inflated: Int)? { inflater.map { ($0.compressedBytes, $0.inflatedBytes) } }
 
-    private func scheduleHeartbeat(context: ChannelHandlerContext) {
-        guard let deadline = heartbeat.nextDeadline else { return }
-        let delay = max(.zero, deadline - monotonic())
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        heartbeatTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) {
-            handler.value.heartbeatFired(context: loopBound.value)
-        }
-    }
-
-    private func heartbeatFired(context: ChannelHandlerContext) {
-        switch heartbeat.tick(at: monotonic(), readsHeld: sink.isPaused) {
-        case .sendPing:
-            send(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: context.channel.allocator.buffer(string: "livetop")),
+    private func startHeartbeat(context: ChannelHandlerContext) {
+        heartbeat.start(context: context) { [weak self] context in
+            self?.send(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: context.channel.allocator.buffer(string: "livetop")),
                  context: context)
-        case .dead:
+        } dead: { [weak self] context in
+            guard let self else { return }
             if endReason == nil { endReason = .dead(seconds: heartbeat.timeout.seconds) }
             context.close(promise: nil)
-            return
-        case .none:
-            break
         }
-        scheduleHeartbeat(context: context)
     }
 }
 

@@ -1,1 +1,1 @@
-../../../Sources/livetop/RecordingParser.swift
+../../../Sources/livetop/Recording/RecordingParser.swift
