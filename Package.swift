@@ -84,10 +84,13 @@ let package = Package(
                 "LinkWire", "LiveModel", "TextFormats",
             ]
         ),
+        // The JSON lines of headless mode and --record (HeadlessWriter) and buffered stdout, apart
+        // so that HeadlessBench can time them on their own.
+        .target(name: "JSONLines", dependencies: ["LiveModel"]),
         .executableTarget(
             name: "livetop",
             dependencies: [
-                "CNcurses", "FeedServe", "LinkWire", "LiveModel", "PushLink", "PushPublish", "TextFormats",
+                "CNcurses", "FeedServe", "JSONLines", "LinkWire", "LiveModel", "PushLink", "PushPublish", "TextFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -110,6 +113,9 @@ let package = Package(
         ),
         // Release-mode micro-benchmark of parse + fold (not a test): swift run -c release LiveModelBench
         .executableTarget(name: "LiveModelBench", dependencies: ["LiveModel"]),
+        // Release-mode micro-benchmark of the headless consumer's share (not a test): the JSON check
+        // that lets a message's bytes through, and the line writer. swift run -c release HeadlessBench
+        .executableTarget(name: "HeadlessBench", dependencies: ["JSONLines", "LiveModel"]),
         // Helpers shared by the test targets: deadlines instead of sleeps, external processes.
         .target(name: "TestSupport", path: "Tests/Support"),
         // What only tests ask of the reference server: sessions that script a WebSocket server's
@@ -140,7 +146,7 @@ let package = Package(
             // Third-party servers the tests start (Node ws, Python websockets, nginx + Nchan).
             resources: [.copy("Servers")]
         ),
-        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "FeedScripting", "FeedServe", "LinkWire", "LiveModel", "PushLink", "TestSupport"],
+        .testTarget(name: "livetopTests", dependencies: ["livetop", "CNcurses", "FeedScripting", "FeedServe", "JSONLines", "LinkWire", "LiveModel", "PushLink", "TestSupport"],
                     exclude: ["Snapshots"]),
     ]
 )

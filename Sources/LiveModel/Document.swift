@@ -118,7 +118,7 @@ struct Document: Sendable {
     }
 
     @inline(__always)
-    private static func sameKey(_ nodes: UnsafeMutablePointer<Node>, _ id: Int32, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func sameKey(_ nodes: UnsafeMutablePointer<Node>, _ id: Int32, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard nodes[Int(id)].keyLength == key.count else { return false }
         if key.count <= 8 { return true }  // the hash is the key itself (see JSONTape.hash)
         if key.count <= 16 { return nodes[Int(id)].keyWords == Document.pack(key) }
@@ -341,18 +341,28 @@ struct Document: Sendable {
             if !merge { removeMembersMissing(from: id, object: t, tape: &tape, bytes: bytes) }
             var k = t + 1
             let end = Int(token.end)
+            // The member after the last one found: a feed's messages mostly repeat their members
+            // in the order they were first seen, so the next key is usually this node's, found
+            // without a probe of the (large, randomly read) key table.
+            var expected = nodes[Int(id)].firstChild
             while k < end {
                 let value = k + 1
                 let next = Int(tape[value].end)
                 defer { k = next }
                 guard tape[k].kind == .key else { continue }  // shadowed by a later duplicate
                 let hash = tape[k].bits
-                let child: Int32
+                var child: Int32 = -1
                 if let key = tape.literalBytes(k, in: bytes) {
-                    child = findForWriting(parent: id, key: key, hash: hash)
+                    if expected >= 0 && nodes[Int(expected)].keyHash == hash && Document.sameKey(nodes, expected, key) {
+                        child = expected
+                    } else {
+                        child = findForWriting(parent: id, key: key, hash: hash)
+                    }
                 } else {
                     child = tape.withStringBytes(k, in: bytes) { key in findForWriting(parent: id, key: key, hash: hash) }
                 }
+                // Taken before `child` may be removed below.
+                if child >= 0 { expected = nodes[Int(child)].nextSibling }
                 if merge && tape[value].kind == .null {
                     if child >= 0 { remove(child) }
                     continue

@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import PushLink
 import Testing
 import TestSupport
+@testable import JSONLines
 @testable import livetop
 
 /// Backlog is history, not now: a late subscriber to a server that has run for three minutes

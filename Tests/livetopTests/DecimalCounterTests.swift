@@ -1,4 +1,5 @@
 import Testing
+@testable import JSONLines
 @testable import livetop
 
 /// The seq of headless lines is counted in decimal in place; every carry must match the integer.

@@ -154,3 +154,166 @@ import TestSupport
         #expect(values == Array(1...5010))
     }
 }
+
+/// The fast reading of a message line as HeadlessWriter writes it gives what the general reading
+/// gives, for the lines it takes and for those that only look like them.
+@Suite struct RecordingParserFastPathTests {
+    static let prefix = #"{"type":"message","time":"2026-11-26T10:00:00.250Z","seq":12,"transport":"sse","#
+    static let deep = String(repeating: "[", count: 63) + String(repeating: "]", count: 63)
+    static let tooDeep = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+
+    @Test(arguments: [
+        prefix + #""data":{"a":1,"b":[true,null,"x\"y"]}}"#,
+        prefix + #""server_time":"2026-11-26T09:59:59.000Z","data":{"a":1}}"#,
+        prefix + #""data":7}"#,
+        prefix + #""data":"text"}"#,
+        prefix + #""data":\#(deep)}"#,
+        prefix + #""data":\#(tooDeep)}"#,
+        prefix + #""data":1,"x":2}"#,
+        prefix + #""data":{"a":1}}}"#,
+        prefix + #""data":{"a": 1}}"#,
+        prefix + #""data":{"a":1}"#,
+        prefix + #""data":}"#,
+        prefix + #""data":{"a":1,"a":2}}"#,
+        prefix + #""data":{"k":"\u001b[31m\u0085"}}"#,
+        #"{"type":"message","time":"","seq":1,"transport":"sse","data":1}"#,
+        #"{"type":"message","time":"yesterday","seq":1,"transport":"sse","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","seq":01,"transport":"sse","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","seq":-1,"transport":"sse","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","seq":0,"transport":"redis","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","seq":3,"transport":"nosuch","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","seq":3,"transport":"SSE","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00+02:00","seq":3,"transport":"sse","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","source":"a","seq":3,"transport":"sse","data":1}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","seq":3,"transport":"sse","text":"plain"}"#,
+        #"{"type":"message","time":"2026-11-26T10:00:00Z","seq":3,"transport":"sse","data":1,"data":2}"#,
+    ])
+    func theFastReadingAgreesWithTheGeneralOne(line: String) {
+        var fast = RecordingParser()
+        var general = RecordingParser()
+        let bytes = Array(line.utf8)
+        bytes.withUnsafeBufferPointer { b in
+            // Twice: the second reading goes through the parser's kept time and transport.
+            for _ in 0..<2 { #expect(fast.parse(b) == general.parseAnyLayout(b), "\(line)") }
+        }
+    }
+
+    /// Lines of one burst share a time: the kept one must follow when it changes.
+    @Test func aChangedTimeOrTransportIsReadAgain() {
+        var parser = RecordingParser()
+        let lines = [
+            #"{"type":"message","time":"2026-11-26T10:00:00.250Z","seq":1,"transport":"sse","data":1}"#,
+            #"{"type":"message","time":"2026-11-26T10:00:00.250Z","seq":2,"transport":"sse","data":2}"#,
+            #"{"type":"message","time":"2026-11-26T10:00:01.250Z","seq":3,"transport":"longpoll","data":3}"#,
+        ]
+        let read = lines.map { line in Array(line.utf8).withUnsafeBufferPointer { b -> (Int64, Transport)? in
+            if case .message(let time, let transport, _, _) = parser.parse(b) { return (time, transport) }
+            return nil
+        } }
+        let t = ReplayPartsTests.time
+        #expect(read.map { $0?.0 } == [t, t, t + 1_000_000_000])
+        #expect(read.map { $0?.1 } == [.sse, .sse, .longpoll])
+    }
+}
+
+/// The queue between replay's reader thread and its consumer.
+@Suite struct ChunkQueueTests {
+    typealias Queue = ChunkQueue<Int, String>
+
+    @Test func chunksComeOutInOrderAndTheReaderWaitsWhenFull() {
+        var queue = Queue(limit: 2)
+        #expect(queue.put(1) == nil)
+        #expect(!queue.isFull)
+        #expect(queue.put(2) == nil)
+        #expect(queue.isFull)
+        guard case .chunk(1, hadNoRoom: true) = queue.take(orPark: "c") else { Issue.record("not 1"); return }
+        #expect(!queue.isFull)
+        guard case .chunk(2, hadNoRoom: false) = queue.take(orPark: "c") else { Issue.record("not 2"); return }
+        guard case .parked = queue.take(orPark: "c") else { Issue.record("not parked"); return }
+        // A parked consumer gets the next chunk straight from `put`.
+        #expect(queue.put(3) == "c")
+        guard case .parked = queue.take(orPark: "d") else { Issue.record("not parked"); return }
+        #expect(queue.finish() == "d")
+        guard case .ended = queue.take(orPark: "e") else { Issue.record("not ended"); return }
+    }
+
+    @Test func whatIsQueuedAtTheEndIsStillTaken() {
+        var queue = Queue(limit: 4)
+        _ = queue.put(1)
+        #expect(queue.finish() == nil)
+        #expect(queue.put(2) == nil)  // nothing after the end
+        guard case .chunk(1, _) = queue.take(orPark: "c") else { Issue.record("not 1"); return }
+        guard case .ended = queue.take(orPark: "c") else { Issue.record("not ended"); return }
+    }
+
+    @Test func stopDropsWhatIsQueuedAndFreesTheReader() {
+        var queue = Queue(limit: 1)
+        _ = queue.put(1)
+        #expect(queue.isFull)
+        #expect(queue.stop() == nil)
+        #expect(!queue.isFull)
+        guard case .ended = queue.take(orPark: "c") else { Issue.record("not ended"); return }
+        var parked = Queue(limit: 1)
+        guard case .parked = parked.take(orPark: "c") else { Issue.record("not parked"); return }
+        #expect(parked.stop() == "c")
+    }
+
+    @Test func aLongRunKeepsTheQueueSmall() {
+        var queue = Queue(limit: 3)
+        var out: [Int] = []
+        for i in 0..<1000 {
+            _ = queue.put(i)
+            if i % 2 == 1, case .chunk(let a, _) = queue.take(orPark: "c"), case .chunk(let b, _) = queue.take(orPark: "c") {
+                out += [a, b]
+            }
+        }
+        #expect(out == Array(0..<1000))
+    }
+}
+
+/// Replay's reader thread reads ahead of the consumer, bounded, and ends with it.
+@Suite struct ReplayReaderTests {
+    @Test(.offPool) func stoppingAReplayMidwayEndsItsEvents() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-stop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("r.jsonl").path
+        // Far more than the reader may queue (16 chunks of about 60 KiB and a 1 MiB read: about 6 MB of
+        // payloads): it is waiting for room when the stop comes. Generous deadlines: a debug build among
+        // the whole suite on two busy cores took over 30 s for the whole replay.
+        let count = 50_000
+        let lines = (1...count).map {
+            #"{"type":"message","time":"2026-11-26T10:00:00.001Z","seq":\#($0),"transport":"websocket","data":{"n":\#($0),"pad":"\#(String(repeating: "x", count: 100))"}}"#
+        }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let replay = try #require(Replay(path: path, speed: 0))
+        let seen = try await withDeadline(120, "the stopped replay's end") {
+            var seen = 0
+            for await event in replay.events {
+                if case .messages(let batch) = event { seen += batch.count }
+                replay.stop()
+            }
+            return seen
+        }
+        #expect(seen > 0)
+        #expect(seen < count)
+        // Played whole, the same file gives every message once, in order.
+        let whole = try #require(Replay(path: path, speed: 0))
+        let values = try await withDeadline(120, "the whole replay") {
+            var values: [Int] = []
+            for await event in whole.events {
+                guard case .messages(let batch) = event else { continue }
+                var tape = JSONTape()
+                batch.bytes.withUnsafeBufferPointer { all in
+                    for f in batch.frames {
+                        let bytes = UnsafeBufferPointer(rebasing: all[f.offset..<(f.offset + f.length)])
+                        try? tape.parse(bytes)
+                        if let n = tape.member("n", ofObject: 0, in: bytes) { values.append(Int(tape[n].intValue)) }
+                    }
+                }
+            }
+            return values
+        }
+        #expect(values == Array(1...count))
+    }
+}

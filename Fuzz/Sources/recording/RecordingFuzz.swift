@@ -15,6 +15,9 @@ enum RecordingFuzz {
         FuzzDriver.run { data, count in
             let line = FuzzDriver.bytes(data, count)
             var parser = RecordingParser()
+            // The fast reading of a line in the writer's layout must agree with the general one.
+            var general = RecordingParser()
+            if parser.parse(line) != general.parseAnyLayout(line) { RecordingFuzz.fail("the fast reading differs from the general one", Array(line)) }
             if case .message(_, _, let payload, let isBinary) = parser.parse(line), !isBinary {
                 let bytes = RecordingParser.bytes(payload, in: line)
                 if case .slice = payload, (try? JSONValue(parsing: bytes)) == nil {
@@ -55,6 +58,9 @@ enum RecordingFuzz {
     }
 
     static func expect(_ line: [UInt8], _ payload: [UInt8], isBinary: Bool, transport: Transport, parser: inout RecordingParser) {
+        var general = RecordingParser()
+        let (fast, slow) = line.withUnsafeBufferPointer { (parser.parse($0), general.parseAnyLayout($0)) }
+        if fast != slow { fail("the fast reading differs from the general one", line) }
         let outcome = line.withUnsafeBufferPointer { parser.entry($0) }
         guard outcome == .entry(.message(time: nanoseconds, transport: transport, payload: payload, isBinary: isBinary)) else {
             fail("read back as \(outcome)", line)

@@ -1,3 +1,4 @@
+import JSONLines
 import LiveModel
 
 // Kept apart from HeadlessWriter.swift so that the writer's own file compiles without the layout

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSONLines
 import LiveModel
 
 /// How a feed is shown, the same for a live URL, `demo` and `replay`: the dashboard or JSON lines,

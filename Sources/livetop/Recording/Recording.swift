@@ -4,6 +4,7 @@ import PushLink
 
 #if canImport(Glibc)
 import Glibc
+import JSONLines
 #endif
 
 /// `--record FILE`: every message and state change the client receives, written as the same JSON

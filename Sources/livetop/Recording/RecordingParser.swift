@@ -47,6 +47,11 @@ struct RecordingParser {
     }
 
     mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> Line {
+        parseWritten(line) ?? parseAnyLayout(line)
+    }
+
+    /// Any line: parsed whole, its top-level members read in one pass.
+    mutating func parseAnyLayout(_ line: UnsafeBufferPointer<UInt8>) -> Line {
         do {
             try tape.parse(line)
         } catch {
@@ -104,6 +109,96 @@ struct RecordingParser {
             return .state(state, time: at)
         }
         return .invalid("unknown type '\(tape.string(type, in: line))'")
+    }
+
+    // MARK: The line as HeadlessWriter writes it
+
+    /// The last `time` read and what it was: a burst's lines share one.
+    private var lastTime: [UInt8] = []
+    private var lastNanoseconds: Int64 = 0
+    /// The last transport name read, and the transport it names.
+    private var lastTransportName: [UInt8] = []
+    private var lastTransport = Transport.websocket
+
+    /// A message line in exactly the layout `HeadlessWriter` writes it
+    /// (`{"type":"message","time":"…","seq":N,"transport":"…",["server_time":"…",]"data":…}`, no
+    /// `source`), read with one parse of the payload instead of the whole line: the fixed members
+    /// are matched as bytes and only `data`'s value goes through the JSON parser. The answer is
+    /// the one the general path gives for such a line (prefix matched, payload one compact JSON
+    /// value, `}` last: the whole line is a compact JSON object with `data` last); nil for
+    /// anything else, which the general path then reads (and explains when it is bad). This was
+    /// most of `replay`'s time (docs/benchmarks.md, Replay speed).
+    private mutating func parseWritten(_ line: UnsafeBufferPointer<UInt8>) -> Line? {
+        guard let base = line.baseAddress else { return nil }
+        let n = line.count
+        // Limits as the whole line would have: its own size, and one level of nesting more.
+        let limits = JSONLimits()
+        guard n <= limits.maxMessageBytes, n > 0, base[n - 1] == UInt8(ascii: "}") else { return nil }
+        var i = 0
+        @inline(__always) func expect(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard i + count <= n, memcmp(base + i, text.utf8Start, count) == 0 else { return false }
+            i += count
+            return true
+        }
+        /// A string's content up to its closing quote, made of the bytes `allowed` accepts.
+        @inline(__always) func plainString(_ allowed: (UInt8) -> Bool) -> Range<Int>? {
+            let start = i
+            while i < n, base[i] != UInt8(ascii: "\""), allowed(base[i]) { i += 1 }
+            guard i < n, base[i] == UInt8(ascii: "\"") else { return nil }
+            defer { i += 1 }
+            return start..<i
+        }
+        guard expect(#"{"type":"message","time":""#) else { return nil }
+        let timeChars: (UInt8) -> Bool = { b in
+            (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: ":")
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "+") || b == UInt8(ascii: "T") || b == UInt8(ascii: "Z")
+                || b == UInt8(ascii: "z") || b == UInt8(ascii: " ")
+        }
+        guard let timeRange = plainString(timeChars) else { return nil }
+        let timeBytes = UnsafeBufferPointer(rebasing: line[timeRange])
+        let at: Int64
+        if Self.same(timeBytes, lastTime) {
+            at = lastNanoseconds
+        } else {
+            guard let parsed = Timestamp(rfc3339Bytes: timeBytes) else { return nil }
+            at = parsed.nanoseconds
+            lastTime = Array(timeBytes)
+            lastNanoseconds = at
+        }
+        // seq: a JSON integer, not negative (what the writer counts).
+        guard expect(#","seq":"#), i < n else { return nil }
+        let digits = i
+        while i < n, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") { i += 1 }
+        guard i > digits, base[digits] != UInt8(ascii: "0") || i == digits + 1 else { return nil }
+        guard expect(#","transport":""#) else { return nil }
+        guard let nameRange = plainString({ b in (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) }) else { return nil }
+        let name = UnsafeBufferPointer(rebasing: line[nameRange])
+        if !Self.same(name, lastTransportName) {
+            lastTransportName = Array(name)
+            lastTransport = Transport(rawValue: String(decoding: name, as: UTF8.self)) ?? .websocket
+        }
+        let transport = lastTransport
+        guard expect(",") else { return nil }
+        if expect(#""server_time":""#) {
+            guard plainString(timeChars) != nil, expect(",") else { return nil }
+        }
+        guard expect(#""data":"#), i < n - 1 else { return nil }
+        let payload = i..<(n - 1)
+        do {
+            try tape.parse(UnsafeBufferPointer(rebasing: line[payload]), limits: JSONLimits(maxDepth: limits.maxDepth - 1))
+        } catch {
+            return nil
+        }
+        guard tape.isCompact else { return nil }
+        return .message(time: at, transport: transport, payload: .slice(payload), isBinary: false)
+    }
+
+    @inline(__always)
+    private static func same(_ bytes: UnsafeBufferPointer<UInt8>, _ kept: [UInt8]) -> Bool {
+        // Never an empty match: the first (empty) `lastTime` must not stand for a time.
+        bytes.count > 0 && bytes.count == kept.count
+            && kept.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
     }
 
     private enum Key { case type, time, transport, data, text, base64 }

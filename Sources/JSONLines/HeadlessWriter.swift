@@ -1,17 +1,16 @@
 import LiveModel
-import PushLink
 
 /// Turns link events into JSON lines (README "JSON lines"): one object per line, snake_case,
 /// each with `type` and `time`. A message whose bytes are already compact, valid and safe JSON is
 /// passed through as it is; any other is written again from its parsed form.
-struct HeadlessWriter {
-    enum Emit: String, CaseIterable { case all, messages }
+public struct HeadlessWriter: Sendable {
+    public enum Emit: String, CaseIterable, Sendable { case all, messages }
 
-    let emit: Emit
+    public let emit: Emit
     /// The source's name in a layout with several (`"source":"…"` on every line); nil without.
-    let source: String?
+    public let source: String?
     /// Messages written so far; the next one gets `seq + 1`.
-    private(set) var seq: Int64 = 0
+    public private(set) var seq: Int64 = 0
     /// `seq` in decimal, counted up in place rather than formatted for every line.
     private var seqText = DecimalCounter()
     private var tape = JSONTape()
@@ -22,9 +21,11 @@ struct HeadlessWriter {
     /// same moment) and after it: built once per burst, so a line is five copies and the payload.
     private var linePrefix: [UInt8] = []
     private var lineMiddle: [UInt8] = []
+    /// `lineMiddle` and `"data":`: a line whose payload passes the check is five appends.
+    private var lineMiddleData: [UInt8] = []
     private var middleTransport: Transport?
 
-    init(emit: Emit, source: String? = nil, limits: JSONLimits = JSONLimits()) {
+    public init(emit: Emit, source: String? = nil, limits: JSONLimits = JSONLimits()) {
         self.emit = emit
         self.source = source
         self.limits = limits
@@ -39,7 +40,7 @@ struct HeadlessWriter {
 
     /// Writes the messages of a batch (`MessageLimit` cuts it first when there is a limit).
     /// `flushing: false` keeps every line of the batch in `out.buffer` (to copy them elsewhere too).
-    mutating func write(_ batch: FrameBatch, into out: inout StandardOutput, flushing: Bool = true) {
+    public mutating func write(_ batch: MessageBatch, into out: inout StandardOutput, flushing: Bool = true) {
         if emit == .all {
             linePrefix.removeAll(keepingCapacity: true)
             linePrefix.append(contentsOf: #"{"type":"message","time":""#.utf8)
@@ -49,69 +50,99 @@ struct HeadlessWriter {
             if middleTransport != batch.transport {
                 middleTransport = batch.transport
                 lineMiddle = Array(#","transport":""#.utf8) + Array(batch.transport.rawValue.utf8) + Array(#"","#.utf8)
+                lineMiddleData = lineMiddle + Array(#""data":"#.utf8)
             }
         }
         // Borrowed once for the burst: appending an array property per line would retain and
         // release it every time (measured: 6% of the headless path).
-        let prefix = linePrefix, middle = lineMiddle
+        let prefix = linePrefix, middle = lineMiddle, middleData = lineMiddleData
         prefix.withUnsafeBufferPointer { prefix in
             middle.withUnsafeBufferPointer { middle in
-                batch.bytes.withUnsafeBufferPointer { all in
-                    let timed = !batch.times.isEmpty
-                    for (n, frame) in batch.frames.enumerated() {
-                        seq += 1
-                        let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
-                        if emit == .all {
-                            seqText.increment()
-                            out.buffer.append(contentsOf: prefix)
-                            seqText.write(into: &out.buffer)
-                            out.buffer.append(contentsOf: middle)
-                            // The server's time for the message, where it carried one (backlog is history).
-                            if timed, let serverTime = batch.serverTime(n) {
-                                out.buffer.append(contentsOf: #""server_time":""#.utf8)
-                                serverTime.writeRFC3339(into: &out.buffer)
-                                out.buffer.append(contentsOf: #"","#.utf8)
+                middleData.withUnsafeBufferPointer { middleData in
+                    batch.bytes.withUnsafeBufferPointer { all in
+                        let timed = !batch.times.isEmpty
+                        for (n, frame) in batch.frames.enumerated() {
+                            seq += 1
+                            let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
+                            let found = check(bytes, isBinary: frame.isBinary)
+                            if emit == .all {
+                                seqText.increment()
+                                out.buffer.append(contentsOf: prefix)
+                                seqText.write(into: &out.buffer)
+                                // The server's time for the message, where it carried one (backlog is history).
+                                if timed, let serverTime = batch.serverTime(n) {
+                                    out.buffer.append(contentsOf: middle)
+                                    out.buffer.append(contentsOf: #""server_time":""#.utf8)
+                                    serverTime.writeRFC3339(into: &out.buffer)
+                                    out.buffer.append(contentsOf: #"","#.utf8)
+                                    writePayload(bytes, found, into: &out.buffer)
+                                } else if case .passes = found {
+                                    out.buffer.append(contentsOf: middleData)
+                                    out.buffer.append(contentsOf: bytes)
+                                } else {
+                                    out.buffer.append(contentsOf: middle)
+                                    writePayload(bytes, found, into: &out.buffer)
+                                }
+                                out.buffer.append(UInt8(ascii: "}"))
+                            } else {
+                                writePayload(bytes, found, into: &out.buffer)
                             }
-                            writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
-                            out.buffer.append(UInt8(ascii: "}"))
-                        } else {
-                            writePayload(bytes, isBinary: frame.isBinary, into: &out.buffer)
+                            out.buffer.append(UInt8(ascii: "\n"))
+                            if flushing { out.flushIfFull() }
                         }
-                        out.buffer.append(UInt8(ascii: "\n"))
-                        if flushing { out.flushIfFull() }
                     }
                 }
             }
         }
     }
 
+    /// What the check of a message found.
+    private enum Check {
+        /// Compact, valid JSON with nothing unsafe and no repeated key: its own bytes go out.
+        case passes
+        /// JSON, written again compact from the tape (escaped where unsafe, last of a repeated key).
+        case rewrite
+        case notJSON
+        case binary
+    }
+
+    /// The JSON check that lets a message's bytes through (docs/benchmarks.md, HeadlessBench).
+    @inline(__always)
+    private mutating func check(_ bytes: UnsafeBufferPointer<UInt8>, isBinary: Bool) -> Check {
+        if isBinary { return .binary }
+        do {
+            try tape.parse(bytes, limits: limits)
+        } catch {
+            return .notJSON
+        }
+        return tape.isCompact && !tape.hasUnsafeText && !tape.hasShadowedKeys ? .passes : .rewrite
+    }
+
     /// `"data":…` for JSON, `"text":"…"` for other text, `"base64":"…"` for binary
     /// (with `--emit messages`, just the value).
-    private mutating func writePayload(_ bytes: UnsafeBufferPointer<UInt8>, isBinary: Bool, into out: inout [UInt8]) {
+    /// The tape holds the message when `found` is `.passes` or `.rewrite`.
+    private mutating func writePayload(_ bytes: UnsafeBufferPointer<UInt8>, _ found: Check, into out: inout [UInt8]) {
         let bare = emit == .messages
-        if isBinary {
+        switch found {
+        case .binary:
             if !bare { out.append(contentsOf: #""base64":"#.utf8) }
             out.append(UInt8(ascii: "\""))
             Base64.encode(bytes, into: &out)
             out.append(UInt8(ascii: "\""))
-            return
-        }
-        do {
-            try tape.parse(bytes, limits: limits)
+        case .passes:
             if !bare { out.append(contentsOf: #""data":"#.utf8) }
-            if tape.isCompact && !tape.hasUnsafeText && !tape.hasShadowedKeys {
-                out.append(contentsOf: bytes)
-            } else {
-                tape.writeCompact(in: bytes, into: &out)
-            }
-        } catch {
+            out.append(contentsOf: bytes)
+        case .rewrite:
+            if !bare { out.append(contentsOf: #""data":"#.utf8) }
+            tape.writeCompact(in: bytes, into: &out)
+        case .notJSON:
             if !bare { out.append(contentsOf: #""text":"#.utf8) }
             JSONValue.writeString(String(decoding: bytes, as: UTF8.self), into: &out)
         }
     }
 
     /// A state change as one line (nothing with `--emit messages`).
-    func write(_ state: LinkState, at time: Int64, into out: inout StandardOutput) {
+    public func write(_ state: LinkState, at time: Int64, into out: inout StandardOutput) {
         guard emit == .all else { return }
         var fields: [(String, JSONValue)] = [("type", "state"), ("time", .string(Timestamp(nanoseconds: time).rfc3339))]
         if let source { fields.append(("source", .string(source))) }
@@ -153,7 +184,7 @@ struct HeadlessWriter {
     }
 
     /// What a source's store holds and has evicted, as one line (nothing with `--emit messages`).
-    func write(stats store: LiveStore, source: String, at time: Timestamp, into out: inout StandardOutput) {
+    public func write(stats store: LiveStore, source: String, at time: Timestamp, into out: inout StandardOutput) {
         guard emit == .all else { return }
         var object = JSONObject()
         object["type"] = "stats"

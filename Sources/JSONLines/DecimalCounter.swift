@@ -1,6 +1,6 @@
 /// A count in decimal ASCII, counted up in place: a line's `seq` without formatting an integer,
 /// in a fixed tuple so that neither counting nor copying it touches the heap.
-struct DecimalCounter {
+struct DecimalCounter: Sendable {
     /// Right-aligned digits; `start` is the first one in use.
     private var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
     private var start = 23

@@ -4,24 +4,24 @@ import Glibc
 
 /// Buffered writes to stdout: output is collected and written in large blocks, and flushed
 /// whenever the input drains, so a pipe is fast and a slow feed is never delayed.
-struct StandardOutput {
-    var buffer: [UInt8] = []
+public struct StandardOutput: Sendable {
+    public var buffer: [UInt8] = []
     /// The reader went away (EPIPE): stop producing.
-    private(set) var isClosed = false
+    public private(set) var isClosed = false
     private let fd: CInt
     private let blockSize = 1 << 16
 
-    init(fd: CInt = 1) {
+    public init(fd: CInt = 1) {
         self.fd = fd
         buffer.reserveCapacity(blockSize * 2)
     }
 
     /// Writes once the buffer holds a block.
-    mutating func flushIfFull() {
+    public mutating func flushIfFull() {
         if buffer.count >= blockSize { flush() }
     }
 
-    mutating func flush() {
+    public mutating func flush() {
         guard !buffer.isEmpty, !isClosed else {
             buffer.removeAll(keepingCapacity: true)
             return
