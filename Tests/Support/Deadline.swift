@@ -10,6 +10,11 @@ public let testTimeScale: Double = {
     return scale
 }()
 
+/// Deadlines fire on a queue of their own, not on the global queues: on Linux those are also
+/// Swift's task pool (one thread per core), so a deadline there fires only once a thread is free,
+/// late by as long as the pool stays busy, and then fails a test whose event came in time.
+let deadlineTimers = DispatchQueue(label: "livetop.test-deadlines")
+
 /// The test took longer than it may.
 public struct TimedOut: Error, CustomStringConvertible {
     public let what: String
@@ -27,7 +32,7 @@ public func withDeadline<T: Sendable>(_ seconds: Double, _ what: String = "the o
         fired.set()
         work.cancel()
     }
-    DispatchQueue.global().asyncAfter(deadline: .now() + seconds * testTimeScale, execute: timer)
+    deadlineTimers.asyncAfter(deadline: .now() + seconds * testTimeScale, execute: timer)
     defer { timer.cancel() }
     do {
         let value = try await work.value
@@ -72,7 +77,7 @@ public final class Recorder<Element: Sendable>: @unchecked Sendable {
             fired.set()
             wakeAll()
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds * testTimeScale, execute: timer)
+        deadlineTimers.asyncAfter(deadline: .now() + seconds * testTimeScale, execute: timer)
         defer { timer.cancel() }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let ready = lock.withLock { () -> Bool in
@@ -116,7 +121,7 @@ public func eventually(_ seconds: Double, _ what: String, every interval: Double
         if try await condition() { return }
         guard Date() < deadline else { throw TimedOut(what: what) }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().asyncAfter(deadline: .now() + interval) { c.resume() }
+            deadlineTimers.asyncAfter(deadline: .now() + interval) { c.resume() }
         }
     }
 }

@@ -214,7 +214,7 @@ private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: 
     }
 }
 
-@Test func commandSeesTheAlertInItsEnvironment() async throws {
+@Test(.startsProcesses) func commandSeesTheAlertInItsEnvironment() async throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-env-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     defer { try? FileManager.default.removeItem(at: file) }
     let reason = try await runCommand(["/bin/sh", "-c", "env > \"$0\"", file.path])
@@ -235,7 +235,7 @@ private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: 
 }
 
 /// `on_clear` runs as `command` does, saying the alert cleared and with the value that ended it.
-@Test func onClearSeesTheClearInItsEnvironment() async throws {
+@Test(.startsProcesses) func onClearSeesTheClearInItsEnvironment() async throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-clear-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     defer { try? FileManager.default.removeItem(at: file) }
     let reason = try await withDeadline(30, "on_clear command") {
@@ -252,7 +252,7 @@ private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: 
     }
 }
 
-@Test func commandHasDevNullStdioAndNoInheritedDescriptors() async throws {
+@Test(.startsProcesses) func commandHasDevNullStdioAndNoInheritedDescriptors() async throws {
     // The shell writes its pid, then becomes `sleep`, whose descriptors the test reads in /proc
     // before ending it.
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-fds-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -280,7 +280,7 @@ private struct Failure: Sendable, CustomTestStringConvertible {
     var testDescription: String { argv.isEmpty ? "(no argv)" : argv.map { $0.isEmpty ? "''" : $0 }.joined(separator: " ") }
 }
 
-@Test(arguments: [
+@Test(.startsProcesses, arguments: [
     Failure(argv: ["false"], reason: "alert command 'false' exited with status 1"),
     Failure(argv: ["/bin/sh", "-c", "exit 2"], reason: "alert command '/bin/sh' exited with status 2"),
     Failure(argv: ["livetop-no-such-program-here"], reason: "alert command 'livetop-no-such-program-here' could not start: No such file or directory"),
@@ -293,7 +293,7 @@ private func commandFailureReason(_ failure: Failure) async throws {
     #expect(try await runCommand(failure.argv, timeout: failure.timeout) == failure.reason)
 }
 
-@Test func commandKilledAfterTimeout() async throws {
+@Test(.startsProcesses) func commandKilledAfterTimeout() async throws {
     let start = Date()
     let reason = try await runCommand(["sleep", "30"], timeout: 0.3, within: 25)
     #expect(reason == "alert command 'sleep' was killed after 0.3 s (timeout)")
@@ -302,7 +302,7 @@ private func commandFailureReason(_ failure: Failure) async throws {
     #expect(Date().timeIntervalSince(start) < 28)
 }
 
-@Test func timeoutKillsWhatTheCommandStarted() async throws {
+@Test(.startsProcesses) func timeoutKillsWhatTheCommandStarted() async throws {
     // The command runs in its own process group and the timeout kills the group: a script's own
     // children do not outlive it.
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-pid-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
