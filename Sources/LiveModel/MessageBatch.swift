@@ -75,7 +75,3 @@ public struct MessageBatch: Sendable {
         if let serverTime { times.append(serverTime) } else if !times.isEmpty { times.append(Self.noTime) }
     }
 }
-
-/// The link's former name for `MessageBatch`, kept while files under change elsewhere (the headless
-/// writer, replay) still say it; the same type, no copy.
-public typealias FrameBatch = MessageBatch

@@ -15,7 +15,7 @@ final class OldReassembly: ChannelInboundHandler {
     let inflater: MessageInflating?
     let filtered: Bool
 
-    var batch = FrameBatch(transport: .websocket)
+    var batch = MessageBatch(transport: .websocket)
     var messageStart: Int?
     var messageIsBinary = false
     var messageIsCompressed = false
@@ -114,7 +114,7 @@ final class OldReassembly: ChannelInboundHandler {
                 batch.bytes.removeSubrange(start...)
                 return
             }
-            batch.frames.append(FrameBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
+            batch.frames.append(MessageBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
             if batch.bytes.count >= flushBytes { flush() }
         }
     }
@@ -126,7 +126,7 @@ final class OldReassembly: ChannelInboundHandler {
     /// Hands the finished messages on; the message under way stays.
     func flush() {
         var out = batch
-        batch = FrameBatch(transport: .websocket)
+        batch = MessageBatch(transport: .websocket)
         if let start = messageStart {
             batch.bytes.append(contentsOf: out.bytes[start...])
             out.bytes.removeSubrange(start...)

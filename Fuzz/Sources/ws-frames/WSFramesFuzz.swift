@@ -115,7 +115,7 @@ enum WSFramesFuzz {
         var reader = WebSocketFrameReader(maxFrameBytes: min(maxMessage, Int(UInt32.max)), maxMessageBytes: maxMessage,
                                           flushBytes: flushBytes, inflater: inflater)
         reader.handsOnEachMessage = filtered
-        var batch = FrameBatch(transport: .websocket)
+        var batch = MessageBatch(transport: .websocket)
         var outcome = Outcome()
         func flush() {
             let out = reader.takeFinished(&batch)
