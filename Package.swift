@@ -11,6 +11,8 @@ let package = Package(
         // The link's pure protocol rules (also what the fuzz package builds from).
         .library(name: "LinkWire", targets: ["LinkWire"]),
         .library(name: "TextFormats", targets: ["TextFormats"]),
+        // JSON lines written and read back (HeadlessWriter, RecordingParser; fuzzed too).
+        .library(name: "JSONLines", targets: ["JSONLines"]),
         // The Autobahn|Testsuite echo client (Scripts/autobahn.sh, AutobahnTests).
         .executable(name: "livetop-autobahn", targets: ["AutobahnClient"]),
     ],

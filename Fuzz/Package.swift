@@ -3,13 +3,12 @@
 //
 // The parsers come from the main package's own targets (LinkWire, LiveModel, TextFormats) through a
 // path dependency on it: what is fuzzed is what ships, with no copies or stand-ins. SwiftPM builds
-// only what these targets need: LinkWire, LiveModel, TextFormats and swift-nio's NIOCore (plus
+// only what these targets need: LinkWire, LiveModel, TextFormats, JSONLines and swift-nio's NIOCore (plus
 // NIOWebSocket and NIOEmbedded, the oracle of ws-frames: NIO's own frame decoder); LinkWire
 // depending on nothing above NIOCore is what keeps this build short (a minute or two on two
 // cores), and a parser that starts to need more belongs outside LinkWire. A dependency's targets
 // cannot take this manifest's flags, so Scripts/fuzz.sh passes the instrumentation to every
-// module (-Xswiftc): NIOCore is instrumented too. The `recording` target still compiles livetop's
-// RecordingParser (an executable's file, so a symlink) with a stand-in for `Replay.Entry`.
+// module (-Xswiftc): NIOCore is instrumented too.
 import PackageDescription
 
 // Coverage for libFuzzer and AddressSanitizer, optimised (fast runs) but with the checks of a
@@ -19,6 +18,7 @@ let instrumented: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address", "-
 let linkWire: Target.Dependency = .product(name: "LinkWire", package: "livetop")
 let liveModel: Target.Dependency = .product(name: "LiveModel", package: "livetop")
 let textFormats: Target.Dependency = .product(name: "TextFormats", package: "livetop")
+let jsonLines: Target.Dependency = .product(name: "JSONLines", package: "livetop")
 // The fuzz executables link libFuzzer's runtime; gold stumbles over it (an internal error
 // formatting a duplicate-symbol message), lld from the Swift toolchain does not.
 let fuzzer: [LinkerSetting] = [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
@@ -49,7 +49,7 @@ let package = Package(
                                          .product(name: "NIOEmbedded", package: "swift-nio"),
                                          .product(name: "NIOWebSocket", package: "swift-nio")],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
-        .executableTarget(name: "recording", dependencies: ["FuzzDriver", liveModel],
+        .executableTarget(name: "recording", dependencies: ["FuzzDriver", jsonLines, liveModel],
                           swiftSettings: instrumented, linkerSettings: fuzzer),
     ]
 )

@@ -69,7 +69,7 @@ struct AutobahnClient: AsyncParsableCommand {
                 let session = try await WebSocketSession.connect(configuration(try url("\(base)/getCaseCount")))
                 var text: String?
                 for await event in session.events {
-                    if case .messages(let batch) = event, text == nil, let first = batch.frames.first {
+                    if case .messages(let batch) = event, text == nil, let first = batch.messages.first {
                         text = String(decoding: batch.bytes[first.offset..<first.offset + first.length], as: UTF8.self)
                     }
                 }

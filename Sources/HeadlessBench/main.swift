@@ -63,7 +63,7 @@ measure("JSON check") {
     var passed = 0
     for b in batches {
         b.bytes.withUnsafeBufferPointer { all in
-            for f in b.frames {
+            for f in b.messages {
                 do {
                     try tape.parse(UnsafeBufferPointer(rebasing: all[f.offset..<(f.offset + f.length)]), limits: limits)
                     if tape.isCompact && !tape.hasUnsafeText && !tape.hasShadowedKeys { passed += 1 }
@@ -91,7 +91,7 @@ measure("copy only") {
     var lines = 0
     for b in batches {
         b.bytes.withUnsafeBufferPointer { all in
-            for f in b.frames {
+            for f in b.messages {
                 out.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: all[f.offset..<(f.offset + f.length)]))
                 out.buffer.append(UInt8(ascii: "\n"))
                 out.flushIfFull()

@@ -61,7 +61,7 @@ public struct HeadlessWriter: Sendable {
                 middleData.withUnsafeBufferPointer { middleData in
                     batch.bytes.withUnsafeBufferPointer { all in
                         let timed = !batch.times.isEmpty
-                        for (n, frame) in batch.frames.enumerated() {
+                        for (n, frame) in batch.messages.enumerated() {
                             seq += 1
                             let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
                             let found = check(bytes, isBinary: frame.isBinary)

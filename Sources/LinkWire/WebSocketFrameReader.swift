@@ -290,7 +290,7 @@ package struct WebSocketFrameReader {
         }
         messageStart = nil
         if handsOnEachMessage { return .message(start: start, isBinary: messageIsBinary) }
-        batch.frames.append(MessageBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
+        batch.messages.append(MessageBatch.Message(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
         return batch.bytes.count >= flushBytes ? .flush : nil
     }
 

@@ -101,7 +101,7 @@ public struct LiveStore: Sendable {
         // server's when the batch carries one (replayed backlog is history, not now).
         let timed = !batch.times.isEmpty
         batch.bytes.withUnsafeBufferPointer { all in
-            for (n, frame) in batch.frames.enumerated() {
+            for (n, frame) in batch.messages.enumerated() {
                 let bytes = UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)])
                 let at = timed ? (batch.serverTime(n) ?? time) : time
                 fold(message: bytes, offset: frame.offset, isBinary: frame.isBinary, at: at, logged: n >= firstLogged)

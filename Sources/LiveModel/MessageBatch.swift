@@ -3,7 +3,8 @@
 /// the message path above a million messages a second. The link builds it on its event loop and
 /// the store folds the same value: one type from the socket to the store.
 public struct MessageBatch: Sendable {
-    public struct Frame: Hashable, Sendable {
+    /// Where one message lies in `bytes`, and whether it is binary.
+    public struct Message: Hashable, Sendable {
         public var offset: Int
         public var length: Int
         public var isBinary: Bool
@@ -15,9 +16,9 @@ public struct MessageBatch: Sendable {
     }
 
     public var bytes: [UInt8]
-    public var frames: [Frame]
+    public var messages: [Message]
     /// The server's time for each message (nanoseconds since the Unix epoch), where the transport
-    /// or the server carried one: empty when none did, else one per frame, `MessageBatch.noTime`
+    /// or the server carried one: empty when none did, else one per message, `MessageBatch.noTime`
     /// for those without. A message with a time is folded at it (histories, log), not at the
     /// batch's arrival, so replayed backlog lands where it happened.
     public var times: [Int64]
@@ -36,9 +37,9 @@ public struct MessageBatch: Sendable {
     }
 
     /// A batch made outside a link (tests, the benchmark): its transport says websocket.
-    public init(bytes: [UInt8] = [], frames: [Frame] = [], times: [Int64] = []) {
+    public init(bytes: [UInt8] = [], messages: [Message] = [], times: [Int64] = []) {
         self.bytes = bytes
-        self.frames = frames
+        self.messages = messages
         self.times = times
         self.transport = .websocket
     }
@@ -54,22 +55,22 @@ public struct MessageBatch: Sendable {
         for t in texts { append(text: Array(t.utf8)) }
     }
 
-    public var count: Int { frames.count }
-    public var isEmpty: Bool { frames.isEmpty }
+    public var count: Int { messages.count }
+    public var isEmpty: Bool { messages.isEmpty }
 
     public mutating func append(text: some Collection<UInt8>) { append(text, isBinary: false) }
     public mutating func append(binary: some Collection<UInt8>) { append(binary, isBinary: true) }
 
     public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool) {
-        frames.append(Frame(offset: bytes.count, length: payload.count, isBinary: isBinary))
+        messages.append(Message(offset: bytes.count, length: payload.count, isBinary: isBinary))
         bytes.append(contentsOf: payload)
     }
 
     /// Appends a message with the server's time for it (nil: none); `times` stays empty until a
     /// message has one.
     public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool, serverTime: Int64?) {
-        if serverTime != nil, times.count < frames.count {
-            times.append(contentsOf: repeatElement(Self.noTime, count: frames.count - times.count))
+        if serverTime != nil, times.count < messages.count {
+            times.append(contentsOf: repeatElement(Self.noTime, count: messages.count - times.count))
         }
         append(payload, isBinary: isBinary)
         if let serverTime { times.append(serverTime) } else if !times.isEmpty { times.append(Self.noTime) }

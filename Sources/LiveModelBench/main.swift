@@ -92,7 +92,7 @@ func parseAll(_ batches: [MessageBatch]) -> Int {
     var tokens = 0
     for b in batches {
         b.bytes.withUnsafeBufferPointer { all in
-            for f in b.frames {
+            for f in b.messages {
                 try? tape.parse(UnsafeBufferPointer(rebasing: all[f.offset..<(f.offset + f.length)]))
                 tokens &+= tape.count
             }
@@ -123,7 +123,7 @@ _ = measure("parse + fold replace") { fold(batches, into: &replaced) }
 // One round: it is a reference, and ten rounds of it take most of a minute.
 let foundation = measure("Foundation JSONSerialization", rounds: 1) {
     for b in batches {
-        for f in b.frames {
+        for f in b.messages {
             let data = Data(b.bytes[f.offset..<(f.offset + f.length)])
             if let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { checksum &+= o.count }
         }

@@ -160,7 +160,7 @@ final class RedisFeedHandler: ChannelInboundHandler {
     }
 
     private func flush() {
-        guard started, !batch.frames.isEmpty else { return }
+        guard started, !batch.messages.isEmpty else { return }
         var out = batch
         batch = MessageBatch(transport: .redis)
         out.receivedAt = wallClock()

@@ -94,7 +94,7 @@ private final class LineStreamConsumer: HTTPBodyConsumer, @unchecked Sendable {
         guard started, !batch.isEmpty else { return }
         // The cursor is taken from the last message of the burst (a resume point only moves
         // forward), and recorded with the batch that carries it.
-        if let last = batch.frames.last {
+        if let last = batch.messages.last {
             let bytes = batch.bytes[last.offset..<(last.offset + last.length)]
             cursor.withLockedValue { $0.streamed(Array(bytes)) }
         }

@@ -98,7 +98,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
             for reply in result.replies { sendText(reply, context: context) }
             if let message = result.deliver {
                 batch.bytes.append(contentsOf: message)
-                batch.frames.append(MessageBatch.Frame(offset: start, length: message.count, isBinary: false))
+                batch.messages.append(MessageBatch.Message(offset: start, length: message.count, isBinary: false))
             }
             if let end = result.end {
                 reader.fail(dropping: &batch)
@@ -151,7 +151,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
 
     /// Hands the finished messages of this burst on; an unfinished message stays for the next burst.
     private func flush() {
-        guard started, !batch.frames.isEmpty else { return }
+        guard started, !batch.messages.isEmpty else { return }
         var out = reader.takeFinished(&batch)
         out.receivedAt = wallClock()
         guard let ids = nchanIDs else { return sink.yield(.messages(out)) }
@@ -165,8 +165,8 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// holding a time (Nchan's `SECONDS:TAG`) is the message's server time.
     /// Returns the states to report before the burst's messages (gaps) and after them (repeats).
     private func takeNchanMeta(_ batch: inout MessageBatch, ids: NIOLockedValueBox<MessageIDTracker>) -> (before: [LinkEvent], after: [LinkEvent]) {
-        var frames: [MessageBatch.Frame] = []
-        frames.reserveCapacity(batch.frames.count)
+        var kept: [MessageBatch.Message] = []
+        kept.reserveCapacity(batch.messages.count)
         var times: [Int64] = []
         var timed = false
         var before: [LinkEvent] = []
@@ -176,11 +176,11 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
         let at = batch.receivedAt
         let transport = batch.transport
         ids.withLockedValue { tracker in
-            for (index, var frame) in batch.frames.enumerated() {
+            for (index, var frame) in batch.messages.enumerated() {
                 let message = batch.bytes[frame.offset..<(frame.offset + frame.length)]
                 guard !missingMeta, let header = NchanMetaHeader.parse(message) else {
                     missingMeta = true
-                    frames.append(frame)
+                    kept.append(frame)
                     let time = batch.serverTime(index)?.nanoseconds
                     timed = timed || time != nil
                     times.append(time ?? MessageBatch.noTime)
@@ -191,20 +191,20 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
                 let time = ServerTime.eventID(header.id)
                 switch tracker.message(id: header.id, payload: batch.bytes[frame.offset..<(frame.offset + frame.length)]) {
                 case .deliver:
-                    frames.append(frame)
+                    kept.append(frame)
                 case .repeated:
                     repeats += 1
                     lastRepeat = header.id
                     continue
                 case .deliverAfterGap(let missed, let reason):
                     before.append(.state(.gap(transport: transport, reason: reason, missed: missed), at: at))
-                    frames.append(frame)
+                    kept.append(frame)
                 }
                 timed = timed || time != nil
                 times.append(time ?? MessageBatch.noTime)
             }
         }
-        batch.frames = frames
+        batch.messages = kept
         batch.times = timed ? times : []
         // A server that selected the subprotocol without speaking it (Node's `ws` selects the
         // first one offered unless told otherwise): from the first message without the header
@@ -249,7 +249,7 @@ final class WebSocketFeedHandler: ChannelInboundHandler {
     /// Sends every message of `batch` as one unfragmented frame of its kind, then flushes once.
     func sendMessages(_ batch: MessageBatch, context: ChannelHandlerContext) {
         guard !reader.closeSent else { return }
-        for message in batch.frames {
+        for message in batch.messages {
             var buffer = context.channel.allocator.buffer(capacity: message.length)
             buffer.writeBytes(batch.bytes[message.offset..<message.offset + message.length])
             let frame = WebSocketFrame(fin: true, opcode: message.isBinary ? .binary : .text, maskKey: .random(), data: buffer)

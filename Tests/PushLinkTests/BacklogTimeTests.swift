@@ -26,7 +26,7 @@ import TestSupport
     static func serverTimes(_ run: LinkRun) -> [Int64?] {
         run.events.all.flatMap { event -> [Int64?] in
             guard case .messages(let batch) = event else { return [] }
-            return batch.frames.indices.map { batch.serverTime($0)?.nanoseconds }
+            return batch.messages.indices.map { batch.serverTime($0)?.nanoseconds }
         }
     }
 

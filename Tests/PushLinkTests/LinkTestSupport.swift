@@ -50,7 +50,7 @@ struct LinkRun: Sendable {
     var messages: [String] {
         events.all.flatMap { event -> [String] in
             guard case .messages(let batch) = event else { return [] }
-            return batch.frames.map { f in
+            return batch.messages.map { f in
                 let bytes = batch.bytes[f.offset..<(f.offset + f.length)]
                 return f.isBinary ? "b:" + bytes.map { String(format: "%02x", $0) }.joined() : String(decoding: bytes, as: UTF8.self)
             }

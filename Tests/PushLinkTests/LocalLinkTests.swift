@@ -114,7 +114,7 @@ import TestSupport
     @Test func aBinaryFloodIsBoundedAndNotMangled() async throws {
         let run = Self.command(["head", "-c", "3000000", "/dev/urandom"]) { $0.maxMessageBytes = 64 << 10 }
         #expect(await run.runner.value)
-        let lengths = run.events.all.flatMap { e -> [Int] in if case .messages(let b) = e { return b.frames.map(\.length) } else { return [] } }
+        let lengths = run.events.all.flatMap { e -> [Int] in if case .messages(let b) = e { return b.messages.map(\.length) } else { return [] } }
         #expect(lengths.allSatisfy { $0 <= 64 << 10 })
         #expect(run.messages.contains { $0.hasPrefix("b:") })
         #expect(Self.closedReason(run) == "head exited with status 0")

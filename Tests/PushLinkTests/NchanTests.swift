@@ -73,7 +73,7 @@ import TestSupport
         try await run.events.wait(60, for: "the last message after the restart") { events in
             events.contains { event in
                 guard case .messages(let batch) = event else { return false }
-                return batch.frames.contains { f in
+                return batch.messages.contains { f in
                     String(decoding: batch.bytes[f.offset..<(f.offset + f.length)], as: UTF8.self) == #"{"n":600}"#
                 }
             }
@@ -153,7 +153,7 @@ import TestSupport
             try await run.events.wait(30, for: "message 23 after the resume") { events in
                 events.contains { event in
                     guard case .messages(let batch) = event else { return false }
-                    return batch.frames.contains { f in
+                    return batch.messages.contains { f in
                         String(decoding: batch.bytes[f.offset..<(f.offset + f.length)], as: UTF8.self) == #"{"n":23}"#
                     }
                 }
@@ -199,7 +199,7 @@ import TestSupport
         try await run.events.wait(60, for: "message 300") { events in
             events.contains { event in
                 guard case .messages(let batch) = event else { return false }
-                return batch.frames.contains { f in
+                return batch.messages.contains { f in
                     String(decoding: batch.bytes[f.offset..<(f.offset + f.length)], as: UTF8.self) == #"{"n":300}"#
                 }
             }

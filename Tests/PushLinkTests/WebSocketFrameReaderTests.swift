@@ -42,7 +42,7 @@ import Testing
         var result = Result()
         func flush() {
             let out = reader.takeFinished(&batch)
-            for f in out.frames { result.messages.append((Array(out.bytes[f.offset..<f.offset + f.length]), f.isBinary)) }
+            for f in out.messages { result.messages.append((Array(out.bytes[f.offset..<f.offset + f.length]), f.isBinary)) }
         }
         var i = 0
         repeat {

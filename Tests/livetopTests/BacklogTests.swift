@@ -107,7 +107,7 @@ import TestSupport
 
     static func texts(_ batch: MessageBatch?) -> [String] {
         guard let batch else { return [] }
-        return batch.frames.map { String(decoding: batch.bytes[$0.offset..<($0.offset + $0.length)], as: UTF8.self) }
+        return batch.messages.map { String(decoding: batch.bytes[$0.offset..<($0.offset + $0.length)], as: UTF8.self) }
     }
 
     @Test func sinceDropsWhatIsOlderAndKeepsWhatHasNoTime() {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 import LiveModel
 import PushLink
 import Testing
@@ -146,7 +147,7 @@ import TestSupport
             case .state(let state, _): shape.append("\(state)")
             case .messages(let batch):
                 shape.append("\(batch.transport.rawValue)×\(batch.count)")
-                for f in batch.frames { values.append(Int(String(decoding: batch.bytes[f.offset..<(f.offset + f.length)], as: UTF8.self))!) }
+                for f in batch.messages { values.append(Int(String(decoding: batch.bytes[f.offset..<(f.offset + f.length)], as: UTF8.self))!) }
             }
         }
         #expect(shape == ["open(transport: websocket, every: nil)", "websocket×4096", "websocket×904",
@@ -305,7 +306,7 @@ import TestSupport
                 guard case .messages(let batch) = event else { continue }
                 var tape = JSONTape()
                 batch.bytes.withUnsafeBufferPointer { all in
-                    for f in batch.frames {
+                    for f in batch.messages {
                         let bytes = UnsafeBufferPointer(rebasing: all[f.offset..<(f.offset + f.length)])
                         try? tape.parse(bytes)
                         if let n = tape.member("n", ofObject: 0, in: bytes) { values.append(Int(tape[n].intValue)) }

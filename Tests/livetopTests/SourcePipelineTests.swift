@@ -34,7 +34,7 @@ import Testing
     static func texts(_ actions: [SourcePipeline.Action]) -> [String] {
         actions.flatMap { action -> [String] in
             guard case .show(.messages(let batch), _) = action else { return [] }
-            return batch.frames.map { String(decoding: batch.bytes[$0.offset..<($0.offset + $0.length)], as: UTF8.self) }
+            return batch.messages.map { String(decoding: batch.bytes[$0.offset..<($0.offset + $0.length)], as: UTF8.self) }
         }
     }
 

@@ -62,7 +62,7 @@ enum JSONFoldFuzz {
     static func reference(fold: FoldRule, select: JSONPointer?, batch: MessageBatch) -> JSONValue? {
         var document = JSONValue.null
         for _ in 0..<2 {
-            for frame in batch.frames {
+            for frame in batch.messages {
                 guard var value = try? JSONValue(parsing: Array(batch.bytes[frame.offset..<(frame.offset + frame.length)])) else { continue }
                 if let select {
                     guard let selected = value[select] else { continue }

@@ -1,5 +1,6 @@
 import Foundation
 import FuzzDriver
+import JSONLines
 import LiveModel
 
 /// Recording lines read back. The input as a line (any line a file may hold) must give an entry or

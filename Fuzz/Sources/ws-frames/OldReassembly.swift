@@ -114,7 +114,7 @@ final class OldReassembly: ChannelInboundHandler {
                 batch.bytes.removeSubrange(start...)
                 return
             }
-            batch.frames.append(MessageBatch.Frame(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
+            batch.messages.append(MessageBatch.Message(offset: start, length: batch.bytes.count - start, isBinary: messageIsBinary))
             if batch.bytes.count >= flushBytes { flush() }
         }
     }
@@ -132,7 +132,7 @@ final class OldReassembly: ChannelInboundHandler {
             out.bytes.removeSubrange(start...)
             messageStart = 0
         }
-        for frame in out.frames {
+        for frame in out.messages {
             messages.append(Outcome.Message(bytes: Array(out.bytes[frame.offset..<frame.offset + frame.length]), isBinary: frame.isBinary))
         }
     }

@@ -119,7 +119,7 @@ enum WSFramesFuzz {
         var outcome = Outcome()
         func flush() {
             let out = reader.takeFinished(&batch)
-            for frame in out.frames {
+            for frame in out.messages {
                 outcome.messages.append(.init(bytes: Array(out.bytes[frame.offset..<frame.offset + frame.length]), isBinary: frame.isBinary))
             }
         }

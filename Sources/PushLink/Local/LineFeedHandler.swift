@@ -108,7 +108,7 @@ final class LineFeedHandler: ChannelInboundHandler {
                 events.append(.messages(batch))
             case .notes:
                 let now = wallClock()
-                for frame in batch.frames {
+                for frame in batch.messages {
                     let text = String(decoding: batch.bytes[frame.offset..<frame.offset + frame.length], as: UTF8.self)
                     events.append(.state(.note(transport: transport, text: text), at: now))
                 }

@@ -27,7 +27,7 @@ struct BacklogFilter {
     /// The part of `batch` to show; nil when nothing of it is.
     mutating func admit(_ batch: MessageBatch) -> MessageBatch? {
         guard isActive, !batch.isEmpty else { return batch }
-        var keep = Array(batch.frames.indices)
+        var keep = Array(batch.messages.indices)
         if let since, !batch.times.isEmpty {
             let oldest = batch.receivedAt - Int64(since.seconds * 1e9)
             keep = keep.filter { batch.serverTime($0).map { $0.nanoseconds >= oldest } ?? true }
@@ -41,7 +41,7 @@ struct BacklogFilter {
         if keep.count == batch.count { return batch }
         guard !keep.isEmpty else { return nil }
         var out = batch
-        out.frames = keep.map { batch.frames[$0] }
+        out.messages = keep.map { batch.messages[$0] }
         out.times = batch.times.isEmpty ? [] : keep.map { $0 < batch.times.count ? batch.times[$0] : MessageBatch.noTime }
         return out
     }

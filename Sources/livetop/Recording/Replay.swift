@@ -1,5 +1,6 @@
 import Foundation
 import LiveModel
+import JSONLines
 import PushLink
 
 #if canImport(Glibc)
@@ -30,12 +31,6 @@ final class Replay: FeedSource, @unchecked Sendable {
         typealias Failure = Never
         let replay: Replay
         mutating func next() async -> LinkEvent? { await replay.next() }
-    }
-
-    /// One line of a recording.
-    enum Entry: Equatable {
-        case message(time: Int64, transport: Transport, payload: [UInt8], isBinary: Bool)
-        case state(LinkState, time: Int64)
     }
 
     /// What the reader hands over: batches with each message's recorded time, and state changes.
@@ -137,7 +132,7 @@ final class Replay: FeedSource, @unchecked Sendable {
                     if due < batch.count { lookahead = (item, due) }
                     var part = MessageBatch(transport: batch.transport)
                     batch.bytes.withUnsafeBufferPointer { all in
-                        for frame in batch.frames[from..<due] {
+                        for frame in batch.messages[from..<due] {
                             part.append(UnsafeBufferPointer(rebasing: all[frame.offset..<(frame.offset + frame.length)]),
                                         isBinary: frame.isBinary)
                         }
@@ -315,13 +310,5 @@ final class Replay: FeedSource, @unchecked Sendable {
         condition.unlock()
         waiter?.resume(returning: chunk)
         return true
-    }
-}
-
-extension Replay.Entry {
-    var time: Int64 {
-        switch self {
-        case .message(let time, _, _, _), .state(_, let time): return time
-        }
     }
 }

@@ -17,8 +17,8 @@ struct MessageLimit {
         var batch = batch
         let room = limit - passed
         if Int64(batch.count) > room {
-            batch.frames = Array(batch.frames.prefix(Int(room)))
-            if batch.times.count > batch.frames.count { batch.times = Array(batch.times.prefix(batch.frames.count)) }
+            batch.messages = Array(batch.messages.prefix(Int(room)))
+            if batch.times.count > batch.messages.count { batch.times = Array(batch.times.prefix(batch.messages.count)) }
         }
         passed += Int64(batch.count)
         return batch

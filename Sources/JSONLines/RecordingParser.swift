@@ -7,28 +7,30 @@ import LiveModel
 /// `HeadlessWriter` writes it is compact with `data` last, so the message is the line's own bytes
 /// from after `"data":` to the final `}` (a range, not a copy); any other layout (keys reordered
 /// by jq, spaces) is written again from its parsed form. `text` is unescaped, `base64` decoded.
-struct RecordingParser {
-    enum Payload: Equatable {
+public struct RecordingParser: Sendable {
+    public enum Payload: Equatable, Sendable {
         /// These bytes of the line, as they are.
         case slice(Range<Int>)
         case owned([UInt8])
     }
 
-    enum Line: Equatable {
+    public enum Line: Equatable, Sendable {
         case message(time: Int64, transport: Transport, payload: Payload, isBinary: Bool)
         case state(LinkState, time: Int64)
         case invalid(String)
     }
 
-    enum Outcome: Equatable {
-        case entry(Replay.Entry)
+    public enum Outcome: Equatable, Sendable {
+        case entry(RecordingEntry)
         case invalid(String)
     }
 
     private var tape = JSONTape()
 
+    public init() {}
+
     /// The line as an entry that owns its bytes.
-    mutating func entry(_ line: UnsafeBufferPointer<UInt8>) -> Outcome {
+    public mutating func entry(_ line: UnsafeBufferPointer<UInt8>) -> Outcome {
         switch parse(line) {
         case .message(let time, let transport, let payload, let isBinary):
             return .entry(.message(time: time, transport: transport, payload: Self.bytes(payload, in: line), isBinary: isBinary))
@@ -39,19 +41,19 @@ struct RecordingParser {
         }
     }
 
-    static func bytes(_ payload: Payload, in line: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    public static func bytes(_ payload: Payload, in line: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         switch payload {
         case .slice(let range): return Array(line[range])
         case .owned(let bytes): return bytes
         }
     }
 
-    mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> Line {
+    public mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> Line {
         parseWritten(line) ?? parseAnyLayout(line)
     }
 
     /// Any line: parsed whole, its top-level members read in one pass.
-    mutating func parseAnyLayout(_ line: UnsafeBufferPointer<UInt8>) -> Line {
+    public mutating func parseAnyLayout(_ line: UnsafeBufferPointer<UInt8>) -> Line {
         do {
             try tape.parse(line)
         } catch {

@@ -1,1 +1,0 @@
-../../../Sources/livetop/Recording/RecordingParser.swift
