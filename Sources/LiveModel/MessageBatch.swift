@@ -8,7 +8,7 @@ public struct MessageBatch: Sendable {
         public var offset: Int
         public var length: Int
         public var isBinary: Bool
-        public init(offset: Int, length: Int, isBinary: Bool) {
+        @inlinable public init(offset: Int, length: Int, isBinary: Bool) {
             self.offset = offset
             self.length = length
             self.isBinary = isBinary
@@ -45,7 +45,7 @@ public struct MessageBatch: Sendable {
     }
 
     /// The server's time for message `index`, nil when it has none.
-    public func serverTime(_ index: Int) -> Timestamp? {
+    @inlinable public func serverTime(_ index: Int) -> Timestamp? {
         index < times.count && times[index] != Self.noTime ? Timestamp(nanoseconds: times[index]) : nil
     }
 
@@ -55,20 +55,24 @@ public struct MessageBatch: Sendable {
         for t in texts { append(text: Array(t.utf8)) }
     }
 
-    public var count: Int { messages.count }
-    public var isEmpty: Bool { messages.isEmpty }
+    // The appends and these two are @inlinable: the link's reader and handlers call them for every
+    // message from other modules, and a generic function called across modules runs unspecialized
+    // (the payload's Collection looked up at run time, and Array.append with it): 10% more CPU per
+    // message in bench.py when MessageBatch moved to LiveModel (docs/benchmarks.md).
+    @inlinable public var count: Int { messages.count }
+    @inlinable public var isEmpty: Bool { messages.isEmpty }
 
-    public mutating func append(text: some Collection<UInt8>) { append(text, isBinary: false) }
-    public mutating func append(binary: some Collection<UInt8>) { append(binary, isBinary: true) }
+    @inlinable public mutating func append(text: some Collection<UInt8>) { append(text, isBinary: false) }
+    @inlinable public mutating func append(binary: some Collection<UInt8>) { append(binary, isBinary: true) }
 
-    public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool) {
+    @inlinable public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool) {
         messages.append(Message(offset: bytes.count, length: payload.count, isBinary: isBinary))
         bytes.append(contentsOf: payload)
     }
 
     /// Appends a message with the server's time for it (nil: none); `times` stays empty until a
     /// message has one.
-    public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool, serverTime: Int64?) {
+    @inlinable public mutating func append(_ payload: some Collection<UInt8>, isBinary: Bool, serverTime: Int64?) {
         if serverTime != nil, times.count < messages.count {
             times.append(contentsOf: repeatElement(Self.noTime, count: messages.count - times.count))
         }
