@@ -199,4 +199,13 @@ import Testing
         for title in ["HEADERS:", "TLS:", "PROXY:", "RETRYING:"] { #expect(publish.contains("\n\(title)\n"), "\(title) missing in publish's help") }
         #expect(!publish.contains("--transport") && !publish.contains("--max-message") && publish.contains("--retry-min"))
     }
+
+    /// `livetop --help` (the root's) shows how a watch starts and where its options are, not only
+    /// the list of subcommands.
+    @Test func theRootHelpShowsTheDefaultCommand() {
+        let root = Livetop.helpMessage(columns: 200)
+        #expect(root.contains("USAGE: livetop [watch] [<options>] [<urls> ...] [-- <command> ...]"), "\(root)")
+        #expect(root.contains("livetop help watch"))
+        #expect(root.contains("SUBCOMMANDS:") && root.contains("replay"))
+    }
 }

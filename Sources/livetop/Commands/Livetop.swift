@@ -16,9 +16,17 @@ struct Livetop: AsyncParsableCommand {
             A terminal dashboard for live data: WebSocket, SSE, long-poll, Socket.IO, Redis and streamed JSON feeds, \
             REST and Prometheus endpoints, commands, stdin and files, as panels or JSON lines.
             """,
+        // `livetop URL` is how most runs start (watch is the default), so the first help a user
+        // sees says so, and where watch's options are.
+        usage: """
+            livetop [watch] [<options>] [<urls> ...] [-- <command> ...]
+              livetop <subcommand> [<options>]
+            """,
         discussion: """
             Without a terminal on stdout (or with --headless) every message and state change is printed \
             as one JSON object per line, for jq.
+
+            Every option of watch (headers, TLS, proxy, retry, transport, limits, output): livetop help watch
             """,
         version: version,
         subcommands: [Watch.self, Demo.self, Serve.self, Publish.self, ReplayCommand.self],
