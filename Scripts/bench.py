@@ -26,6 +26,8 @@ import tempfile, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BLAST = os.path.join(ROOT, "..", "shared", "bench", "ws_blast.py")
 LIVETOP = os.path.join(ROOT, ".build", "release", "livetop")
+# --baseline: (label, path) of other livetop binaries timed beside this one.
+BASELINES = []
 TIME = "/usr/bin/time"
 
 
@@ -120,7 +122,9 @@ def clients(websocat):
     def bare(line):
         return json.loads(line)["seq"]
 
-    return [
+    earlier = [(f"{label} --headless", [path, "--headless", "--exit-on-close", "{url}"], headless)
+               for label, path in BASELINES]
+    return earlier + [
         ("livetop --headless", [LIVETOP, "--headless", "--exit-on-close", "{url}"], headless),
         ("livetop --emit messages", [LIVETOP, "--headless", "--emit", "messages", "--exit-on-close", "{url}"], bare),
         ("websocat -t -n -U", [websocat, "-t", "-n", "-U", "{url}"], bare),
@@ -409,6 +413,9 @@ def main():
                    help="time the binary package.sh ships (--static-swift-stdlib, .build-release) instead of the "
                         "development release build (which loads the Swift runtime and Foundation as shared libraries)")
     p.add_argument("--livetop", help="time this livetop binary instead of the release build (implies --no-build)")
+    p.add_argument("--baseline", action="append", default=[], metavar="LABEL=PATH",
+                   help="throughput: also time this livetop binary's --headless in the same alternation (an earlier "
+                        "commit's release build, for a before/after); repeatable")
     p.add_argument("--serve-paced", nargs=2, type=float, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.serve_paced:
@@ -416,6 +423,11 @@ def main():
         asyncio.run(serve_paced(args.serve_paced[0], int(args.serve_paced[1])))
         return
     require_time()
+    for spec in args.baseline:
+        label, sep, path = spec.partition("=")
+        if not sep or not os.access(path, os.X_OK):
+            sys.exit(f"bench.py: --baseline wants LABEL=PATH to an executable, not '{spec}'")
+        BASELINES.append((label, os.path.abspath(path)))
     if args.livetop:
         global LIVETOP
         LIVETOP = os.path.abspath(args.livetop)

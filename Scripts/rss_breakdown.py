@@ -12,7 +12,10 @@ library, the main heap, other anonymous mappings: malloc arenas, thread stacks, 
 above the mmap threshold) with the dirty part of each (pages written: the kernel cannot drop them,
 while clean file pages can be read again), the anonymous mappings by size, and the binary's
 resident pages per ELF section (/proc/PID/pagemap: which pages are mapped, against the section
-addresses `readelf -S` gives). A measuring tool, not a test.
+addresses `readelf -S` gives). With `--symbols BINARY` (the same binary before it was stripped:
+`.build-release/release/livetop`), the resident pages of `.text` are also shared out among the code
+they hold, by the module each symbol belongs to (Swift's mangled module name; BoringSSL, ICU,
+libyaml, the Swift runtime by their prefixes). A measuring tool, not a test.
 """
 import argparse, os, re, struct, subprocess, sys, time
 
@@ -21,6 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "Scripts"))
 import bench  # noqa: E402  (the feeds)
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+SYMBOLS = None  # --symbols
 
 
 def read_smaps(pid):
@@ -80,6 +84,10 @@ def report(title, snapshot, binary):
     resident = sorted(((kib, name, size) for name, kib, size in section_residency(binary, pages)), reverse=True)
     print("  livetop binary's resident pages per section (KiB resident / section KiB):",
           ", ".join(f"{name} {kib}/{size}" for kib, name, size in resident if kib >= 64))
+    if SYMBOLS:
+        owners = sorted(text_owners(SYMBOLS, pages).items(), key=lambda kv: -kv[1][0])
+        print("  .text resident per module (KiB resident / KiB of its code):",
+              ", ".join(f"{m} {r}/{n}" for m, (r, n) in owners if r >= 64))
 
 
 def sections(binary):
@@ -124,6 +132,54 @@ def section_residency(binary, pages):
              size // 1024) for name, address, size in sections(binary)]
 
 
+def owner(name):
+    """The module a symbol's code comes from, read from its name."""
+    if name.startswith("$s"):
+        rest = name[2:]
+        digits = re.match(r"^(\d+)", rest)
+        if digits:
+            n = int(digits[1])
+            return rest[len(digits[1]):len(digits[1]) + n]
+        return "Swift (standard library)"
+    for prefix, module in (("CNIOBoringSSL_", "BoringSSL"), ("_ZN6icu_", "ICU"), ("u_", "ICU"), ("ucol_", "ICU"),
+                           ("ubrk_", "ICU"), ("uloc_", "ICU"), ("yaml_", "libyaml"), ("swift_", "Swift runtime"),
+                           ("_ZN5swift", "Swift runtime"), ("_ZNK5swift", "Swift runtime"), ("__CF", "CoreFoundation"),
+                           ("CF", "CoreFoundation"), ("_CF", "CoreFoundation"), ("dispatch_", "libdispatch"),
+                           ("_dispatch", "libdispatch"), ("c_nio", "NIO C shims"), ("CNIO", "NIO C shims")):
+        if name.startswith(prefix):
+            return module
+    if re.search(r"_\d+$", name) and name[:1] in "uU":
+        return "ICU"
+    return "other C/C++"
+
+
+def text_owners(unstripped, pages):
+    """{module: [resident KiB, size KiB]} for the `.text` pages: each resident page counts for
+    the module whose symbol covers its first byte (or the nearest before it)."""
+    import bisect
+    text = next(((a, n) for name, a, n in sections(unstripped) if name == ".text"), None)
+    out = subprocess.run(["nm", "-n", "-S", "--defined-only", unstripped], capture_output=True, text=True, check=True).stdout
+    starts, owners = [], []
+    sizes = {}
+    for line in out.splitlines():
+        parts = line.split(maxsplit=3)
+        if len(parts) == 4 and parts[2] in "tTwW":
+            address, size, module = int(parts[0], 16), int(parts[1], 16), owner(parts[3])
+            starts.append(address)
+            owners.append(module)
+            sizes[module] = sizes.get(module, 0) + size
+    found = {m: [0, sizes[m] // 1024] for m in sizes}
+    if text is None or not starts:
+        return found
+    address, size = text
+    for page in range(address - address % PAGE, address + size, PAGE):
+        if page in pages:
+            i = bisect.bisect_right(starts, page) - 1
+            module = owners[i] if i >= 0 else "other C/C++"
+            found.setdefault(module, [0, 0])[0] += PAGE // 1024
+    return found
+
+
 def run(binary, url, extra, sample):
     proc = subprocess.Popen([binary, "--headless", "--exit-on-close", *extra, url], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, close_fds=True)
@@ -154,7 +210,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--livetop", default=bench.LIVETOP)
     p.add_argument("--count", type=int, default=3_000_000)
+    p.add_argument("--symbols", help="the binary before stripping: .text's resident pages per module")
     args, extra = p.parse_known_args()
+    global SYMBOLS
+    SYMBOLS = args.symbols
     silent, silent_url = bench.start_paced(1, 0)
     try:
         report("idle (open WebSocket, nothing sent, after 2 s)", run(args.livetop, silent_url, extra, False), args.livetop)
