@@ -98,7 +98,7 @@ static inline int lt_false(void) { return FALSE; }
 
 // Draws one cell's cluster with attributes at (y, x); returns ERR/OK. setcchar keeps the first
 // scalar and the zero-width ones after it (at most CCHARW_MAX); it drops the rest silently, so
-// the caller passes only clusters it keeps whole (CursesCanvas.ncursesHolds).
+// the caller passes only clusters it keeps whole (CursesBackend.Canvas.ncursesHolds).
 static inline int lt_put_wide(WINDOW *w, int y, int x, const wchar_t *text, attr_t attrs, short pair) {
     cchar_t cell;
     if (setcchar(&cell, text, attrs, pair, NULL) == ERR) return ERR;

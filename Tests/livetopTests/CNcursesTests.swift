@@ -80,7 +80,7 @@ import Testing
         defer { fclose(input) }
         let screen = try #require(newterm("xterm-256color", out, input))
         let window = try #require(lt_stdscr())
-        let canvas = CursesCanvas(window: window, output: out, colors: false, asciiOnly: false)
+        let canvas = CursesBackend.Canvas(window: window, output: out, colors: false, asciiOnly: false)
         var buffer = Buffer(width: 30, height: 5)
         buffer.write("e\u{301} ⌚️ 👍🏽 🇯🇵 👨‍👩‍👧‍👦 end", x: 1, y: 1)
         canvas.draw(buffer)
@@ -91,7 +91,7 @@ import Testing
         var pair: Int16 = 0
         #expect(getcchar(&cell, &chars, &attributes, &pair, nil) == OK)
         #expect(Array(chars.prefix(2)) == [0x65, 0x301])
-        #expect(!CursesCanvas.ncursesHolds([0x1F44D, 0x1F3FD], width: 2) && CursesCanvas.ncursesHolds([0x231A, 0xFE0F], width: 2))
+        #expect(!CursesBackend.Canvas.ncursesHolds([0x1F44D, 0x1F3FD], width: 2) && CursesBackend.Canvas.ncursesHolds([0x231A, 0xFE0F], width: 2))
         // The next frame changes only "end": the clusters are not sent again, nor lost.
         buffer.write("END", x: 19, y: 1)
         canvas.draw(buffer)
