@@ -271,6 +271,7 @@ import Testing
         ("{kind: tile, value: cpu}", "l.yaml:3:29: 'cpu' is not a JSON pointer; expected one starting with /, such as /cpu"),
         ("{kind: table, rows: /a~2}", "l.yaml:3:29: '/a~2' is not a JSON pointer; write ~0 for ~ and ~1 for / inside a key"),
         ("{kind: log, filter: event}", "l.yaml:3:29: 'event' is not a JSON pointer; expected one starting with /, such as /event"),
+        ("{kind: tile, value: cpu.busy}", "l.yaml:3:29: 'cpu.busy' is not a JSON pointer; expected one starting with /, such as /cpu/busy (or /cpu.busy for one key with a dot)"),
         ("{kind: gauge, value: /x, max: lots}", "l.yaml:3:39: expected a number for 'max', not 'lots'"),
         ("{kind: gauge, value: /a, min: 10, max: 5}", "l.yaml:3:48: 'max' must be more than 'min' (10), not 5"),
         ("{kind: tile}", "l.yaml:3:9: a tile panel needs 'value', 'values' or 'series'"),
@@ -335,6 +336,7 @@ import Testing
         ("# nothing yet\n", "l.yaml: the layout is empty; it needs 'rows' with panels"),
         ("- a\n- b\n", "l.yaml:1:1: expected a mapping with 'rows' at the top level, not a list"),
         ("title: x\n", "l.yaml:1:1: a layout needs 'rows'"),
+        ("runcharts:\n  - title: x\ngauges: []\n", "l.yaml:1:1: a layout needs 'rows'; 'runcharts' and 'gauges' are keys of sampler's format, not livetop's: panels go in rows (kind: chart, gauge, bars, tile or text; see docs/layouts.md)"),
         ("rows: []\n", "l.yaml:1:7: 'rows' is empty; expected at least one row with panels"),
         ("rows: {a: 1}\n", "l.yaml:1:7: expected a list for 'rows', not a mapping"),
         ("history: 5\nrows: [{panels: [{kind: log}]}]\n", "l.yaml:1:10: 'history' must be from 10 to 3600, not 5"),
@@ -342,7 +344,7 @@ import Testing
         ("rows:\n  - panels: []\n", "l.yaml:2:13: 'panels' is empty; expected at least one panel"),
         ("rows:\n  - height: 200\n    panels: [{kind: log}]\n", "l.yaml:2:13: 'height' must be from 1 to 100, not 200"),
         ("rows: []\nrows: []\n", "l.yaml:1:1: duplicate key 'rows' in the same mapping"),
-        ("rows:\n\t- panels: []\n", "l.yaml:2:1: invalid YAML: found character that cannot start any token (while scanning for the next token at 2:1)"),
+        ("rows:\n\t- panels: []\n", "l.yaml:2:1: invalid YAML: a tab; YAML indents with spaces"),
         ("rows: [{panels: [{kind: log}]\n", "l.yaml:2:1: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at 1:8)"),
     ])
     func fileErrors(yaml: String, expected: String) {

@@ -185,6 +185,12 @@ extension LayoutReader {
         if text.hasPrefix("/") {
             return error("\(quote(text)) is not a JSON pointer; write ~0 for ~ and ~1 for / inside a key", at: node)
         }
+        // A dotted path is how most tools write nesting; in a pointer that is /cpu/busy, while
+        // /cpu.busy names one member whose key holds a dot.
+        if text.contains("."), !text.contains("/") {
+            let nested = "/" + text.split(separator: ".", omittingEmptySubsequences: false).joined(separator: "/")
+            return error("\(quote(text)) is not a JSON pointer; expected one starting with /, such as \(nested) (or /\(text) for one key with a dot)", at: node)
+        }
         return error("\(quote(text)) is not a JSON pointer; expected one starting with /, such as /\(text)", at: node)
     }
 
@@ -281,12 +287,25 @@ extension LayoutReader {
         "'\(text.count > 40 ? String(text.prefix(39)) + "…" : text)'"
     }
 
+    /// The character at a 1-based line and column (libyaml counts columns in Unicode scalars).
+    static func character(at mark: Mark, in text: String) -> Character? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count, mark.column >= 1 else { return nil }
+        let scalars = lines[mark.line - 1].unicodeScalars
+        guard mark.column <= scalars.count else { return nil }
+        return Character(scalars[scalars.index(scalars.startIndex, offsetBy: mark.column - 1)])
+    }
+
     /// Yams' errors carry 1-based marks; the problem, not the quoted YAML, becomes the message.
     func syntaxError(_ error: YamlError, in text: String) -> LayoutError {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(line: mark.line, column: mark.column) }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
+            // libyaml says "found character that cannot start any token" for a tab; say it.
+            if Self.character(at: mark, in: text) == "\t" {
+                return LayoutError(file: file, location: at(mark), message: "invalid YAML: a tab; YAML indents with spaces")
+            }
             let during = context.map { " (\($0.text) at \($0.mark))" } ?? ""
             return LayoutError(file: file, location: at(mark), message: "invalid YAML: \(problem)\(during)")
         case let .duplicatedKeysInMapping(duplicates, context):

@@ -43,7 +43,18 @@ struct LayoutReader {
         let top = try fields(root, expected: "a mapping with 'rows' at the top level", place: "at the top level", known: ["history", "sources", "rows"])
         let history = try top["history"].map { (node) throws(LayoutError) in try integer(node, "history", in: 10...3600) }
         let sources = try sources(top["sources"])
-        guard let rowsNode = top["rows"] else { throw error("a layout needs 'rows'", at: root) }
+        guard let rowsNode = top["rows"] else {
+            // A sampler config is the file a new user is most likely to try first.
+            let keys = Set(root.mapping?.keys.compactMap { $0.string } ?? [])
+            let sampler = ["runcharts", "sparklines", "barcharts", "gauges", "textboxes", "asciiboxes"].filter(keys.contains)
+            if !sampler.isEmpty {
+                let named = sampler.map { "'\($0)'" }
+                let list = named.count == 1 ? named[0] : named.dropLast().joined(separator: ", ") + " and " + named.last!
+                throw error("a layout needs 'rows'; \(list) \(named.count == 1 ? "is a key" : "are keys") of sampler's format, not livetop's: "
+                            + "panels go in rows (kind: chart, gauge, bars, tile or text; see docs/layouts.md)", at: root)
+            }
+            throw error("a layout needs 'rows'", at: root)
+        }
         let rowNodes = try list(rowsNode, "rows")
         guard !rowNodes.isEmpty else { throw error("'rows' is empty; expected at least one row with panels", at: rowsNode) }
         var rows: [Layout.Row] = []
