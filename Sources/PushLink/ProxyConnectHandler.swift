@@ -89,8 +89,16 @@ final class ProxyConnectHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         guard (200..<300).contains(status) else {
             let reason = words.count > 2 ? " \(words[2])" : ""
-            return fail(context, status == 407 ? "it wants proxy authentication (HTTP 407\(reason))" : "it answered CONNECT with HTTP \(status)\(reason)",
-                        fatal: status == 407)
+            // 407 is the standard answer about credentials; tinyproxy says 401 to wrong ones, and
+            // 403 is an access rule. None of them changes by asking again, so none is retried.
+            let why: String
+            switch status {
+            case 401, 407:
+                why = proxy.username == nil ? "it wants proxy authentication (HTTP \(status)\(reason))"
+                    : "it refused the proxy credentials (HTTP \(status)\(reason))"
+            default: why = "it answered CONNECT with HTTP \(status)\(reason)"
+            }
+            return fail(context, why, fatal: [401, 403, 407].contains(status))
         }
         state = .established
         for (data, promise) in held { context.write(data, promise: promise) }

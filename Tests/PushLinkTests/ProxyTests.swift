@@ -223,6 +223,17 @@ final class ProxyServer: @unchecked Sendable {
         let error = try #require(run.states.compactMap { $0.failedError }.first)
         #expect(error.description == "proxy http://127.0.0.1:\(proxy.port): it wants proxy authentication (HTTP 407 Proxy Authentication Required)")
         #expect(await run.stop())
+        // Wrong credentials: tinyproxy says 401; fatal too, with no retry.
+        let wrongCredentials = ProxySettings(.explicit(try Proxy("http://feeder:wrong@127.0.0.1:\(proxy.port)"), noProxy: nil))
+        let wrong = try LinkRun(url: "ws://127.0.0.1:\(port)/") {
+            $0.transport = .websocket
+            $0.proxies = wrongCredentials
+        }
+        try await wrong.waitForState(20, "failed") { $0.failedError != nil }
+        let refused = try #require(wrong.states.compactMap { $0.failedError }.first)
+        #expect(refused.description.hasPrefix("proxy http://127.0.0.1:\(proxy.port): it refused the proxy credentials (HTTP 40"), "\(refused)")
+        #expect(!wrong.states.contains { if case .waiting = $0 { true } else { false } }, "retried: \(wrong.states)")
+        #expect(await wrong.stop())
     }
 
     @Test(arguments: [(Transport.websocket, false), (.sse, true), (.longpoll, false), (.websocket, true)])
