@@ -83,6 +83,39 @@ import TestSupport
         #expect(buffer[x, 38].style.foreground == .red)
     }
 
+    /// A layout that declares an alert keeps the strip's row ("no alerts") before one is raised,
+    /// so raising it moves no panel: every row above the strip is where it was, frame for frame.
+    @Test func raisingAnAlertMovesNoPanel() throws {
+        let layout = try Self.layout("""
+            sources: [{name: host}]
+            rows:
+              - panels:
+                  - {kind: chart, title: cpu, series: [/cpu], min: 0, max: 100}
+                  - {kind: tile, title: load, value: /cpu, thresholds: {warn: 50, crit: 90}, alert: {level: crit}}
+            """)
+        var store = LiveStore(.init())
+        store.apply(.connection(.open(transport: .websocket), at: Self.now))
+        var board = Board(layout: layout, stores: [("host", store)])
+        func frame(_ cpu: Int) -> [String] {
+            board.apply(.messages(MessageBatch(texts: [#"{"cpu":\#(cpu)}"#]), at: Self.now), source: 0)
+            _ = board.checkAlerts(at: Self.now)
+            return Screen.render(board, view: ViewState(), width: 80, height: 16, now: Self.now).buffer.lines
+        }
+        let calm = frame(10)
+        #expect(board.monitor.active.isEmpty)
+        #expect(calm[14].hasPrefix("no alerts"), "\(calm.joined(separator: "\n"))")
+        let raised = frame(95)
+        #expect(board.monitor.active.count == 1)
+        #expect(raised[14].contains("load /cpu = 95"), "\(raised.joined(separator: "\n"))")
+        // The frames' corners and sides sit where they were (a title may gain a level mark).
+        let shape: ([String]) -> [String] = { $0.prefix(14).map { String($0.map { "┌┐└┘│".contains($0) ? $0 : " " }) } }
+        #expect(shape(calm) == shape(raised))
+        // Without a declared alert there is no strip: the panels keep the row.
+        let plain = try Self.layout("rows: [{panels: [{kind: tile, title: load, value: /cpu}]}]")
+        let noStrip = Screen.render(Board(layout: plain, stores: [("host", store)]), view: ViewState(), width: 80, height: 16, now: Self.now).buffer.lines
+        #expect(!noStrip.contains { $0.contains("no alerts") })
+    }
+
     /// A table whose rows the store had to evict says so in its frame, in the warn colour; a panel
     /// on data that lost nothing stays unmarked. Drawn through the TestBackend, as a terminal shows it.
     @Test func aPanelWhoseDataLostKeysToEvictionIsMarked() throws {

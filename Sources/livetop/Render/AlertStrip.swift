@@ -9,6 +9,10 @@ struct AlertStrip {
 
     func render(in area: Rect, into buffer: inout Buffer) {
         guard !area.isEmpty else { return }
+        if alerts.isEmpty {
+            buffer.write("no alerts", x: area.x, y: area.y, style: .muted, clip: area)
+            return
+        }
         var x = area.x
         for (i, alert) in alerts.enumerated() {
             let held = max(0, now - alert.since)

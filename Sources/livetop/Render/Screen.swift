@@ -39,7 +39,10 @@ enum Screen {
                        worstAlert: i == 0 ? alerts.first?.level : nil, maxKeys: source.store.configuration.maxKeys)
                 .render(in: row, into: &buffer)
         }
-        if !alerts.isEmpty, main.height >= 2 {
+        // A layout that declares alerts keeps the strip's row while none is raised, so the panels
+        // above do not shrink by a row (and jump) the moment one is.
+        let declaresAlerts = board.layout?.panels.contains { $0.alert != nil } ?? false
+        if !alerts.isEmpty || declaresAlerts, main.height >= 2 {
             let (rest, strip) = main.splitBottom(1)
             AlertStrip(alerts: alerts, now: now, glyphs: glyphs).render(in: strip, into: &buffer)
             main = rest
