@@ -55,7 +55,9 @@ public struct MessageStats: Hashable, Sendable {
         for i in 0..<buckets.count where bucketTimes[i] <= current && bucketTimes[i] > current - span {
             sum += buckets[i]
         }
-        let elapsed = min(rateWindow, max(0.25, now - first))
+        // At least a second: one message a second, just begun, is 1 msg/s, not the 3 or 4 a
+        // quarter of a second would make of its first message.
+        let elapsed = min(rateWindow, max(1, now - first))
         return Double(sum) / elapsed
     }
 

@@ -66,6 +66,10 @@ import Testing
         fresh.fold(Array(repeating: "1", count: 50), at: t0)
         fresh.fold(Array(repeating: "1", count: 50), at: t0 + 0.5)
         #expect(abs(fresh.stats.rate(at: t0 + 1) - 100) < 1)
+        // A feed of one message a second reads 1 msg/s from its first message on.
+        var slow = LiveStore()
+        slow.fold(["1"], at: t0)
+        for after in [0.1, 0.33, 0.9] { #expect(slow.stats.rate(at: t0 + after) == 1, "at \(after) s") }
         // And it falls to zero once the feed stops.
         #expect(store.stats.rate(at: t0 + 30) == 0)
     }
