@@ -97,6 +97,7 @@ public struct LiveStore: Sendable {
         log.begin(batch: batch.bytes)
         // Only the last `logLength` messages of a batch can survive in the log; skip copying the rest.
         let firstLogged = max(0, batch.count - log.capacity)
+        log.skip(firstLogged)  // counted all the same: the log's header says how many came
         // Rates and ages count arrivals (`stats`, `now`); a message's own place in time is the
         // server's when the batch carries one (replayed backlog is history, not now).
         let timed = !batch.times.isEmpty

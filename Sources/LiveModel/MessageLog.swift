@@ -56,7 +56,7 @@ public struct MessageLog: Sendable {
     private var currentBatch: Int64 = -1
     /// Why a text message was not JSON, by seq, for the entries that have one.
     private var reasons: [Int64: String] = [:]
-    /// How many messages were ever logged.
+    /// How many messages came to the log, the ones `skip` counted included: the newest entry's seq.
     public private(set) var total: Int64 = 0
 
     init(capacity: Int, maxEntryBytes: Int) {
@@ -66,6 +66,10 @@ public struct MessageLog: Sendable {
     }
 
     public var count: Int { entries.count }
+
+    /// Counts messages of the current batch that are not copied in because later ones of the same
+    /// batch would push them out before it ends: `total` still counts every message.
+    mutating func skip(_ count: Int) { total += Int64(count) }
 
     /// Called before each batch's messages are logged: keeps the batch's bytes for its entries.
     mutating func begin(batch bytes: [UInt8]) {

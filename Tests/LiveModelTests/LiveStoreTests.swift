@@ -152,6 +152,9 @@ extension LiveStore {
         store.fold([#"{"long":"\#(String(repeating: "z", count: 100))"}"#], at: t0 + 2)
         let entries = store.log.all
         #expect(entries.map(\.seq) == [6, 7, 8, 9, 10])
+        // The first batch's first two were never copied in (the batch itself pushed them out), and
+        // still count: the header's count is the newest entry's seq (it lagged it by two).
+        #expect(store.log.total == 10 && store.stats.messages == 10)
         #expect(entries[0].content == .json(#"{"n":6}"#))
         #expect(entries[4].isTruncated && entries[4].size == 111)
         #expect(entries[4].content == .json(#"{"long":"zzzzzzz"#))
