@@ -15,6 +15,9 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
         var paused = false
         var resume: [@Sendable () -> Void] = []
         var terminated = false
+        /// Counts `produceMore` calls: a yield told to stop pauses only if no demand came since
+        /// it started, or the demand is lost and reads stay held for good.
+        var demand: UInt64 = 0
         /// When a message batch last went through (for `expect:`), monotonic.
         var lastMessageAt: ContinuousClock.Instant?
     }
@@ -41,15 +44,23 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
     func yield(_ events: [LinkEvent]) -> Bool {
         let carriesMessages = events.contains { if case .messages = $0 { return true } else { return false } }
         let now: ContinuousClock.Instant? = carriesMessages ? .now : nil
-        guard let source = state.withLockedValue({ s -> Source? in
+        let (source, demand) = state.withLockedValue { s -> (Source?, UInt64) in
             if let now { s.lastMessageAt = now }
-            return s.terminated ? nil : s.source
-        }) else { return true }
+            return (s.terminated ? nil : s.source, s.demand)
+        }
+        guard let source else { return true }
         switch source.yield(contentsOf: events) {
         case .produceMore: return true
         case .stopProducing:
-            state.withLockedValue { $0.paused = true }
-            return false
+            // The consumer can drain the queue and ask for more (produceMore, on its thread)
+            // between the answer and this line; pausing after that would wait for a demand that
+            // already came, and the connection would stop reading for good (seen under TSan as a
+            // live run that never ended).
+            return !state.withLockedValue { s -> Bool in
+                guard s.demand == demand else { return false }
+                s.paused = true
+                return true
+            }
         case .dropped: return true
         }
     }
@@ -82,6 +93,7 @@ public final class EventSink: NIOAsyncSequenceProducerDelegate, Sendable {
     // NIOAsyncSequenceProducerDelegate
     public func produceMore() {
         let waiting = state.withLockedValue { s -> [@Sendable () -> Void] in
+            s.demand &+= 1
             s.paused = false
             defer { s.resume = [] }
             return s.resume
