@@ -571,4 +571,35 @@ import Testing
         screen = Self.press([.escape], loop, backend, at: &t)
         #expect(screen.contains("e41") && !screen.contains("no lines match"))
     }
+
+    /// A replay at --speed 0 plays half a minute of recording in one moment, an hour after it was
+    /// recorded. On the recording's own clock the chart spreads the half minute over its width
+    /// and the last message is "<1s ago"; on the wall's, the hour since squeezes it into one
+    /// column (as it did before replays kept their recorded times).
+    @Test func aReplayOnItsRecordedTimesChartsTheRecordingNotTheMomentItPlayed() throws {
+        let layout = try LayoutFile.parse("""
+            rows:
+              - panels:
+                  - {kind: chart, title: cpu, value: /cpu, format: "%.0f%%"}
+            """, file: "t.yaml").layout
+        func play(followingEventTimes: Bool) -> (lines: [String], columns: Int) {
+            let backend = TestBackend(width: 60, height: 16)
+            let loop = Self.loop(backend, layout: layout)
+            loop.followsEventTimes = followingEventTimes
+            let recording = [Self.open()] + (0..<30).map { Self.message(#"{"cpu":\#(20 + $0)}"#, at: Double($0)) }
+            _ = loop.step(recording, sourcesFinished: false, monotonic: 0, wall: Self.t0 + 3600)
+            // Columns the line is drawn in: braille cells, other than the blank one.
+            let drawn = Set(backend.screen.lines.flatMap { line in
+                line.unicodeScalars.enumerated().filter { (0x2801...0x28FF).contains($0.element.value) }.map(\.offset)
+            })
+            return (backend.screen.lines, drawn.count)
+        }
+        let recorded = play(followingEventTimes: true)
+        #expect(recorded.columns >= 40, "\(recorded.lines.joined(separator: "\n"))")
+        #expect(recorded.lines.contains { $0.contains("-29s") && $0.contains("now") })
+        #expect(recorded.lines.joined().contains("last <1s ago"))
+        let wall = play(followingEventTimes: false)
+        #expect(wall.columns <= 2, "\(wall.lines.joined(separator: "\n"))")
+        #expect(wall.lines.joined().contains("last 59m ago"))
+    }
 }

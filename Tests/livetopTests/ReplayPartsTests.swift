@@ -154,6 +154,32 @@ import TestSupport
                           "open(transport: sse, every: nil)", "sse×10", "open(transport: poll, every: Optional(2.0 seconds))"])
         #expect(values == Array(1...5010))
     }
+
+    /// At speed 0, events keep their recorded times (nothing paces them against the wall), and a
+    /// batch spans at most `timeSlice` of the recording, carrying its last message's time: the
+    /// dashboard's clock and charts follow the recording, not the moment it was played.
+    @Test(.offPool) func atSpeedZeroEventsKeepTheirRecordedTimes() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-parts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("r.jsonl").path
+        let at = ["00.000", "00.050", "00.099", "00.100", "01.000", "01.020", "59.999"]
+        var lines = [#"{"type":"state","time":"2026-11-26T10:00:00.000Z","state":"open","transport":"websocket"}"#]
+        lines += at.enumerated().map { #"{"type":"message","time":"2026-11-26T10:00:\#($1)Z","seq":\#($0 + 1),"transport":"websocket","data":\#($0 + 1)}"# }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let replay = try #require(Replay(path: path, speed: 0))
+        #expect(replay.timesAreRecorded)
+        #expect(try #require(Replay(path: path, speed: 1)).timesAreRecorded == false)
+        let start = try #require(Timestamp(rfc3339: Array("2026-11-26T10:00:00.000Z".utf8))).nanoseconds
+        var seen: [String] = []
+        for await event in replay.events {
+            switch event {
+            case .state(_, let time): seen.append("state@\((time - start) / 1_000_000)")
+            case .messages(let batch): seen.append("\(batch.count)@\((batch.receivedAt - start) / 1_000_000)")
+            }
+        }
+        #expect(seen == ["state@0", "3@99", "1@100", "2@1020", "1@59999"])
+    }
 }
 
 /// The fast reading of a message line as HeadlessWriter writes it gives what the general reading

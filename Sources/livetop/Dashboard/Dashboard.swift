@@ -125,6 +125,7 @@ final class Dashboard<Source: FeedSource>: @unchecked Sendable {
         let board = Board(layout: layout, sources: feeds.map { ($0.name, $0.configuration) })
         let loop = DashboardLoop(board: board, backend: backend, fps: fps, ascii: forceASCII)
         loop.endNotice = feeds.count == 1 ? feeds[0].source.endNotice : nil
+        loop.followsEventTimes = !feeds.isEmpty && feeds.allSatisfy { $0.source.timesAreRecorded }
         loop.onReconnect = { [feeds] in feeds.forEach { $0.source.reconnectNow() } }
         if let reloadLayout {
             loop.onReload = { reloadLayout() }

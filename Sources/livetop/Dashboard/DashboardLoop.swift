@@ -47,6 +47,12 @@ final class DashboardLoop {
     var endNotice: String?
     /// Seconds a status-line message stays.
     static let messageSeconds = 10.0
+    /// The sources' events carry recorded times (a replay at `--speed 0`, played in a moment):
+    /// the time shown, the charts, staleness and alert holds follow the newest of them, not
+    /// `wall`, which would put a whole recording in one chart column.
+    var followsEventTimes = false
+    /// The newest time an event carried, when `followsEventTimes`.
+    private var eventClock: Int64?
 
     init(board: Board, backend: any TerminalBackend, fps: Int, ascii: Bool) {
         self.board = board
@@ -58,7 +64,9 @@ final class DashboardLoop {
 
     /// One pass. `monotonic` is seconds on a steady clock, `wall` the time shown. Returns the
     /// milliseconds to sleep, or nil when the dashboard should end.
-    func step(_ events: [DashboardEvent], sourcesFinished: Bool, monotonic: Double, wall: Timestamp) -> Int32? {
+    func step(_ events: [DashboardEvent], sourcesFinished: Bool, monotonic: Double, wall wallClock: Timestamp) -> Int32? {
+        if followsEventTimes { advanceEventClock(over: events) }
+        let wall = eventClock.map { Timestamp(nanoseconds: $0) } ?? wallClock
         for event in events {
             switch event {
             case .link(let source, let linkEvent): board.apply(LiveEvent(linkEvent), source: source)
@@ -136,6 +144,17 @@ final class DashboardLoop {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    private func advanceEventClock(over events: [DashboardEvent]) {
+        for case .link(_, let event) in events {
+            let time: Int64
+            switch event {
+            case .state(_, let at): time = at
+            case .messages(let batch): time = batch.receivedAt
+            }
+            eventClock = max(eventClock ?? time, time)
+        }
     }
 
     private func reload(at monotonic: Double, wall: Timestamp) {

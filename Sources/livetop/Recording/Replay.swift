@@ -11,7 +11,10 @@ import Glibc
 /// blocks and handed out as the same `LinkEvent`s a live link produces — message batches of up to
 /// `batchLimit` and state changes — so they go through the same fold, screen and JSON writer.
 /// Times are replay times: each event gets the wall-clock time it is played at, paced by the
-/// recorded times divided by `speed` (0: as fast as the consumer takes them).
+/// recorded times divided by `speed`. At `speed` 0 (as fast as the consumer takes them) there is
+/// no pace to relate the wall clock to, so each event keeps its recorded time, and a batch spans
+/// at most `timeSlice` of the recording: a chart of a replayed hour shows the hour, not one
+/// column of the second it took to play (`timesAreRecorded`).
 ///
 /// As a live link's event loop does, a thread of its own reads and parses the file, a burst at a
 /// time: the lines of one read become batches (handed on at `batchBytes`, as a WebSocket burst
@@ -48,6 +51,11 @@ final class Replay: FeedSource, @unchecked Sendable {
     let batchBytes = 60 << 10
     /// Chunks read ahead before the reader waits for the consumer (about 1 MiB).
     let queueLimit = 16
+    /// At speed 0, the recorded time one batch spans at most (its messages share one time, the
+    /// last one's): finer than a chart's column, and a fast recording still fills whole batches.
+    let timeSlice: Int64 = 100_000_000
+    /// At speed 0 events carry their recorded times, and the dashboard's clock follows them.
+    var timesAreRecorded: Bool { speed == 0 }
 
     private let fd: CInt
     private let path: String
@@ -118,7 +126,7 @@ final class Replay: FeedSource, @unchecked Sendable {
                     await pause(until: until)
                     continue
                 }
-                return .state(state, at: stamp())
+                return .state(state, at: timesAreRecorded ? time : stamp())
             case .messages(var batch, let recorded):
                 var due = pacer.speed > 0 ? from : batch.count
                 while due < batch.count, notDue(recorded[due]) == nil { due += 1 }
@@ -140,7 +148,7 @@ final class Replay: FeedSource, @unchecked Sendable {
                     batch = part
                 }
                 guard !isStopped else { return nil }
-                batch.receivedAt = stamp()
+                if !timesAreRecorded { batch.receivedAt = stamp() }  // else the reader set the recorded time
                 return .messages(batch)
             }
         }
@@ -227,6 +235,8 @@ final class Replay: FeedSource, @unchecked Sendable {
         var chunk: [Item] = []
         var batch: MessageBatch?
         var recorded: [Int64] = []
+        /// At speed 0, the recorded time of the open batch's first message.
+        var sliceStart: Int64 = 0
         let paced = speed > 0
 
         func closeBatch() {
@@ -250,8 +260,10 @@ final class Replay: FeedSource, @unchecked Sendable {
                 if line.isEmpty { return false }
                 switch parser.parse(line) {
                 case .message(let time, let transport, let payload, let isBinary):
-                    if let open = batch, open.transport != transport || open.count >= batchLimit { closeBatch() }
+                    if let open = batch, open.transport != transport || open.count >= batchLimit
+                        || (!paced && time - sliceStart >= timeSlice) { closeBatch() }
                     if batch == nil {
+                        sliceStart = time
                         batch = MessageBatch(transport: transport)
                         // Room for the burst and its last line, so the bytes are not grown twice their size.
                         batch!.bytes.reserveCapacity(batchBytes + 4096)
@@ -260,7 +272,8 @@ final class Replay: FeedSource, @unchecked Sendable {
                     case .slice(let range): batch!.append(UnsafeBufferPointer(rebasing: line[range]), isBinary: isBinary)
                     case .owned(let bytes): batch!.append(bytes, isBinary: isBinary)
                     }
-                    if paced { recorded.append(time) }  // at speed 0 nothing waits for its time
+                    // At speed 0 nothing waits for its time: the batch carries its last one.
+                    if paced { recorded.append(time) } else { batch!.receivedAt = time }
                     return batch!.bytes.count >= batchBytes
                 case .state(let state, let time):
                     closeBatch()

@@ -20,10 +20,14 @@ protocol FeedSource: Sendable {
     var endNotice: String? { get }
     /// The source reads livetop's stdin: the dashboard takes its keys from /dev/tty.
     var readsStdin: Bool { get }
+    /// Its events carry the times they were recorded at, not the wall clock's (a replay at
+    /// `--speed 0`): the dashboard's clock follows them.
+    var timesAreRecorded: Bool { get }
 }
 
 extension FeedSource {
     var readsStdin: Bool { false }
+    var timesAreRecorded: Bool { false }
 }
 
 extension Link: FeedSource {
