@@ -132,7 +132,7 @@ let package = Package(
             path: "Tests/FeedScripting"
         ),
         .testTarget(name: "LiveModelTests", dependencies: ["LiveModel", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TextFormatsTests", dependencies: ["TestSupport", "TextFormats"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PushLinkTests",
             dependencies: [

@@ -2,6 +2,7 @@ import LinkWire
 import LiveModel
 import NIOCore
 import Testing
+import TestSupport
 @testable import PushLink
 
 /// The inbound frame reader fed hand-built server frames (RFC 6455 §5.2), whole and cut into
@@ -66,7 +67,7 @@ import Testing
         .fail(.closedByUs(code: Int(code), reason: reason), closeCode: code)
     }
 
-    @Test(arguments: [0, 125, 126, 65535, 65536, 200_000], [0, 1, 7, 1000])
+    @Test(.offPool, arguments: [0, 125, 126, 65535, 65536, 200_000], [0, 1, 7, 1000])
     func lengthsOfEveryEncoding(length: Int, burst: Int) {
         let payload = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let result = Self.read(Self.frame(0x2, payload) + Self.text("after"), burst: burst)

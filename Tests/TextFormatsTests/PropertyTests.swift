@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TextFormats
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a seeded generator, so a failing case can be replayed.
@@ -34,7 +35,7 @@ struct PropertyTests {
         #expect(foundation, "Foundation refuses JSON from \(what) for \(input): \(String(decoding: bytes, as: UTF8.self))")
     }
 
-    @Test func randomBytesNeverCrashAndAlwaysGiveValidJSON() {
+    @Test(.offPool) func randomBytesNeverCrashAndAlwaysGiveValidJSON() {
         var rng = SplitMix64(state: 0x5EED_1234)
         var parsers = TextFormat.allCases.map { TextParser(format: $0) }
         var jsonMessages = 0
@@ -61,7 +62,7 @@ struct PropertyTests {
 
     /// Whatever the validator accepts, Foundation accepts; and it refuses what Foundation refuses
     /// except for what it refuses on purpose (lone surrogates, depth).
-    @Test func theValidatorAgreesWithFoundation() {
+    @Test(.offPool) func theValidatorAgreesWithFoundation() {
         var rng = SplitMix64(state: 42)
         let pieces = ["{", "}", "[", "]", ",", ":", "\"a\"", "\"\\u00e9\"", "1", "-0.5e3", "true", "null", " ", "\"", "0", "01", "1.", "\\"]
         var agreed = 0
@@ -88,7 +89,7 @@ struct LargeInputTests {
         }
     }
 
-    @Test func aTenMegabyteLine() {
+    @Test(.offPool) func aTenMegabyteLine() {
         let pairs = Self.repeated("k=1 ", count: 10_000_000)
         for format in TextFormat.allCases {
             var parser = TextParser(format: format)
@@ -104,7 +105,7 @@ struct LargeInputTests {
         #expect(sample.problem == "line 1: the key of 'mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm...' is longer than 4096 bytes")
     }
 
-    @Test func aHundredThousandLineBody() {
+    @Test(.offPool) func aHundredThousandLineBody() {
         var body: [UInt8] = []
         for k in 0..<100_000 { body += Array("metric_\(k % 5000){cpu=\"\(k % 7)\",mode=\"idle\"} \(k).5\n".utf8) }
         var parser = TextParser(format: .auto)

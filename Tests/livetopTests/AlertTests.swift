@@ -197,6 +197,12 @@ private func monitorSequence(_ sequence: MonitorCase) {
 }
 
 // MARK: - AlertCommand: real processes, waited for with a deadline
+//
+// These tests run `.offPool` too: their waits are judged by the clock, and on the cooperative
+// pool a test of theirs goes on only when one of its two threads is free. With both cores busy,
+// tests that compute held both for up to a minute (docs/testing.md), and these waits expired
+// with the command long done (the `sleep` of commandHasDevNullStdio… killed by its own 20 s
+// timeout, never seen by the check that polls for it).
 
 private let sampleAlert = Alert(source: "prod", panel: "API latency", pointer: "/services/api/latency_ms", level: .crit,
                                 value: ["ms": 1234, "note": "slow \"x\""], since: t(100), raisedAt: t(105))
@@ -214,7 +220,7 @@ private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: 
     }
 }
 
-@Test(.startsProcesses) func commandSeesTheAlertInItsEnvironment() async throws {
+@Test(.startsProcesses, .offPool) func commandSeesTheAlertInItsEnvironment() async throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-env-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     defer { try? FileManager.default.removeItem(at: file) }
     let reason = try await runCommand(["/bin/sh", "-c", "env > \"$0\"", file.path])
@@ -235,7 +241,7 @@ private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: 
 }
 
 /// `on_clear` runs as `command` does, saying the alert cleared and with the value that ended it.
-@Test(.startsProcesses) func onClearSeesTheClearInItsEnvironment() async throws {
+@Test(.startsProcesses, .offPool) func onClearSeesTheClearInItsEnvironment() async throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-clear-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     defer { try? FileManager.default.removeItem(at: file) }
     let reason = try await withDeadline(30, "on_clear command") {
@@ -252,7 +258,7 @@ private func runCommand(_ argv: [String], timeout: Double = 10, within seconds: 
     }
 }
 
-@Test(.startsProcesses) func commandHasDevNullStdioAndNoInheritedDescriptors() async throws {
+@Test(.startsProcesses, .offPool) func commandHasDevNullStdioAndNoInheritedDescriptors() async throws {
     // The shell writes its pid, then becomes `sleep`, whose descriptors the test reads in /proc
     // before ending it.
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-fds-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -280,7 +286,7 @@ private struct Failure: Sendable, CustomTestStringConvertible {
     var testDescription: String { argv.isEmpty ? "(no argv)" : argv.map { $0.isEmpty ? "''" : $0 }.joined(separator: " ") }
 }
 
-@Test(.startsProcesses, arguments: [
+@Test(.startsProcesses, .offPool, arguments: [
     Failure(argv: ["false"], reason: "alert command 'false' exited with status 1"),
     Failure(argv: ["/bin/sh", "-c", "exit 2"], reason: "alert command '/bin/sh' exited with status 2"),
     Failure(argv: ["livetop-no-such-program-here"], reason: "alert command 'livetop-no-such-program-here' could not start: No such file or directory"),
@@ -293,7 +299,7 @@ private func commandFailureReason(_ failure: Failure) async throws {
     #expect(try await runCommand(failure.argv, timeout: failure.timeout) == failure.reason)
 }
 
-@Test(.startsProcesses) func commandKilledAfterTimeout() async throws {
+@Test(.startsProcesses, .offPool) func commandKilledAfterTimeout() async throws {
     let start = Date()
     let reason = try await runCommand(["sleep", "30"], timeout: 0.3, within: 25)
     #expect(reason == "alert command 'sleep' was killed after 0.3 s (timeout)")
@@ -302,7 +308,7 @@ private func commandFailureReason(_ failure: Failure) async throws {
     #expect(Date().timeIntervalSince(start) < 28)
 }
 
-@Test(.startsProcesses) func timeoutKillsWhatTheCommandStarted() async throws {
+@Test(.startsProcesses, .offPool) func timeoutKillsWhatTheCommandStarted() async throws {
     // The command runs in its own process group and the timeout kills the group: a script's own
     // children do not outlive it.
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("livetop-alert-pid-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")

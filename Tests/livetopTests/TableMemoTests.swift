@@ -1,5 +1,6 @@
 import Testing
 import LiveModel
+import TestSupport
 @testable import livetop
 
 /// `TableMemo` keeps a table's rows across frames and, after a change to values only, reads just
@@ -58,7 +59,7 @@ import LiveModel
 
     /// A seeded random run of changes (values, new hosts, removed hosts, nothing at all), with and
     /// without a sort or a filter: after each, the memo's rows equal a fresh reading.
-    @Test(arguments: [(nil, nil, nil), (1, nil, nil), (nil, "h1", nil), (nil, nil, "status")] as [(Int?, String?, String?)])
+    @Test(.offPool, arguments: [(nil, nil, nil), (1, nil, nil), (nil, "h1", nil), (nil, nil, "status")] as [(Int?, String?, String?)])
     func keptRowsAlwaysEqualAFreshReading(sortColumn: Int?, filter: String?, sortKey: String?) {
         var random = SplitMix64(seed: 23)
         var store = LiveStore()
