@@ -8,7 +8,8 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Play back a recording made with --record (or saved --headless output).",
         discussion: """
             Events are paced by their recorded times divided by --speed; --speed 0 plays as fast as \
-            possible. Printed times are replay times. The dashboard stays on the last frame until q.
+            possible. Printed times are replay times; at --speed 0 every event keeps its recorded \
+            time, and the dashboard's clock follows them. The dashboard stays on the last frame until q.
             """
     )
 
